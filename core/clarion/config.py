@@ -1,0 +1,193 @@
+"""Settings from ``CLARION_*`` environment variables and an optional ``clarion.toml``.
+
+Precedence, most specific first: keyword overrides, environment, ``clarion.toml``, defaults.
+Nothing here runs at import time; :func:`load_settings` is called by the CLI, the app factory
+and the tests, each with the environment they mean.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from clarion.errors import ConfigError
+
+DEFAULT_DATABASE_FILE = "clarion.db"
+SECRET_KEY_FILE = ".clarion-secret"
+ENV_SECRET_PREFIX = "$env"
+
+
+class Settings(BaseModel):
+    """Everything the engine needs to start. Immutable once built."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATABASE_FILE}",
+        description="SQLAlchemy URL; a SQLite file in the working directory by default.",
+    )
+    secret_key: str = Field(default="", description="Signs tokens and derives encryption keys. Keep it secret.")
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL, used in tracked links.")
+    config_path: str | None = Field(default=None, description="The clarion.toml read, if any.")
+    plugin_autoload: bool = Field(default=True, description="Load plugins from installed 'clarion' entry points.")
+    plugin_modules: tuple[str, ...] = Field(default=(), description="Extra plugin modules to import and register.")
+    disabled_plugins: tuple[str, ...] = Field(default=(), description="Plugin names that must not be registered.")
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-plugin sections, keyed by plugin name."
+    )
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    default_page_size: int = Field(default=25, ge=1, le=1000)
+    demo: bool = Field(default=False, description="Serving the demo programme.")
+    guidelines_version: str = Field(
+        default="1", max_length=32, description="Social media guidelines version to accept when opting in."
+    )
+    provision_ambassadors: bool = Field(
+        default=True, description="Create an ambassador the first time the intranet vouches for a person."
+    )
+
+    def plugin_section(self, name: str) -> dict[str, Any]:
+        """The raw ``[plugins.<name>]`` table with ``$env`` references resolved."""
+        return resolve_env_references(self.plugins.get(name, {}), path=f"plugins.{name}")
+
+
+def _split_names(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _env_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def resolve_env_references(value: Any, *, path: str, environ: Mapping[str, str] | None = None) -> Any:
+    """Replace ``{"$env": "NAME"}`` tables with the environment variable's value.
+
+    Secrets stay out of ``clarion.toml``: ``secret = { "$env" = "PROXY_SECRET" }``.
+
+    Raises:
+        ConfigError: when the named variable is not set.
+    """
+    environ = os.environ if environ is None else environ
+    if isinstance(value, dict):
+        if set(value) == {ENV_SECRET_PREFIX}:
+            name = value[ENV_SECRET_PREFIX]
+            if not isinstance(name, str) or name not in environ:
+                raise ConfigError(f"{path} refers to environment variable {name!r}, which is not set")
+            return environ[name]
+        return {key: resolve_env_references(item, path=f"{path}.{key}", environ=environ) for key, item in value.items()}
+    if isinstance(value, list):
+        return [
+            resolve_env_references(item, path=f"{path}[{index}]", environ=environ) for index, item in enumerate(value)
+        ]
+    return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _from_toml(data: dict[str, Any]) -> dict[str, Any]:
+    values = dict(data.get("clarion", {}))
+    unknown = set(data) - {"clarion", "plugins"}
+    if unknown:
+        raise ConfigError(
+            f"unknown section(s) in clarion.toml: {', '.join(sorted(unknown))} "
+            "(expected [clarion] and [plugins.<name>])"
+        )
+    if "plugins" in data:
+        values["plugins"] = data["plugins"]
+    return values
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    simple = {
+        "CLARION_DATABASE_URL": "database_url",
+        "CLARION_SECRET_KEY": "secret_key",
+        "CLARION_BASE_URL": "base_url",
+    }
+    for env_name, field in simple.items():
+        if environ.get(env_name):
+            values[field] = environ[env_name]
+    if "CLARION_DISABLE_PLUGIN_AUTOLOAD" in environ:
+        values["plugin_autoload"] = not _env_bool(
+            "CLARION_DISABLE_PLUGIN_AUTOLOAD", environ["CLARION_DISABLE_PLUGIN_AUTOLOAD"]
+        )
+    if "CLARION_PLUGINS" in environ:
+        values["plugin_modules"] = _split_names(environ["CLARION_PLUGINS"])
+    if "CLARION_DISABLED_PLUGINS" in environ:
+        values["disabled_plugins"] = _split_names(environ["CLARION_DISABLED_PLUGINS"])
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None, **overrides: Any) -> Settings:
+    """Build :class:`Settings` from defaults, ``clarion.toml``, the environment and overrides.
+
+    The config file is ``$CLARION_CONFIG`` if set, else ``./clarion.toml`` if it exists.
+
+    Raises:
+        ConfigError: with one sentence naming the bad setting.
+    """
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    values: dict[str, Any] = {}
+    config_path: Path | None = None
+    if environ.get("CLARION_CONFIG"):
+        config_path = Path(environ["CLARION_CONFIG"])
+    elif (cwd / "clarion.toml").is_file():
+        config_path = cwd / "clarion.toml"
+    if config_path is not None:
+        values.update(_from_toml(_read_toml(config_path)))
+        values["config_path"] = str(config_path)
+    values.update(_from_env(environ))
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+    if not settings.secret_key:
+        settings = settings.model_copy(update={"secret_key": _local_secret_key(cwd)})
+    return settings
+
+
+def _local_secret_key(cwd: Path) -> str:
+    """A per-installation key kept next to the embedded database, for the zero-config default.
+
+    Production sets ``CLARION_SECRET_KEY``; this only keeps tokens valid across restarts of a
+    local or demo install without asking the newcomer to invent a secret.
+    """
+    path = cwd / SECRET_KEY_FILE
+    try:
+        existing = path.read_text().strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    key = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    except OSError:
+        return key  # read-only working directory: the key lives as long as the process
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key

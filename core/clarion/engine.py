@@ -1,0 +1,201 @@
+"""The engine: settings, database and plugins of one Clarion instance, behind typed methods.
+
+Only this module calls ``pm.hook.*``; everything else asks the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from clarion.config import Settings
+from clarion.connectors import Connector
+from clarion.db import Database
+from clarion.errors import (
+    ConfigError,
+    NotAuthenticated,
+    PluginConflict,
+    PluginError,
+    ValidationFailed,
+)
+from clarion.events import RecordedEvent
+from clarion.guardrails import ShareDraft, Violation
+from clarion.identity import Identity, RequestInfo
+from clarion.plugins import ClarionPluginManager, build_plugin_manager
+from clarion.scoring import Award
+from clarion.services.events import PENDING_NOTIFICATIONS
+from clarion.widgets import Widget
+
+logger = logging.getLogger("clarion.engine")
+
+T = TypeVar("T")
+
+
+class Engine:
+    """One Clarion instance. Build it once per process (or per test) and share it.
+
+    Args:
+        settings: The instance's settings.
+        pm: A ready plugin manager; built from ``settings`` when omitted.
+        database: A ready database; built from ``settings.database_url`` when omitted.
+        extra_plugins: Plugins to register besides built-ins, entry points and configured
+            modules (name → module, module path or object).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pm: ClarionPluginManager | None = None,
+        database: Database | None = None,
+        extra_plugins: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.pm = pm if pm is not None else build_plugin_manager(settings, extra_plugins=extra_plugins)
+        self.db = database if database is not None else Database(settings.database_url)
+        self._plugin_configs = self._validate_plugin_configs()
+        self._connectors: dict[str, Connector] = self._collect_named(
+            "clarion_connectors_register", lambda connector: connector.key, "connector"
+        )
+        self._widgets: dict[str, Widget] = self._collect_named(
+            "clarion_widgets_register", lambda widget: widget.name, "widget"
+        )
+
+    # -- building -----------------------------------------------------------------------
+
+    def _impl_results(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
+        """Call each implementation of a register hook on its own, to know who said what."""
+        caller = getattr(self.pm.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            arguments = {name: kwargs[name] for name in impl.argnames}
+            try:
+                result = impl.function(**arguments)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
+                ) from exc
+            yield impl.plugin_name, result
+
+    def _collect_named(self, hook_name: str, key: Callable[[T], str], kind: str) -> dict[str, T]:
+        found: dict[str, T] = {}
+        owners: dict[str, str] = {}
+        for plugin_name, items in self._impl_results(hook_name, engine=self):
+            for item in items or ():
+                name = key(item)
+                if name in found:
+                    raise PluginConflict(
+                        f"two plugins register the {kind} {name!r}: "
+                        f"{owners[name]!r} and {plugin_name!r}; block one of them"
+                    )
+                found[name] = item
+                owners[name] = plugin_name
+        return dict(sorted(found.items()))
+
+    def _validate_plugin_configs(self) -> dict[str, Any]:
+        schemas: dict[str, type[BaseModel]] = {}
+        for plugin_name, schema in self._impl_results("clarion_config_register", engine=self):
+            if schema is not None:
+                schemas[plugin_name] = schema
+        configured = set(self.settings.plugins)
+        unknown = sorted(name for name in configured - set(schemas) if not self.pm.is_blocked(name))
+        if unknown:
+            raise ConfigError(
+                f"[plugins.{unknown[0]}] in the configuration matches no plugin that takes settings "
+                f"(loaded plugins: {', '.join(sorted(self.pm.records))})"
+            )
+        validated: dict[str, Any] = {}
+        for plugin_name, schema in schemas.items():
+            raw = self.settings.plugin_section(plugin_name)
+            try:
+                validated[plugin_name] = schema.model_validate(raw)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ConfigError(f"[plugins.{plugin_name}] {where}: {first['msg']}") from exc
+        return validated
+
+    # -- typed façade over the hooks ------------------------------------------------------
+
+    def plugin_config(self, plugin_name: str) -> Any:
+        """The validated settings object of a plugin that declared a config schema."""
+        try:
+            return self._plugin_configs[plugin_name]
+        except KeyError:
+            raise ConfigError(f"plugin {plugin_name!r} declares no settings") from None
+
+    def connectors(self) -> dict[str, Connector]:
+        """Every connector, keyed by network."""
+        return self._connectors
+
+    def connector(self, network: str) -> Connector:
+        """The connector for ``network``.
+
+        Raises:
+            ValidationFailed: when no plugin provides that network.
+        """
+        try:
+            return self._connectors[network]
+        except KeyError:
+            known = ", ".join(self._connectors) or "none"
+            raise ValidationFailed(f"unknown network {network!r}; known networks: {known}", field="network") from None
+
+    def widgets(self) -> dict[str, Widget]:
+        """Every widget, keyed by name."""
+        return self._widgets
+
+    def identify(self, request: RequestInfo) -> Identity | None:
+        """Ask the identity providers who sent ``request``; ``None`` when nobody knows.
+
+        Raises:
+            NotAuthenticated: a provider recognised and refused the request's credential.
+        """
+        result = self.pm.hook.clarion_identity_compute(engine=self, request=request)
+        if result is not None and not isinstance(result, Identity):
+            raise NotAuthenticated("identity provider returned something that is not an Identity")
+        return result
+
+    def share_violations(self, draft: ShareDraft) -> list[Violation]:
+        """Every guardrail's objections to ``draft``."""
+        results = self.pm.hook.clarion_share_violations_compute(engine=self, draft=draft)
+        return [violation for result in results for violation in (result or ())]
+
+    def awards(self, event: RecordedEvent) -> list[Award]:
+        """Every scoring rule's awards for ``event``, in a stable order."""
+        results = self.pm.hook.clarion_awards_compute(engine=self, event=event)
+        awards = [award for result in results for award in (result or ())]
+        return sorted(awards, key=lambda award: (award.rule, award.ambassador_id))
+
+    def notify(self, event: RecordedEvent) -> None:
+        """Tell observers about ``event``; an observer's failure is logged, never raised."""
+        caller = self.pm.hook.clarion_event_on_recorded
+        for impl in caller.get_hookimpls():
+            arguments = {"engine": self, "event": event}
+            try:
+                impl.function(**{name: arguments[name] for name in impl.argnames})
+            except Exception:
+                logger.exception("observer %r failed on event %s (%s)", impl.plugin_name, event.id, event.kind)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A database session that commits at the end, then tells observers of new events."""
+        with self.db.session() as session:
+            yield session
+            pending = session.info.pop(PENDING_NOTIFICATIONS, [])
+        for event in pending:
+            self.notify(event)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def hook_names(pm: pluggy.PluginManager) -> list[str]:
+    """The names of every hook specification, sorted."""
+    return sorted(name for name in dir(pm.hook) if name.startswith("clarion_"))

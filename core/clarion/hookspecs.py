@@ -1,0 +1,220 @@
+"""Every extension point of Clarion, each documented with its contract and an example.
+
+Hooks are named ``clarion_<noun>_<verb>`` with a short list of verbs:
+
+``register``
+    returns things, called once when the engine is built;
+``compute``
+    returns a value, called whenever the engine needs it;
+``on_<event>``
+    a notification; return values are ignored and errors are logged, never raised.
+
+Rules that hold for every hook:
+
+* Every hook receives ``engine`` (a :class:`clarion.engine.Engine`); implementations may leave
+  out any argument they do not use, as pluggy allows. Hooks evolve only by gaining arguments.
+* Hooks are synchronous. Clarion calls them from worker threads, so blocking I/O in an
+  implementation does not stall the web server's event loop.
+* ``firstresult`` hooks answer "who owns this?" questions only; aggregating hooks (scores,
+  violations) collect every plugin's answer.
+* Built-in implementations are ordinary plugins (``clarion_plugins``); a plugin that wants to
+  replace one blocks it by name (``CLARION_DISABLED_PLUGINS``) or answers first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from clarion.connectors import Connector
+    from clarion.engine import Engine
+    from clarion.events import RecordedEvent
+    from clarion.guardrails import ShareDraft, Violation
+    from clarion.identity import Identity, RequestInfo
+    from clarion.scoring import Award
+    from clarion.widgets import Widget
+
+hookspec = pluggy.HookspecMarker("clarion")
+
+
+@hookspec
+def clarion_config_register(engine: Engine) -> type[Any] | None:
+    """Declare the settings a plugin accepts in its ``[plugins.<name>]`` section.
+
+    Called once per plugin while the engine is built, before any other hook. Clarion
+    validates the plugin's section of ``clarion.toml`` against the returned class
+    (after resolving ``{ "$env" = "NAME" }`` secret references) and start-up stops with a
+    message naming the plugin and the field when it does not validate. A plugin without
+    this hook accepts no settings, and a section for it is an error.
+
+    Args:
+        engine: The engine being built; only ``engine.settings`` is ready.
+
+    Returns:
+        A pydantic model class whose fields all have defaults, or ``None``.
+
+    Example::
+
+        class Settings(pydantic.BaseModel):
+            instance: str = "https://mastodon.social"
+
+        @hookimpl
+        def clarion_config_register():
+            return Settings
+
+    The validated object is then ``engine.plugin_config("my-plugin")``.
+    """
+
+
+@hookspec
+def clarion_connectors_register(engine: Engine) -> Sequence[Connector] | None:
+    """Contribute network connectors.
+
+    Called once while the engine is built. Every connector's ``key`` must be unique across
+    all plugins: two connectors for one network stop start-up with an error naming both
+    plugins. The core knows networks only through this hook.
+
+    Args:
+        engine: The engine being built; ``engine.plugin_config(name)`` is ready.
+
+    Returns:
+        A sequence of :class:`clarion.connectors.Connector` instances (or ``None``).
+
+    Example::
+
+        class Yammer(Connector):
+            key, label = "yammer", "Viva Engage"
+            def check_text(self, post):
+                return length_check(len(post.body), 10_000, label=self.label)
+            def share_intent_url(self, post):
+                return "https://engage.example/share?" + urlencode({"u": post.link})
+
+        @hookimpl
+        def clarion_connectors_register():
+            return [Yammer()]
+    """
+
+
+@hookspec
+def clarion_widgets_register(engine: Engine) -> Sequence[Widget] | None:
+    """Contribute UI widgets the intranet can embed.
+
+    Called once while the engine is built. Widget names must be unique across plugins:
+    a duplicate stops start-up naming both plugins.
+
+    Args:
+        engine: The engine being built.
+
+    Returns:
+        A sequence of :class:`clarion.widgets.Widget` (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_widgets_register():
+            return [Widget(name="quote", title="Quote of the day",
+                           template="quote.html", context=lambda engine, viewer, settings: {})]
+    """
+
+
+@hookspec(firstresult=True)
+def clarion_identity_compute(engine: Engine, request: RequestInfo) -> Identity | None:
+    """Say who a web request comes from.
+
+    ``firstresult``: providers are asked in turn and the first non-``None`` answer wins.
+    A provider returns ``None`` when the request carries nothing it understands, and raises
+    :class:`clarion.errors.NotAuthenticated` when it carries something it understands but
+    refuses (a forged header, an expired token): a refused credential never falls through
+    to another provider.
+
+    Args:
+        engine: The running engine.
+        request: Method, path, lower-cased headers and the direct peer's address.
+
+    Returns:
+        An :class:`clarion.identity.Identity`, or ``None``.
+
+    Example::
+
+        @hookimpl
+        def clarion_identity_compute(request):
+            user = request.headers.get("x-portal-user")
+            return Identity(external_id=user, provider="portal") if user else None
+    """
+
+
+@hookspec
+def clarion_share_violations_compute(engine: Engine, draft: ShareDraft) -> Sequence[Violation] | None:
+    """Guardrails: check a share before it is created.
+
+    Every implementation is asked (this is not ``firstresult``); if any returns a
+    violation the share is refused with all the messages, so the ambassador can fix
+    everything at once. Called inside the share-creation transaction, after Clarion's own
+    checks (consent, eligibility, the connector's text rules) passed.
+
+    Args:
+        engine: The running engine.
+        draft: The share about to be created.
+
+    Returns:
+        A sequence of :class:`clarion.guardrails.Violation` (empty or ``None`` when fine).
+
+    Example::
+
+        @hookimpl
+        def clarion_share_violations_compute(draft):
+            if "#ad" not in draft.text:
+                return [Violation("disclosure", "Add #ad: this post is about your employer.")]
+            return []
+    """
+
+
+@hookspec
+def clarion_awards_compute(engine: Engine, event: RecordedEvent) -> Sequence[Award] | None:
+    """Scoring rules: turn one event into zero or more point awards.
+
+    Every rule is asked for every event (never ``firstresult``). A rule must be a pure
+    function of the event and the database as of the event: the same event always yields
+    the same awards, so the ledger can be rebuilt when rules change. Each award names its
+    rule; (rule, event) is the ledger's idempotency key.
+
+    Args:
+        engine: The running engine.
+        event: The recorded event (kind, ambassador, content, share, payload, time).
+
+    Returns:
+        A sequence of :class:`clarion.scoring.Award` (empty or ``None`` for no points).
+
+    Example::
+
+        @hookimpl
+        def clarion_awards_compute(event):
+            if event.kind == "share.published" and event.ambassador_id:
+                return [Award("share", event.ambassador_id, 10, "You shared a post")]
+            return []
+    """
+
+
+@hookspec
+def clarion_event_on_recorded(engine: Engine, event: RecordedEvent) -> None:
+    """Observers: react to an event after it is committed.
+
+    Called once per newly recorded event (never for a replayed duplicate), after the
+    transaction that stored it has committed. Exceptions are logged with the plugin's
+    name and swallowed: an observer can never fail or roll back the action that caused
+    the event. Slow work (e-mail, webhooks) belongs on the task queue.
+
+    Args:
+        engine: The running engine.
+        event: The event just recorded.
+
+    Example::
+
+        @hookimpl
+        def clarion_event_on_recorded(event):
+            if event.kind == "content.approved":
+                notify_channel(f"New content to share: {event.payload['title']}")
+    """

@@ -1,0 +1,54 @@
+"""Every table of the core, imported in one place so Alembic sees them all."""
+
+# The naming convention must be set before any table is declared.
+from clarion.models import base  # noqa: F401  # isort: skip
+
+
+from clarion.models.ambassador import (
+    AdvocacyLevel,
+    Ambassador,
+    ApiToken,
+    ConsentState,
+    NetworkAccount,
+    Role,
+)
+from clarion.models.base import metadata
+from clarion.models.campaign import Campaign
+from clarion.models.content import (
+    AudienceDimension,
+    Content,
+    ContentAudience,
+    ContentOrigin,
+    ContentStatus,
+    ContentTopic,
+    ShareText,
+)
+from clarion.models.metrics import Event, MetricSample, MetricSource
+from clarion.models.share import Share, ShareMethod, ShareStatus
+from clarion.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "AdvocacyLevel",
+    "Ambassador",
+    "ApiToken",
+    "AudienceDimension",
+    "Campaign",
+    "ConsentState",
+    "Content",
+    "ContentAudience",
+    "ContentOrigin",
+    "ContentStatus",
+    "ContentTopic",
+    "Event",
+    "MetricSample",
+    "MetricSource",
+    "NetworkAccount",
+    "Role",
+    "Share",
+    "ShareMethod",
+    "ShareStatus",
+    "ShareText",
+    "UTCDateTime",
+    "metadata",
+    "utcnow",
+]

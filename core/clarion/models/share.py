@@ -1,0 +1,54 @@
+"""Shares: one ambassador sharing one content item on one network."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from clarion.models.types import enum_type, utc_column, utcnow
+
+
+class ShareMethod(StrEnum):
+    INTENT = "intent"  # the network's composer opened in the ambassador's browser
+    API = "api"  # published by Clarion through the network's API
+
+
+class ShareStatus(StrEnum):
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Share(SQLModel, table=True):
+    __tablename__ = "share"
+    __table_args__ = (
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.UniqueConstraint("network", "external_post_id"),
+        sa.Index(None, "ambassador_id", "created_at"),
+        sa.Index(None, "status", "scheduled_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("content.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    ambassador_id: int = Field(sa_column=sa.Column(sa.ForeignKey("ambassador.id", ondelete="CASCADE"), nullable=False))
+    network: str = Field(max_length=40)
+    text: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    method: ShareMethod = Field(sa_type=enum_type(ShareMethod, "share_method"))
+    status: ShareStatus = Field(default=ShareStatus.PLANNED, sa_type=enum_type(ShareStatus, "share_status"))
+    scheduled_at: datetime | None = Field(default=None, sa_column=utc_column())
+    published_at: datetime | None = Field(default=None, sa_column=utc_column())
+    external_post_id: str | None = Field(default=None, max_length=300)
+    external_post_url: str | None = Field(default=None, max_length=2048)
+    link_code: str = Field(max_length=16, unique=True, description="Tracked-link code; random.")
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))

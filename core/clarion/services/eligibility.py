@@ -1,0 +1,89 @@
+"""What may this ambassador share now: approved, inside its window, targeted to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from clarion.models import (
+    Ambassador,
+    AudienceDimension,
+    Content,
+    ContentAudience,
+    ContentStatus,
+    ContentTopic,
+)
+
+
+def _audience_values(ambassador: Ambassador) -> dict[AudienceDimension, str | None]:
+    return {
+        AudienceDimension.TEAM: ambassador.team,
+        AudienceDimension.DEPARTMENT: ambassador.department,
+        AudienceDimension.LOCALE: ambassador.locale,
+    }
+
+
+def targeted_to(ambassador: Ambassador) -> list[Any]:
+    """SQL conditions: for each dimension, the content targets nobody in particular or them."""
+    conditions = []
+    for dimension, value in _audience_values(ambassador).items():
+        rows = select(ContentAudience.content_id).where(
+            ContentAudience.content_id == Content.id, ContentAudience.dimension == dimension
+        )
+        untargeted = ~sa.exists(rows)
+        if value is None:
+            conditions.append(untargeted)
+        else:
+            conditions.append(sa.or_(untargeted, sa.exists(rows.where(ContentAudience.value == value))))
+    return conditions
+
+
+def in_window(now: datetime) -> list[Any]:
+    return [
+        sa.or_(Content.publish_at.is_(None), Content.publish_at <= now),  # type: ignore[union-attr,operator]
+        sa.or_(Content.expires_at.is_(None), Content.expires_at > now),  # type: ignore[union-attr,operator]
+    ]
+
+
+def shareable_query(
+    ambassador: Ambassador,
+    now: datetime,
+    *,
+    topic: str | None = None,
+    campaign_id: int | None = None,
+) -> Any:
+    """A SELECT of the content ``ambassador`` may share at ``now``, featured first, newest next.
+
+    Empty when the ambassador is not opted in (or paused, or left): no share without consent.
+    """
+    query = select(Content).where(Content.status == ContentStatus.APPROVED, *in_window(now))
+    query = query.where(*targeted_to(ambassador))
+    if not ambassador.is_active:
+        query = query.where(sa.false())
+    if topic is not None:
+        query = query.where(
+            sa.exists(
+                select(ContentTopic.content_id).where(
+                    ContentTopic.content_id == Content.id, ContentTopic.topic == topic
+                )
+            )
+        )
+    if campaign_id is not None:
+        query = query.where(Content.campaign_id == campaign_id)
+    return query.order_by(
+        Content.featured.desc(),  # type: ignore[attr-defined]
+        sa.func.coalesce(Content.publish_at, Content.created_at).desc(),
+        Content.id.desc(),  # type: ignore[union-attr]
+    )
+
+
+def is_targeted(audience: dict[AudienceDimension, set[str]], ambassador: Ambassador) -> bool:
+    """The same targeting rule in Python, for one content item's audience rows."""
+    for dimension, value in _audience_values(ambassador).items():
+        wanted = audience.get(dimension, set())
+        if wanted and value not in wanted:
+            return False
+    return True

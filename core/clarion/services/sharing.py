@@ -1,0 +1,236 @@
+"""Creating shares: consent, eligibility, the connector's text rules and the guardrails, then a tracked link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from clarion.connectors import Capability, SharePost
+from clarion.engine import Engine
+from clarion.errors import Conflict, NotFound, ValidationFailed
+from clarion.events import EventKind
+from clarion.guardrails import ShareDraft
+from clarion.models import (
+    Ambassador,
+    Campaign,
+    Content,
+    ContentStatus,
+    NetworkAccount,
+    Share,
+    ShareMethod,
+    ShareStatus,
+    ShareText,
+    utcnow,
+)
+from clarion.services.actors import Actor
+from clarion.services.content import get_content_row
+from clarion.services.eligibility import shareable_query
+from clarion.services.events import record_event
+from clarion.services.link_codes import new_link_code
+from clarion.services.pagination import Page, PageRequest, paginate
+
+MAX_SCHEDULE_AHEAD = timedelta(days=31)
+
+# Which status may follow which; everything else is a conflict.
+SHARE_TRANSITIONS: dict[ShareStatus, frozenset[ShareStatus]] = {
+    ShareStatus.PLANNED: frozenset(
+        {ShareStatus.PUBLISHING, ShareStatus.PUBLISHED, ShareStatus.CANCELLED, ShareStatus.SCHEDULED}
+    ),
+    ShareStatus.SCHEDULED: frozenset({ShareStatus.PUBLISHING, ShareStatus.CANCELLED}),
+    ShareStatus.PUBLISHING: frozenset({ShareStatus.PUBLISHED, ShareStatus.FAILED, ShareStatus.SCHEDULED}),
+    ShareStatus.FAILED: frozenset({ShareStatus.SCHEDULED, ShareStatus.CANCELLED}),
+    ShareStatus.PUBLISHED: frozenset(),
+    ShareStatus.CANCELLED: frozenset(),
+}
+
+
+def move_share(share: Share, target: ShareStatus) -> None:
+    """Set the share's status, refusing moves the lifecycle does not allow."""
+    if target not in SHARE_TRANSITIONS[share.status]:
+        raise Conflict(f"a share that is {share.status.value} cannot become {target.value}")
+    share.status = target
+    share.updated_at = utcnow()
+
+
+@dataclass(frozen=True)
+class ShareCreated:
+    share: Share
+    tracked_url: str
+    share_intent_url: str | None
+
+
+def tracked_url(engine: Engine, code: str) -> str:
+    return f"{engine.settings.base_url.rstrip('/')}/r/{code}"
+
+
+def _default_text(session: Session, content: Content, network: str) -> str:
+    suggestion = session.exec(
+        select(ShareText.text)
+        .where(ShareText.content_id == content.id, ShareText.network == network)
+        .order_by(ShareText.position)  # type: ignore[arg-type]
+    ).first()
+    return suggestion if suggestion is not None else content.title
+
+
+def _why_not_shareable(content: Content, now: datetime) -> str | None:
+    if content.status is not ContentStatus.APPROVED:
+        return f"this content is {content.status.value.replace('_', ' ')}, not approved for sharing"
+    if content.publish_at is not None and content.publish_at > now:
+        return f"this content opens for sharing at {content.publish_at.isoformat()}"
+    if content.expires_at is not None and content.expires_at <= now:
+        return f"this content expired at {content.expires_at.isoformat()}"
+    return None
+
+
+def create_share(
+    engine: Engine,
+    session: Session,
+    actor: Actor,
+    *,
+    content_id: int,
+    network: str,
+    text: str | None = None,
+    method: ShareMethod = ShareMethod.INTENT,
+    scheduled_at: datetime | None = None,
+) -> ShareCreated:
+    """Create a share for the actor, after every check passes; nothing is written otherwise.
+
+    Raises:
+        Conflict: the ambassador has not opted in, or the content is not open for sharing.
+        NotFound: the content does not exist or is not for this ambassador.
+        ValidationFailed: unknown network, text over the network's rules, a guardrail's
+            objection, an unsupported method or a bad schedule.
+    """
+    now = utcnow()
+    ambassador = session.get(Ambassador, actor.ambassador_id)
+    if ambassador is None:
+        raise NotFound("ambassador not found")
+    if not ambassador.is_active:
+        raise Conflict(f"you are {ambassador.consent.value.replace('_', ' ')}: opt in (or resume) before sharing")
+    connector = engine.connector(network)
+    content = get_content_row(session, actor, content_id)
+    reason = _why_not_shareable(content, now)
+    if reason is not None:
+        raise Conflict(reason)
+    if session.exec(shareable_query(ambassador, now).where(Content.id == content_id)).first() is None:
+        raise NotFound(f"content {content_id} not found")  # not targeted to this ambassador
+    account = session.exec(
+        select(NetworkAccount)
+        .where(NetworkAccount.ambassador_id == ambassador.id, NetworkAccount.network == network)
+        .order_by(NetworkAccount.id)  # type: ignore[arg-type]
+    ).first()
+    if method is ShareMethod.API:
+        if not connector.supports(Capability.API_PUBLISH):
+            raise ValidationFailed(
+                f"{connector.label} cannot publish through its API; share with the intent link", field="method"
+            )
+        if account is None or account.credentials_encrypted is None:
+            raise ValidationFailed(f"connect your {connector.label} account to publish through the API", field="method")
+        if scheduled_at is not None:
+            if scheduled_at <= now:
+                raise ValidationFailed("scheduled_at must be in the future", field="scheduled_at")
+            if scheduled_at > now + MAX_SCHEDULE_AHEAD:
+                raise ValidationFailed("a share can be scheduled at most 31 days ahead", field="scheduled_at")
+    elif scheduled_at is not None:
+        raise ValidationFailed("only API shares can be scheduled; an intent share opens now", field="scheduled_at")
+    final_text = (text if text is not None else _default_text(session, content, network)).strip()
+    campaign = session.get(Campaign, content.campaign_id) if content.campaign_id else None
+    code = new_link_code()
+    link = tracked_url(engine, code)
+    post = SharePost(
+        text=final_text,
+        link=link,
+        title=content.title,
+        hashtags=tuple(campaign.hashtags) if campaign else (),
+        account_handle=account.handle if account else None,
+    )
+    check = connector.check_text(post)
+    if not check.ok:
+        raise ValidationFailed(" ".join(check.problems), field="text")
+    assert ambassador.id is not None
+    assert content.id is not None
+    draft = ShareDraft(ambassador.id, content.id, network, final_text, method.value, scheduled_at)
+    violations = engine.share_violations(draft)
+    if violations:
+        raise ValidationFailed(" ".join(violation.message for violation in violations), field="text")
+    share = Share(
+        content_id=content.id,
+        ambassador_id=ambassador.id,
+        network=network,
+        text=final_text,
+        method=method,
+        status=ShareStatus.SCHEDULED if scheduled_at else ShareStatus.PLANNED,
+        scheduled_at=scheduled_at,
+        link_code=code,
+    )
+    session.add(share)
+    session.flush()
+    assert share.id is not None
+    record_event(
+        session,
+        EventKind.SHARE_CREATED,
+        idempotency_key=f"share.created:{share.id}",
+        ambassador_id=ambassador.id,
+        content_id=content.id,
+        share_id=share.id,
+        occurred_at=now,
+        payload={"network": network, "method": method.value},
+    )
+    intent = connector.share_intent_url(post) if method is ShareMethod.INTENT else None
+    return ShareCreated(share, link, intent)
+
+
+def get_share(session: Session, actor: Actor, share_id: int) -> Share:
+    """A share of the actor's own (admins may read any).
+
+    Raises:
+        NotFound: for other people's shares, so ids cannot be probed.
+    """
+    share = session.get(Share, share_id)
+    if share is None or not (share.ambassador_id == actor.ambassador_id or actor.is_admin):
+        raise NotFound(f"share {share_id} not found")
+    return share
+
+
+def list_shares(
+    session: Session,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    status: ShareStatus | None = None,
+    network: str | None = None,
+    ambassador_id: int | None = None,
+) -> Page[Share]:
+    """The actor's shares, newest first; admins may list anyone's with ``ambassador_id``."""
+    owner = actor.ambassador_id
+    if ambassador_id is not None and ambassador_id != actor.ambassador_id:
+        actor.require(actor.role.ADMIN, "listing other people's shares")
+        owner = ambassador_id
+    query = select(Share).where(Share.ambassador_id == owner)
+    if status is not None:
+        query = query.where(Share.status == status)
+    if network is not None:
+        query = query.where(Share.network == network)
+    return paginate(session, query.order_by(Share.created_at.desc(), Share.id.desc()), page)  # type: ignore[attr-defined,union-attr]
+
+
+def cancel_share(session: Session, actor: Actor, share_id: int) -> Share:
+    """Cancel a planned or scheduled share of one's own."""
+    share = get_share(session, actor, share_id)
+    if share.ambassador_id != actor.ambassador_id:
+        raise NotFound(f"share {share_id} not found")
+    move_share(share, ShareStatus.CANCELLED)
+    session.add(share)
+    session.flush()
+    assert share.id is not None
+    record_event(
+        session,
+        EventKind.SHARE_CANCELLED,
+        idempotency_key=f"share.cancelled:{share.id}",
+        ambassador_id=share.ambassador_id,
+        content_id=share.content_id,
+        share_id=share.id,
+    )
+    return share

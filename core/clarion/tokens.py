@@ -1,0 +1,84 @@
+"""Short-lived signed identity tokens the intranet backend mints (JWT, HS256 pinned).
+
+Any language with a JWT library can mint one: HS256 over the claims ``sub`` (external id),
+``aud`` = ``"clarion"``, ``iat``, ``exp`` (at most :data:`MAX_TTL_SECONDS` after ``iat``) and
+optionally ``name`` and ``email``, signed with the key :func:`signing_key` derives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+import jwt
+
+from clarion.errors import NotAuthenticated, ValidationFailed
+
+ALGORITHM = "HS256"
+AUDIENCE = "clarion"
+MAX_TTL_SECONDS = 24 * 3600
+LEEWAY_SECONDS = 30
+
+
+def signing_key(secret_key: str) -> bytes:
+    """The token key, derived from ``CLARION_SECRET_KEY`` so it differs from other uses of it."""
+    return hmac.new(secret_key.encode(), b"clarion identity tokens v1", hashlib.sha256).digest()
+
+
+def mint_token(
+    secret_key: str,
+    external_id: str,
+    *,
+    ttl_seconds: int = 900,
+    name: str | None = None,
+    email: str | None = None,
+    now: float | None = None,
+) -> str:
+    """A signed token for ``external_id``, valid ``ttl_seconds``.
+
+    Raises:
+        ValidationFailed: for an empty id or a lifetime outside 1 s … 24 h.
+    """
+    if not external_id:
+        raise ValidationFailed("a token needs the person's external id", field="external_id")
+    if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
+        raise ValidationFailed(f"token lifetime must be between 1 and {MAX_TTL_SECONDS} seconds", field="ttl")
+    issued = int(time.time() if now is None else now)
+    claims: dict[str, Any] = {"sub": external_id, "aud": AUDIENCE, "iat": issued, "exp": issued + ttl_seconds}
+    if name:
+        claims["name"] = name
+    if email:
+        claims["email"] = email
+    return jwt.encode(claims, signing_key(secret_key), algorithm=ALGORITHM)
+
+
+def verify_token(secret_key: str, token: str) -> dict[str, Any]:
+    """The claims of a valid token.
+
+    Raises:
+        NotAuthenticated: for a forged, expired, over-long or malformed token.
+    """
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            signing_key(secret_key),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["sub", "exp", "iat", "aud"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise NotAuthenticated("the identity token has expired") from exc
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated(f"the identity token is invalid: {exc}") from exc
+    if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:
+        raise NotAuthenticated("the identity token lives longer than Clarion allows (24 hours)")
+    if not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise NotAuthenticated("the identity token names nobody")
+    return claims
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2

@@ -1,0 +1,81 @@
+"""Who is calling: the identity hook turned into an Actor, and the role guard on every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio.to_thread
+from litestar import Controller, Request
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
+
+from clarion.engine import Engine
+from clarion.errors import NotAuthenticated
+from clarion.identity import RequestInfo
+from clarion.models import Role
+from clarion.services.actors import Actor
+from clarion.services.ambassadors import resolve_identity
+
+PUBLIC = "public"
+
+# Handler parameters injected by name (Litestar 3 stops inferring dependencies).
+EngineDep = NamedDependency[Engine]
+ActorDep = NamedDependency[Actor]
+
+
+def request_info(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestInfo:
+    return RequestInfo(
+        method=connection.scope.get("method", "GET"),
+        path=connection.url.path,
+        headers={key.lower(): value for key, value in connection.headers.items()},
+        client_host=connection.client.host if connection.client else None,
+        cookies=dict(connection.cookies),
+    )
+
+
+def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """The actor behind a request, provisioning them on first sight.
+
+    Raises:
+        NotAuthenticated: nobody vouches for the request.
+    """
+    identity = engine.identify(request_info(connection))
+    if identity is None:
+        raise NotAuthenticated(
+            "sign in: send 'Authorization: Bearer <token>' (see `clarion token`) "
+            "or come through the intranet's trusted proxy"
+        )
+    with engine.transaction() as session:
+        ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
+        return Actor.of(ambassador)
+
+
+async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Every route declares ``opt={"role": …}``; this guard enforces it before the handler runs."""
+    required = handler.opt.get("role")
+    if required is None:
+        raise RuntimeError(f"route {handler} declares no role")  # a programming error, caught by tests
+    if required == PUBLIC:
+        return
+    engine: Engine = connection.app.state.engine
+    # Identity providers may touch the database: keep that off the event loop.
+    actor = await anyio.to_thread.run_sync(authenticate, engine, connection)
+    actor.require(Role(required), f"{connection.scope.get('method', 'GET')} {connection.url.path}")
+    connection.state.actor = actor
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    actor: Actor = request.state.actor
+    return actor
+
+
+def provide_engine(request: Request[Any, Any, Any]) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+class ClarionController(Controller):
+    """Base of every Clarion controller: its routes pass the role guard."""
+
+    guards = [role_guard]

@@ -1,0 +1,72 @@
+"""The current ambassador's own view: profile, consent, accounts, feed and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from clarion.events import RecordedEvent
+from clarion.web.ambassadors.schemas import LOCALE, AccountOut, AmbassadorOut
+from clarion.web.common import PageMeta
+from clarion.web.content.schemas import ContentOut
+
+
+class MeOut(BaseModel):
+    profile: AmbassadorOut
+    accounts: list[AccountOut]
+    current_guidelines_version: str = Field(
+        description="The guidelines version to accept when opting in.", examples=["1"]
+    )
+
+
+class MeUpdate(BaseModel):
+    """What people change themselves; the rest comes from the intranet or an admin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    locale: str | None = Field(default=None, pattern=LOCALE, examples=["nl"])
+    time_zone: str | None = Field(default=None, max_length=64, examples=["Europe/Amsterdam"])
+    leaderboard_visible: bool | None = Field(default=None, examples=[False])
+
+
+class ConsentChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["opt_in", "pause", "resume", "leave"] = Field(examples=["opt_in"])
+    guidelines_version: str | None = Field(
+        default=None, max_length=32, description="Required to opt in: the version you accept.", examples=["1"]
+    )
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    network: str = Field(min_length=1, max_length=40, examples=["linkedin"])
+    handle: str = Field(min_length=1, max_length=200, examples=["jan-de-vries"])
+    follower_count: int | None = Field(default=None, ge=0, examples=[640])
+
+
+class FeedPage(PageMeta):
+    items: list[ContentOut]
+
+
+class EventOut(BaseModel):
+    id: int = Field(examples=[1201])
+    kind: str = Field(examples=["share.created"])
+    occurred_at: datetime = Field(examples=["2026-11-21T10:00:00Z"])
+    content_id: int | None = Field(examples=[42])
+    share_id: int | None = Field(examples=[77])
+    payload: dict[str, Any] = Field(examples=[{"network": "linkedin", "method": "intent"}])
+
+    @classmethod
+    def of(cls, event: RecordedEvent) -> EventOut:
+        return cls(
+            id=event.id,
+            kind=event.kind,
+            occurred_at=event.occurred_at,
+            content_id=event.content_id,
+            share_id=event.share_id,
+            payload=event.payload,
+        )

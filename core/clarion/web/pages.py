@@ -1,0 +1,87 @@
+"""The HTML home page: what this programme is, its numbers, and where to go next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import get
+from litestar.response import Template
+from sqlmodel import select
+
+from clarion import __version__
+from clarion.models import Ambassador, Campaign, Content, ContentStatus, Role, Share, ShareStatus
+from clarion.services.eligibility import in_window
+from clarion.tokens import mint_token
+from clarion.web.auth import PUBLIC, ClarionController, EngineDep
+
+DEMO_TOKEN_TTL = 8 * 3600
+
+
+def _count(session: Any, query: Any) -> int:
+    return int(session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+
+
+class PagesController(ClarionController):
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True, opt={"role": PUBLIC})
+    def home(self, engine: EngineDep) -> Template:
+        from clarion.models import utcnow
+
+        now = utcnow()
+        with engine.transaction() as session:
+            stats = {
+                "ambassadors": _count(session, select(Ambassador.id)),
+                "opted_in": _count(
+                    session,
+                    select(Ambassador.id).where(
+                        Ambassador.opted_in_at.is_not(None),  # type: ignore[union-attr]
+                        Ambassador.paused_at.is_(None),  # type: ignore[union-attr]
+                        Ambassador.left_at.is_(None),  # type: ignore[union-attr]
+                    ),
+                ),
+                "shareable": _count(
+                    session, select(Content.id).where(Content.status == ContentStatus.APPROVED, *in_window(now))
+                ),
+                "shares": _count(session, select(Share.id).where(Share.status != ShareStatus.CANCELLED)),
+                "campaigns": _count(session, select(Campaign.id)),
+            }
+            latest = session.exec(
+                select(Content)
+                .where(Content.status == ContentStatus.APPROVED, *in_window(now))
+                .order_by(Content.featured.desc(), Content.id.desc())  # type: ignore[attr-defined,union-attr]
+                .limit(8)
+            ).all()
+            campaigns = {c.id: c for c in session.exec(select(Campaign)).all()}
+            demo_people: list[dict[str, str]] = []
+            if engine.settings.demo:
+                for role in (Role.ADMIN, Role.EDITOR, Role.AMBASSADOR):
+                    person = session.exec(
+                        select(Ambassador)
+                        .where(Ambassador.role == role, Ambassador.opted_in_at.is_not(None))  # type: ignore[union-attr]
+                        .order_by(Ambassador.id)  # type: ignore[arg-type]
+                    ).first()
+                    if person is not None:
+                        demo_people.append(
+                            {
+                                "role": role.value,
+                                "name": person.name,
+                                "token": mint_token(
+                                    engine.settings.secret_key, person.external_id, ttl_seconds=DEMO_TOKEN_TTL
+                                ),
+                            }
+                        )
+        return Template(
+            template_name="home.html",
+            context={
+                "version": __version__,
+                "stats": stats,
+                "latest": latest,
+                "campaigns": campaigns,
+                "networks": list(engine.connectors().values()),
+                "demo": engine.settings.demo,
+                "demo_people": demo_people,
+                "plugin_count": len(engine.pm.records),
+            },
+        )

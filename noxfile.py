@@ -1,0 +1,65 @@
+"""Developer sessions: ``nox -s tests lint typecheck migrations bench docs demo``."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests", "migrations"]
+nox.options.default_venv_backend = "venv"
+
+PYTHON = ["3.11"]
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite on SQLite, and on PostgreSQL too when CLARION_TEST_POSTGRES_URL is set."""
+    session.install("-e", ".[test]")
+    if not os.environ.get("CLARION_TEST_POSTGRES_URL"):
+        session.log("CLARION_TEST_POSTGRES_URL is not set: PostgreSQL runs are skipped")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.5,<1")
+    session.run("ruff", "check", "core", "plugins", "tests", "examples", "contrib")
+    session.run("ruff", "format", "--check", "core", "plugins")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy on the core."""
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def migrations(session: nox.Session) -> None:
+    """Fails when the models and the migrations disagree (on every configured database)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/test_migrations.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: ratios against baselines measured in the same run."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "tests.benchmarks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Regenerate the hook reference from the hookspecs and check the docs' links and examples."""
+    session.install("-e", ".[test]")
+    session.run("python", "docs/build.py")
+    session.run("pytest", "tests/test_docs.py", "tests/examples")
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """Serve the demo programme on http://127.0.0.1:8000/."""
+    session.install("-e", ".")
+    session.run("clarion", "serve", "--demo", *session.posargs)

@@ -1,0 +1,1 @@
+"""Clarion's built-in plugins, registered exactly like third-party ones."""

@@ -1,0 +1,33 @@
+"""E-mail: a mailto: link (RFC 6068) with the title as subject and text plus link as body."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from clarion import hookimpl
+from clarion.connectors import Connector, SharePost, TextCheck
+
+# Mail clients truncate long mailto: URLs unpredictably; about 2,000 characters is safe.
+MAILTO_BODY_LIMIT = 1800
+
+
+class EmailConnector(Connector):
+    key = "email"
+    label = "E-mail"
+
+    def check_text(self, post: SharePost) -> TextCheck:
+        encoded = len(quote(post.body, safe=""))
+        problems: tuple[str, ...] = ()
+        if encoded > MAILTO_BODY_LIMIT:
+            problems = ("This text is too long to open reliably in a mail client; shorten it.",)
+        return TextCheck(length=len(post.body), limit=None, problems=problems)
+
+    def share_intent_url(self, post: SharePost) -> str:
+        body = f"{post.text}\r\n\r\n{post.link}" if post.text else post.link
+        # RFC 6068: percent-encode everything, %20 for spaces, CRLF for line breaks.
+        return f"mailto:?subject={quote(post.title, safe='')}&body={quote(body, safe='')}"
+
+
+@hookimpl
+def clarion_connectors_register():
+    return [EmailConnector()]

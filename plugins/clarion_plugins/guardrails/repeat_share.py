@@ -1,0 +1,51 @@
+"""Refuse sharing the same content on the same network again within a window: it reads as spam."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from clarion import hookimpl
+from clarion.guardrails import ShareDraft, Violation
+from clarion.models import Share, ShareStatus, utcnow
+
+PLUGIN_NAME = "guardrail-repeat-share"
+
+
+class Settings(BaseModel):
+    window_hours: int = Field(default=72, ge=0, description="0 turns the guardrail off.")
+
+
+@hookimpl
+def clarion_config_register():
+    return Settings
+
+
+@hookimpl
+def clarion_share_violations_compute(engine, draft: ShareDraft):
+    settings: Settings = engine.plugin_config(PLUGIN_NAME)
+    if settings.window_hours == 0:
+        return []
+    since = utcnow() - timedelta(hours=settings.window_hours)
+    with engine.db.session() as session:
+        earlier = session.exec(
+            select(Share.id).where(
+                Share.ambassador_id == draft.ambassador_id,
+                Share.content_id == draft.content_id,
+                Share.network == draft.network,
+                Share.status != ShareStatus.CANCELLED,
+                Share.created_at >= since,
+            )
+        ).first()
+    if earlier is None:
+        return []
+    label = engine.connector(draft.network).label
+    return [
+        Violation(
+            "repeat-share",
+            f"You already shared this on {label} in the last {settings.window_hours} hours; "
+            "sharing it again so soon reads as spam.",
+        )
+    ]
