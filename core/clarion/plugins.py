@@ -76,7 +76,7 @@ class ClarionPluginManager(pluggy.PluginManager):
             PluginConflict: when another plugin already uses ``name``.
             PluginLoadError: when the plugin's hook implementations do not match the specs.
         """
-        module_name = module or getattr(plugin, "__name__", type(plugin).__name__)
+        module_name = str(module or getattr(plugin, "__name__", type(plugin).__name__))
         record = PluginRecord(name, source, module_name, version, distribution)
         if name in self.records and not self.records[name].blocked:
             other = self.records[name]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
 
 from clarion import models
 from clarion.db import create_db_engine
@@ -11,7 +15,7 @@ config = context.config
 target_metadata = models.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # SQLModel's AutoString is a plain VARCHAR; render it as one so migrations need no sqlmodel.
     if type_ == "type" and type(obj).__name__ == "AutoString":
         length = getattr(obj, "length", None)
@@ -21,7 +25,7 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     return False
 
 
-def _configure(connection) -> None:  # type: ignore[no-untyped-def]
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -125,7 +125,7 @@ def list_ambassadors(
                 sa.func.lower(sa.func.coalesce(Ambassador.email, "")).like(pattern),
             )
         )
-    return paginate(session, query.order_by(Ambassador.name, Ambassador.id), page)
+    return paginate(session, query.order_by(col(Ambassador.name), col(Ambassador.id)), page)
 
 
 def create_ambassador(session: Session, actor: Actor, data: Mapping[str, Any]) -> Ambassador:
@@ -168,7 +168,7 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
         and ambassador.role is Role.ADMIN
     ):
         remaining = session.execute(
-            sa.select(sa.func.count()).where(Ambassador.role == Role.ADMIN, Ambassador.id != ambassador_id)
+            sa.select(sa.func.count()).where(col(Ambassador.role) == Role.ADMIN, col(Ambassador.id) != ambassador_id)
         ).scalar_one()
         if remaining == 0:
             raise Conflict("you are the last admin; make someone else admin first")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.models import Campaign, Content, Role, utcnow
@@ -53,10 +53,10 @@ def list_campaigns(session: Session, page: PageRequest, *, active_at: Any = None
     query = select(Campaign)
     if active_at is not None:
         query = query.where(
-            sa.or_(Campaign.starts_at.is_(None), Campaign.starts_at <= active_at),  # type: ignore[union-attr,operator]
-            sa.or_(Campaign.ends_at.is_(None), Campaign.ends_at > active_at),  # type: ignore[union-attr,operator]
+            sa.or_(col(Campaign.starts_at).is_(None), col(Campaign.starts_at) <= active_at),
+            sa.or_(col(Campaign.ends_at).is_(None), col(Campaign.ends_at) > active_at),
         )
-    return paginate(session, query.order_by(Campaign.starts_at.desc(), Campaign.id.desc()), page)  # type: ignore[union-attr,attr-defined]
+    return paginate(session, query.order_by(col(Campaign.starts_at).desc(), col(Campaign.id).desc()), page)
 
 
 def create_campaign(session: Session, actor: Actor, data: Mapping[str, Any]) -> Campaign:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -105,7 +105,7 @@ def _load_children(session: Session, items: Sequence[Content], actor: Actor | No
     for text_row in session.exec(
         select(ShareText)
         .where(ShareText.content_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ShareText.network, ShareText.position, ShareText.id)
+        .order_by(col(ShareText.network), col(ShareText.position), col(ShareText.id))
     ):
         texts[text_row.content_id].append(text_row)
     details = []
@@ -215,14 +215,14 @@ def list_content(
     """Content the actor may see, newest first. Ambassadors see what they may share and their own."""
     query = select(Content)
     if not actor.is_editor or mine:
-        own = Content.author_id == actor.ambassador_id
+        own = col(Content.author_id) == actor.ambassador_id
         if mine:
             query = query.where(own)
         else:
             ambassador = session.get(Ambassador, actor.ambassador_id)
             assert ambassador is not None
-            shareable_ids = shareable_query(ambassador, utcnow()).with_only_columns(Content.id).order_by(None)  # type: ignore[arg-type]
-            query = query.where(sa.or_(own, Content.id.in_(shareable_ids)))  # type: ignore[union-attr]
+            shareable_ids = shareable_query(ambassador, utcnow()).with_only_columns(col(Content.id)).order_by(None)
+            query = query.where(sa.or_(own, col(Content.id).in_(shareable_ids)))
     if status is not None:
         query = query.where(Content.status == status)
     if origin is not None:
@@ -373,7 +373,7 @@ def transition_content(
     assert content.id is not None
     # The n-th transition of this content: replaying the same request cannot record it twice.
     event_count = session.execute(
-        sa.select(sa.func.count()).where(Event.content_id == content.id, Event.kind.startswith("content."))  # type: ignore[attr-defined]
+        sa.select(sa.func.count()).where(col(Event.content_id) == content.id, col(Event.kind).startswith("content."))
     ).scalar_one()
     record_event(
         session,

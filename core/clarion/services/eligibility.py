@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import col, select
 
 from clarion.models import (
     Ambassador,
@@ -43,8 +43,8 @@ def targeted_to(ambassador: Ambassador) -> list[Any]:
 
 def in_window(now: datetime) -> list[Any]:
     return [
-        sa.or_(Content.publish_at.is_(None), Content.publish_at <= now),  # type: ignore[union-attr,operator]
-        sa.or_(Content.expires_at.is_(None), Content.expires_at > now),  # type: ignore[union-attr,operator]
+        sa.or_(col(Content.publish_at).is_(None), col(Content.publish_at) <= now),
+        sa.or_(col(Content.expires_at).is_(None), col(Content.expires_at) > now),
     ]
 
 

@@ -61,7 +61,7 @@ def record_event(
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
+    statement: Any = (
         insert(Event)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from clarion.errors import ValidationFailed
 from clarion.models import MetricSample, MetricSource, utcnow
@@ -43,7 +44,8 @@ def record_sample(
         )
         .on_conflict_do_nothing(index_elements=["share_id", "metric", "source", "observed_at"])
     )
-    return bool(session.execute(statement).rowcount)
+    result: Any = session.execute(statement)
+    return bool(result.rowcount)
 
 
 def latest_values(session: Session, share_id: int) -> dict[tuple[str, MetricSource], int]:
@@ -59,9 +61,9 @@ def latest_values(session: Session, share_id: int) -> dict[tuple[str, MetricSour
         .join(
             newest,
             sa.and_(
-                MetricSample.metric == newest.c.metric,
-                MetricSample.source == newest.c.source,
-                MetricSample.observed_at == newest.c.at,
+                col(MetricSample.metric) == newest.c.metric,
+                col(MetricSample.source) == newest.c.source,
+                col(MetricSample.observed_at) == newest.c.at,
             ),
         )
         .where(MetricSample.share_id == share_id)

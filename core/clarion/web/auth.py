@@ -26,7 +26,7 @@ ActorDep = NamedDependency[Actor]
 
 def request_info(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestInfo:
     return RequestInfo(
-        method=connection.scope.get("method", "GET"),
+        method=str(connection.scope.get("method", "GET")),
         path=connection.url.path,
         headers={key.lower(): value for key, value in connection.headers.items()},
         client_host=connection.client.host if connection.client else None,

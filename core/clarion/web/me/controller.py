@@ -7,10 +7,13 @@ from typing import Annotated
 from litestar import delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlmodel import Session
 
+from clarion.engine import Engine
 from clarion.models import Ambassador, Role
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import content as content_service
+from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
@@ -21,8 +24,9 @@ from clarion.web.me.schemas import AccountCreate, ConsentChange, EventOut, FeedP
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 
 
-def _me(engine: EngineDep, session, actor: ActorDep) -> MeOut:  # type: ignore[no-untyped-def]
+def _me(engine: Engine, session: Session, actor: Actor) -> MeOut:
     ambassador = session.get(Ambassador, actor.ambassador_id)
+    assert ambassador is not None
     accounts = ambassador_service.list_accounts(session, actor, actor.ambassador_id)
     return MeOut(
         profile=AmbassadorOut.of(ambassador),

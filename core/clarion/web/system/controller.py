@@ -46,7 +46,10 @@ class SystemController(ClarionController):
         responses=problems(),
     )
     def networks(self, engine: EngineDep, actor: ActorDep) -> list[NetworkOut]:
-        return [NetworkOut(**connector.describe()) for connector in engine.connectors().values()]  # type: ignore[arg-type]
+        return [
+            NetworkOut(key=c.key, label=c.label, capabilities=sorted(str(cap) for cap in c.capabilities))
+            for c in engine.connectors().values()
+        ]
 
     @get(
         "/healthz",
