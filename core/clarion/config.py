@@ -41,6 +41,9 @@ class Settings(BaseModel):
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-plugin sections, keyed by plugin name."
     )
+    template_dirs: tuple[str, ...] = Field(
+        default=(), description="Site template directories, searched before plugin and built-in templates."
+    )
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=25, ge=1, le=1000)
     demo: bool = Field(default=False, description="Serving the demo programme.")

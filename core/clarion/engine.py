@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pluggy
@@ -130,6 +131,18 @@ class Engine:
             return self._plugin_configs[plugin_name]
         except KeyError:
             raise ConfigError(f"plugin {plugin_name!r} declares no settings") from None
+
+    def plugin_template_dirs(self) -> list[Path]:
+        """``templates/`` folders shipped next to plugin modules, in registration order."""
+        found = []
+        for _name, plugin in self.pm.list_name_plugin():
+            module_file = getattr(plugin, "__file__", None)
+            if module_file is None:
+                continue
+            candidate = Path(module_file).parent / "templates"
+            if candidate.is_dir() and candidate not in found:
+                found.append(candidate)
+        return found
 
     def connectors(self) -> dict[str, Connector]:
         """Every connector, keyed by network."""

@@ -75,7 +75,11 @@ class ClarionCore(InitPlugin):
         app_config.after_request = _security_headers
         app_config.signature_types.extend([Engine, Actor, PageRequest])
         app_config.state = State({"engine": self.engine})
-        app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment()))
+        environment = template_environment(
+            site_dirs=[Path(path) for path in self.engine.settings.template_dirs],
+            plugin_dirs=self.engine.plugin_template_dirs(),
+        )
+        app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
         app_config.openapi_config = OpenAPIConfig(
             title="Clarion",
             version=__version__,
