@@ -86,14 +86,6 @@ class Connector(ABC):
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 
-    def describe(self) -> dict[str, object]:
-        """A JSON-friendly description for ``/api/v1/networks``."""
-        return {
-            "key": self.key,
-            "label": self.label,
-            "capabilities": sorted(str(capability) for capability in self.capabilities),
-        }
-
 
 def length_check(length: int, limit: int | None, *, label: str) -> TextCheck:
     """A :class:`TextCheck` for networks whose only rule is a maximum length."""

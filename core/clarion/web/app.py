@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """
     if engine is None:
         engine = Engine(settings if settings is not None else load_settings())
+    # /healthz reads the schema revision on every call; Alembic would log each one.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     return Litestar(plugins=[ClarionCore(engine)], debug=False)
 
 
