@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pluggy
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from clarion.config import Settings
@@ -20,6 +21,7 @@ from clarion.connectors import Connector
 from clarion.db import Database
 from clarion.errors import (
     ConfigError,
+    Conflict,
     NotAuthenticated,
     PluginConflict,
     PluginError,
@@ -199,14 +201,25 @@ class Engine:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A database session that commits at the end, then tells observers of new events."""
-        with self.db.session() as session:
-            yield session
-            pending = session.info.pop(PENDING_NOTIFICATIONS, [])
+        try:
+            with self.db.session() as session:
+                yield session
+                pending = session.info.pop(PENDING_NOTIFICATIONS, [])
+        except sa_exc.DataError as exc:
+            # The database refused a value the checks let through (e.g. out of range).
+            raise ValidationFailed(f"a value is not acceptable to the database: {_first_line(exc)}") from exc
+        except sa_exc.IntegrityError as exc:
+            raise Conflict(f"the change clashes with existing data: {_first_line(exc)}") from exc
         for event in pending:
             self.notify(event)
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _first_line(error: sa_exc.DBAPIError) -> str:
+    original = str(error.orig) if error.orig is not None else str(error)
+    return original.strip().splitlines()[0] if original.strip() else type(error).__name__
 
 
 def hook_names(pm: pluggy.PluginManager) -> list[str]:

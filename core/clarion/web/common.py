@@ -6,12 +6,19 @@ from typing import Annotated, Any
 
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 from pydantic import BaseModel, Field
 
 from clarion.engine import Engine
 from clarion.services.pagination import PageRequest
 from clarion.web.problems import PROBLEM_MEDIA_TYPE, Problem
+
+# Ids are 32-bit on PostgreSQL; anything larger can only be a client's mistake.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed (a field of the wrong type, unknown JSON, …).",
@@ -44,7 +51,7 @@ class PageMeta(BaseModel):
 def page_request(
     engine: NamedDependency[Engine],
     limit: Annotated[int | None, QueryParameter(ge=1, description="Page size (max 100 by default).")] = None,
-    offset: Annotated[int, QueryParameter(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Items to skip.")] = 0,
 ) -> PageRequest:
     return PageRequest.checked(
         limit if limit is not None else engine.settings.default_page_size,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from clarion.models import Role
 from clarion.services import ambassadors as ambassador_service
@@ -16,7 +16,7 @@ from clarion.web.ambassadors.schemas import (
     AmbassadorUpdate,
 )
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import PageDep, page_meta, page_request, problems
+from clarion.web.common import IdPath, PageDep, page_meta, page_request, problems
 
 ADMIN = {"role": Role.ADMIN.value}
 
@@ -49,7 +49,7 @@ class AmbassadorController(ClarionController):
             return AmbassadorOut.of(ambassador_service.create_ambassador(session, actor, data.model_dump()))
 
     @get("/{ambassador_id:int}", sync_to_thread=True, opt=ADMIN, summary="Read an ambassador", responses=problems(404))
-    def get_ambassador(self, engine: EngineDep, actor: ActorDep, ambassador_id: FromPath[int]) -> AmbassadorOut:
+    def get_ambassador(self, engine: EngineDep, actor: ActorDep, ambassador_id: IdPath) -> AmbassadorOut:
         with engine.transaction() as session:
             return AmbassadorOut.of(ambassador_service.get_ambassador(session, actor, ambassador_id))
 
@@ -61,7 +61,7 @@ class AmbassadorController(ClarionController):
         responses=problems(404, 409, 422),
     )
     def update_ambassador(
-        self, engine: EngineDep, actor: ActorDep, ambassador_id: FromPath[int], data: JSONBody[AmbassadorUpdate]
+        self, engine: EngineDep, actor: ActorDep, ambassador_id: IdPath, data: JSONBody[AmbassadorUpdate]
     ) -> AmbassadorOut:
         with engine.transaction() as session:
             changes = data.model_dump(exclude_unset=True)
@@ -74,6 +74,6 @@ class AmbassadorController(ClarionController):
         summary="An ambassador's network accounts",
         responses=problems(404),
     )
-    def list_accounts(self, engine: EngineDep, actor: ActorDep, ambassador_id: FromPath[int]) -> list[AccountOut]:
+    def list_accounts(self, engine: EngineDep, actor: ActorDep, ambassador_id: IdPath) -> list[AccountOut]:
         with engine.transaction() as session:
             return [AccountOut.of(a) for a in ambassador_service.list_accounts(session, actor, ambassador_id)]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from litestar import delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from clarion.models import Role, utcnow
 from clarion.services import campaigns as campaign_service
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.campaigns.schemas import CampaignCreate, CampaignOut, CampaignPage, CampaignUpdate
-from clarion.web.common import PageDep, page_meta, page_request, problems
+from clarion.web.common import IdPath, PageDep, page_meta, page_request, problems
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 EDITOR = {"role": Role.EDITOR.value}
@@ -35,7 +35,7 @@ class CampaignController(ClarionController):
             return CampaignOut.of(campaign_service.create_campaign(session, actor, data.model_dump()))
 
     @get("/{campaign_id:int}", sync_to_thread=True, opt=AMBASSADOR, summary="Read a campaign", responses=problems(404))
-    def get_campaign(self, engine: EngineDep, actor: ActorDep, campaign_id: FromPath[int]) -> CampaignOut:
+    def get_campaign(self, engine: EngineDep, actor: ActorDep, campaign_id: IdPath) -> CampaignOut:
         with engine.transaction() as session:
             return CampaignOut.of(campaign_service.get_campaign(session, campaign_id))
 
@@ -47,7 +47,7 @@ class CampaignController(ClarionController):
         responses=problems(404, 409, 422),
     )
     def update_campaign(
-        self, engine: EngineDep, actor: ActorDep, campaign_id: FromPath[int], data: JSONBody[CampaignUpdate]
+        self, engine: EngineDep, actor: ActorDep, campaign_id: IdPath, data: JSONBody[CampaignUpdate]
     ) -> CampaignOut:
         with engine.transaction() as session:
             changes = data.model_dump(exclude_unset=True)
@@ -60,6 +60,6 @@ class CampaignController(ClarionController):
         summary="Delete a campaign without content",
         responses=problems(404, 409),
     )
-    def delete_campaign(self, engine: EngineDep, actor: ActorDep, campaign_id: FromPath[int]) -> None:
+    def delete_campaign(self, engine: EngineDep, actor: ActorDep, campaign_id: IdPath) -> None:
         with engine.transaction() as session:
             campaign_service.delete_campaign(session, actor, campaign_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from clarion.models import Campaign
-from clarion.web.common import PageMeta
+from clarion.web.common import Count, PageMeta
 
 
 class CampaignCreate(BaseModel):
@@ -16,9 +16,9 @@ class CampaignCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Graduate hiring 2027"])
     slug: str = Field(min_length=1, max_length=80, examples=["graduates-2027"])
     description: str = Field(default="", max_length=5000, examples=["Help us reach next year's graduates."])
-    goal_shares: int | None = Field(default=None, ge=0, examples=[500])
-    goal_clicks: int | None = Field(default=None, ge=0, examples=[5000])
-    goal_reach: int | None = Field(default=None, ge=0, examples=[100000])
+    goal_shares: Count | None = Field(default=None, examples=[500])
+    goal_clicks: Count | None = Field(default=None, examples=[5000])
+    goal_reach: Count | None = Field(default=None, examples=[100000])
     starts_at: AwareDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
     ends_at: AwareDatetime | None = Field(default=None, examples=["2027-03-31T00:00:00Z"])
     hashtags: list[str] = Field(default_factory=list, max_length=10, examples=[["WeAreHiring", "GradJobs"]])
@@ -30,9 +30,9 @@ class CampaignUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200, examples=["Graduate hiring"])
     slug: str | None = Field(default=None, min_length=1, max_length=80, examples=["graduates"])
     description: str | None = Field(default=None, max_length=5000, examples=["New description"])
-    goal_shares: int | None = Field(default=None, ge=0, examples=[600])
-    goal_clicks: int | None = Field(default=None, ge=0, examples=[None])
-    goal_reach: int | None = Field(default=None, ge=0, examples=[None])
+    goal_shares: Count | None = Field(default=None, examples=[600])
+    goal_clicks: Count | None = Field(default=None, examples=[None])
+    goal_reach: Count | None = Field(default=None, examples=[None])
     starts_at: AwareDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
     ends_at: AwareDatetime | None = Field(default=None, examples=["2027-04-30T00:00:00Z"])
     hashtags: list[str] | None = Field(default=None, max_length=10, examples=[["WeAreHiring"]])

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from litestar import delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from clarion.models import ContentOrigin, ContentStatus, Role
 from clarion.services import content as content_service
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import PageDep, page_meta, page_request, problems
+from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.content.schemas import (
     ContentCreate,
     ContentOut,
@@ -50,7 +50,7 @@ class ContentController(ClarionController):
         page: PageDep,
         status: FromQuery[ContentStatus | None] = None,
         origin: FromQuery[ContentOrigin | None] = None,
-        campaign_id: FromQuery[int | None] = None,
+        campaign_id: IdQuery = None,
         topic: FromQuery[str | None] = None,
         mine: Annotated[bool, QueryParameter(description="Only content I wrote.")] = False,
     ) -> ContentPage:
@@ -74,7 +74,7 @@ class ContentController(ClarionController):
             return ContentOut.of(details)
 
     @get("/{content_id:int}", sync_to_thread=True, opt=AMBASSADOR, summary="Read content", responses=problems(404))
-    def get_content(self, engine: EngineDep, actor: ActorDep, content_id: FromPath[int]) -> ContentOut:
+    def get_content(self, engine: EngineDep, actor: ActorDep, content_id: IdPath) -> ContentOut:
         with engine.transaction() as session:
             return ContentOut.of(content_service.get_content(session, actor, content_id))
 
@@ -87,7 +87,7 @@ class ContentController(ClarionController):
         responses=problems(404, 409, 422),
     )
     def update_content(
-        self, engine: EngineDep, actor: ActorDep, content_id: FromPath[int], data: JSONBody[ContentUpdate]
+        self, engine: EngineDep, actor: ActorDep, content_id: IdPath, data: JSONBody[ContentUpdate]
     ) -> ContentOut:
         with engine.transaction() as session:
             details = content_service.update_content(engine, session, actor, content_id, _payload(data, only_set=True))
@@ -101,7 +101,7 @@ class ContentController(ClarionController):
         description="Only drafts are deleted; archive anything that went further.",
         responses=problems(404, 409),
     )
-    def delete_content(self, engine: EngineDep, actor: ActorDep, content_id: FromPath[int]) -> None:
+    def delete_content(self, engine: EngineDep, actor: ActorDep, content_id: IdPath) -> None:
         with engine.transaction() as session:
             content_service.delete_content(session, actor, content_id)
 
@@ -118,7 +118,7 @@ class ContentController(ClarionController):
         responses=problems(404, 409, 422),
     )
     def transition(
-        self, engine: EngineDep, actor: ActorDep, content_id: FromPath[int], data: JSONBody[ContentTransition]
+        self, engine: EngineDep, actor: ActorDep, content_id: IdPath, data: JSONBody[ContentTransition]
     ) -> ContentOut:
         with engine.transaction() as session:
             details = content_service.transition_content(session, actor, content_id, data.action, data.note)

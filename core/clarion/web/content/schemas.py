@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from clarion.models import ContentOrigin, ContentStatus
 from clarion.services.content import ContentDetails
 from clarion.services.content_lifecycle import ContentAction
-from clarion.web.common import PageMeta
+from clarion.web.common import Id, PageMeta
 
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
@@ -47,9 +47,9 @@ class ContentCreate(BaseModel):
     image_url: str | None = Field(default=None, max_length=2048, examples=["https://example.com/img/jobs.png"])
     language: str = Field(default="en", pattern=LANGUAGE, examples=["en"])
     topics: list[str] = Field(default_factory=list, max_length=20, examples=[["jobs", "data"]])
-    campaign_id: int | None = Field(default=None, examples=[3])
+    campaign_id: Id | None = Field(default=None, examples=[3])
     origin: ContentOrigin = Field(default=ContentOrigin.OFFICIAL, examples=["official"])
-    author_id: int | None = Field(default=None, description="For curated and produced content.", examples=[None])
+    author_id: Id | None = Field(default=None, description="For curated and produced content.", examples=[None])
     publish_at: AwareDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
     expires_at: AwareDatetime | None = Field(default=None, examples=["2027-01-31T23:00:00Z"])
     featured: bool = Field(default=False, examples=[False])
@@ -69,7 +69,7 @@ class ContentUpdate(BaseModel):
     image_url: str | None = Field(default=None, max_length=2048, examples=[None])
     language: str | None = Field(default=None, pattern=LANGUAGE, examples=["nl"])
     topics: list[str] | None = Field(default=None, max_length=20, examples=[["jobs"]])
-    campaign_id: int | None = Field(default=None, examples=[3])
+    campaign_id: Id | None = Field(default=None, examples=[3])
     publish_at: AwareDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
     expires_at: AwareDatetime | None = Field(default=None, examples=[None])
     featured: bool | None = Field(default=None, examples=[True])

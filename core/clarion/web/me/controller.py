@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from sqlmodel import Session
 
 from clarion.engine import Engine
@@ -17,7 +17,7 @@ from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import PageDep, page_meta, page_request, problems
+from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.content.schemas import ContentOut
 from clarion.web.me.schemas import AccountCreate, ConsentChange, EventOut, FeedPage, MeOut, MeUpdate
 
@@ -91,7 +91,7 @@ class MeController(ClarionController):
         summary="Remove a network account",
         responses=problems(404),
     )
-    def remove_account(self, engine: EngineDep, actor: ActorDep, account_id: FromPath[int]) -> None:
+    def remove_account(self, engine: EngineDep, actor: ActorDep, account_id: IdPath) -> None:
         with engine.transaction() as session:
             ambassador_service.remove_account(session, actor, account_id)
 
@@ -109,7 +109,7 @@ class MeController(ClarionController):
         actor: ActorDep,
         page: PageDep,
         topic: FromQuery[str | None] = None,
-        campaign_id: FromQuery[int | None] = None,
+        campaign_id: IdQuery = None,
     ) -> FeedPage:
         with engine.transaction() as session:
             result = content_service.shareable_content(session, actor, page, topic=topic, campaign_id=campaign_id)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.events import RecordedEvent
 from clarion.web.ambassadors.schemas import LOCALE, AccountOut, AmbassadorOut
-from clarion.web.common import PageMeta
+from clarion.web.common import Count, PageMeta
 from clarion.web.content.schemas import ContentOut
 
 
@@ -45,7 +45,7 @@ class AccountCreate(BaseModel):
 
     network: str = Field(min_length=1, max_length=40, examples=["linkedin"])
     handle: str = Field(min_length=1, max_length=200, examples=["jan-de-vries"])
-    follower_count: int | None = Field(default=None, ge=0, examples=[640])
+    follower_count: Count | None = Field(default=None, examples=[640])
 
 
 class FeedPage(PageMeta):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from litestar import get, post
 from litestar.di import Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from clarion.models import Role, ShareStatus
 from clarion.services import sharing
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import PageDep, page_meta, page_request, problems
+from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.shares.schemas import ShareCreate, ShareCreated, ShareOut, SharePage
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
@@ -61,7 +61,7 @@ class ShareController(ClarionController):
         page: PageDep,
         status: FromQuery[ShareStatus | None] = None,
         network: FromQuery[str | None] = None,
-        ambassador_id: FromQuery[int | None] = None,
+        ambassador_id: IdQuery = None,
     ) -> SharePage:
         with engine.transaction() as session:
             result = sharing.list_shares(
@@ -73,7 +73,7 @@ class ShareController(ClarionController):
     @get(
         "/{share_id:int}", sync_to_thread=True, opt=AMBASSADOR, summary="Read one of my shares", responses=problems(404)
     )
-    def get_share(self, engine: EngineDep, actor: ActorDep, share_id: FromPath[int]) -> ShareOut:
+    def get_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.get_share(session, actor, share_id)
             return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
@@ -86,7 +86,7 @@ class ShareController(ClarionController):
         summary="Cancel a planned or scheduled share",
         responses=problems(404, 409),
     )
-    def cancel_share(self, engine: EngineDep, actor: ActorDep, share_id: FromPath[int]) -> ShareOut:
+    def cancel_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.cancel_share(session, actor, share_id)
             return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))

@@ -7,13 +7,13 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from clarion.models import Share, ShareMethod, ShareStatus
-from clarion.web.common import PageMeta
+from clarion.web.common import Id, PageMeta
 
 
 class ShareCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_id: int = Field(examples=[42])
+    content_id: Id = Field(examples=[42])
     network: str = Field(min_length=1, max_length=40, examples=["linkedin"])
     text: str | None = Field(
         default=None,
