@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from clarion import __version__
 from clarion.config import Settings, load_settings
@@ -34,6 +35,9 @@ def clean_errors(function: F) -> F:
             return function(*args, **kwargs)
         except ClarionError as exc:
             _fail(exc.detail)
+        except SQLAlchemyError as exc:  # a driver error no service translated: still one line
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            _fail(f"database error: {reason[0] if reason else type(exc).__name__}")
         except KeyboardInterrupt:
             _fail("interrupted", 130)
 
@@ -275,7 +279,7 @@ def token(external_id: str, ttl: int, name: str | None, email: str | None) -> No
     """Mint a short-lived signed token for EXTERNAL_ID, for trying the API.
 
     Use it as 'Authorization: Bearer <token>'. Your intranet backend mints the same
-    tokens in production (see docs/embedding.md).
+    tokens in production (see docs/guides/embed-clarion.md).
     """
     from clarion.tokens import mint_token
 
@@ -345,3 +349,7 @@ def show_config() -> None:
     values["database_url"] = describe_url(settings.database_url)
     values["plugins"] = dict.fromkeys(settings.plugins, "<section>")
     click.echo(json.dumps(values, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

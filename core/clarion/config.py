@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from clarion.errors import ConfigError
 
@@ -55,8 +55,18 @@ class Settings(BaseModel):
     )
 
     def plugin_section(self, name: str) -> dict[str, Any]:
-        """The raw ``[plugins.<name>]`` table with ``$env`` references resolved."""
+        """The ``[plugins.<name>]`` table with ``$env`` references resolved.
+
+        References are read from the process environment each time a section is asked for
+        (once, when the engine starts), so the settings object itself never holds the secret.
+        """
         return resolve_env_references(self.plugins.get(name, {}), path=f"plugins.{name}")
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> Settings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("default_page_size must not exceed max_page_size")
+        return self
 
 
 def _split_names(value: str) -> tuple[str, ...]:

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pluggy
+import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import exc as sa_exc
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from clarion.config import Settings
 from clarion.connectors import Connector
@@ -22,6 +23,7 @@ from clarion.db import Database
 from clarion.errors import (
     ConfigError,
     Conflict,
+    DatabaseError,
     NotAuthenticated,
     PluginConflict,
     PluginError,
@@ -30,6 +32,7 @@ from clarion.errors import (
 from clarion.events import RecordedEvent
 from clarion.guardrails import ShareDraft, Violation
 from clarion.identity import Identity, RequestInfo
+from clarion.models import Event
 from clarion.plugins import ClarionPluginManager, build_plugin_manager
 from clarion.scoring import Award
 from clarion.services.events import PENDING_NOTIFICATIONS
@@ -61,7 +64,6 @@ class Engine:
     ) -> None:
         self.settings = settings
         self.pm = pm if pm is not None else build_plugin_manager(settings, extra_plugins=extra_plugins)
-        self.db = database if database is not None else Database(settings.database_url)
         self._plugin_configs = self._validate_plugin_configs()
         self._connectors: dict[str, Connector] = self._collect_named(
             "clarion_connectors_register", lambda connector: connector.key, "connector"
@@ -69,6 +71,8 @@ class Engine:
         self._widgets: dict[str, Widget] = self._collect_named(
             "clarion_widgets_register", lambda widget: widget.name, "widget"
         )
+        # Opened last, so a start-up refused above leaves no connection pool behind.
+        self.db = database if database is not None else Database(settings.database_url)
 
     # -- building -----------------------------------------------------------------------
 
@@ -117,6 +121,15 @@ class Engine:
         validated: dict[str, Any] = {}
         for plugin_name, schema in schemas.items():
             raw = self.settings.plugin_section(plugin_name)
+            accepted = {name for name, field in schema.model_fields.items()} | {
+                field.alias for field in schema.model_fields.values() if field.alias
+            }
+            unknown_keys = sorted(set(raw) - accepted)
+            if unknown_keys:
+                raise ConfigError(
+                    f"[plugins.{plugin_name}] {unknown_keys[0]}: no such setting "
+                    f"(accepted: {', '.join(sorted(accepted)) or 'none'})"
+                )
             try:
                 validated[plugin_name] = schema.model_validate(raw)
             except ValidationError as exc:
@@ -177,9 +190,9 @@ class Engine:
             raise NotAuthenticated("identity provider returned something that is not an Identity")
         return result
 
-    def share_violations(self, draft: ShareDraft) -> list[Violation]:
-        """Every guardrail's objections to ``draft``."""
-        results = self.pm.hook.clarion_share_violations_compute(engine=self, draft=draft)
+    def share_violations(self, draft: ShareDraft, session: Session) -> list[Violation]:
+        """Every guardrail's objections to ``draft``, read inside the caller's transaction."""
+        results = self.pm.hook.clarion_share_violations_compute(engine=self, draft=draft, session=session)
         return [violation for result in results for violation in (result or ())]
 
     def awards(self, event: RecordedEvent) -> list[Award]:
@@ -191,7 +204,7 @@ class Engine:
     def notify(self, event: RecordedEvent) -> None:
         """Tell observers about ``event``; an observer's failure is logged, never raised."""
         caller = self.pm.hook.clarion_event_on_recorded
-        for impl in caller.get_hookimpls():
+        for impl in reversed(caller.get_hookimpls()):  # pluggy's call order, as for every hook
             arguments = {"engine": self, "event": event}
             try:
                 impl.function(**{name: arguments[name] for name in impl.argnames})
@@ -205,13 +218,29 @@ class Engine:
             with self.db.session() as session:
                 yield session
                 pending = session.info.pop(PENDING_NOTIFICATIONS, [])
+        except sa_exc.OperationalError as exc:
+            raise DatabaseError(f"the database failed: {_first_line(exc)}") from exc
         except sa_exc.DataError as exc:
             # The database refused a value the checks let through (e.g. out of range).
             raise ValidationFailed(f"a value is not acceptable to the database: {_first_line(exc)}") from exc
         except sa_exc.IntegrityError as exc:
             raise Conflict(f"the change clashes with existing data: {_first_line(exc)}") from exc
-        for event in pending:
+        for event in self._committed(pending):
             self.notify(event)
+
+    def _committed(self, pending: list[RecordedEvent]) -> list[RecordedEvent]:
+        """The pending events that survived the commit: a rolled-back savepoint drops its events."""
+        if not pending:
+            return []
+        with self.db.session() as session:
+            rows = session.execute(
+                sa.select(col(Event.id), col(Event.idempotency_key)).where(
+                    col(Event.id).in_([event.id for event in pending])
+                )
+            ).all()
+        # Compare keys too: an id freed by a rollback may already belong to a newer event.
+        stored = {(event_id, key) for event_id, key in rows}
+        return [event for event in pending if (event.id, event.idempotency_key) in stored]
 
     def close(self) -> None:
         self.db.dispose()

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from clarion.connectors import Connector
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
@@ -147,17 +149,21 @@ def clarion_identity_compute(engine: Engine, request: RequestInfo) -> Identity |
 
 
 @hookspec
-def clarion_share_violations_compute(engine: Engine, draft: ShareDraft) -> Sequence[Violation] | None:
+def clarion_share_violations_compute(engine: Engine, draft: ShareDraft, session: Session) -> Sequence[Violation] | None:
     """Guardrails: check a share before it is created.
 
     Every implementation is asked (this is not ``firstresult``); if any returns a
     violation the share is refused with all the messages, so the ambassador can fix
     everything at once. Called inside the share-creation transaction, after Clarion's own
-    checks (consent, eligibility, the connector's text rules) passed.
+    checks (consent, eligibility, the connector's text rules) passed. Share creation for
+    one ambassador is serialised (their row is locked first), so a guardrail reading
+    through ``session`` sees every earlier share of theirs, committed or not.
 
     Args:
         engine: The running engine.
         draft: The share about to be created.
+        session: The open database session of that transaction; read through it, never
+            commit or roll it back.
 
     Returns:
         A sequence of :class:`clarion.guardrails.Violation` (empty or ``None`` when fine).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib.metadata import EntryPoint, entry_points
@@ -116,6 +117,11 @@ class ClarionPluginManager(pluggy.PluginManager):
         return described
 
 
+def _tracing_requested() -> bool:
+    """``CLARION_TRACE_PLUGINS=1`` logs every hook call to stderr (stdout stays clean for --json)."""
+    return os.environ.get("CLARION_TRACE_PLUGINS", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _import_plugin_module(name: str, module_path: str, origin: str) -> ModuleType:
     try:
         return importlib.import_module(module_path)
@@ -181,8 +187,8 @@ def build_plugin_manager(settings: Settings, *, extra_plugins: dict[str, Any] | 
     from clarion import __version__
 
     pm = ClarionPluginManager()
-    if os.environ.get("CLARION_TRACE_PLUGINS"):
-        pm.trace.root.setwriter(print)
+    if _tracing_requested():
+        pm.trace.root.setwriter(lambda message: sys.stderr.write(message))
         pm.enable_tracing()
     for name in settings.disabled_plugins:
         pm.set_blocked(name)

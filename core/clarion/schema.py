@@ -44,7 +44,8 @@ def _run(database: Database, action: str, revision: str) -> None:
     except CommandError as exc:
         raise DatabaseError(f"cannot {action} to {revision!r}: {exc}") from exc
     except OperationalError as exc:
-        raise DatabaseError(f"cannot reach the database {describe_url(database.url)}: {exc.orig}") from exc
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise DatabaseError(f"cannot reach the database {describe_url(database.url)}: {reason}") from exc
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

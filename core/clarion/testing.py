@@ -153,10 +153,21 @@ def clarion_settings_factory(clarion_database_url: str, tmp_path: Path) -> Calla
 
 @pytest.fixture
 def clarion_engine_factory(clarion_settings_factory: Callable[..., Settings]) -> Iterator[Callable[..., Engine]]:
-    """``factory(plugins=None, **settings) -> Engine``; every engine is closed after the test."""
+    """``factory(plugins=None, plugin_settings=None, **settings) -> Engine``, closed after the test.
+
+    ``plugins`` are extra plugins to register (name → module, module path or object);
+    ``plugin_settings`` are ``[plugins.<name>]`` sections.
+    """
     engines: list[Engine] = []
 
-    def factory(plugins: dict[str, Any] | None = None, **overrides: Any) -> Engine:
+    def factory(
+        plugins: dict[str, Any] | None = None,
+        *,
+        plugin_settings: dict[str, dict[str, Any]] | None = None,
+        **overrides: Any,
+    ) -> Engine:
+        if plugin_settings is not None:
+            overrides["plugins"] = plugin_settings
         engine = Engine(clarion_settings_factory(**overrides), extra_plugins=plugins)
         engines.append(engine)
         return engine

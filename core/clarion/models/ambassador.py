@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clarion.models.types import enum_type, utc_column, utcnow
+from clarion.models.types import SQLITE_NO_ID_REUSE, enum_type, utc_column, utcnow
 
 
 class Role(StrEnum):
@@ -44,6 +44,7 @@ class Ambassador(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("length(external_id) > 0", name="external_id_not_empty"),
         sa.Index(None, "department", "team"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +89,7 @@ class NetworkAccount(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("ambassador_id", "network", "handle"),
         sa.CheckConstraint("follower_count IS NULL OR follower_count >= 0", name="followers_not_negative"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +112,7 @@ class ApiToken(SQLModel, table=True):
     """A long-lived token for automation, acting as one ambassador (usually an admin)."""
 
     __tablename__ = "api_token"
+    __table_args__ = (SQLITE_NO_ID_REUSE,)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clarion.models.types import utc_column, utcnow
+from clarion.models.types import SQLITE_NO_ID_REUSE, utc_column, utcnow
 
 
 class Campaign(SQLModel, table=True):
@@ -19,6 +19,7 @@ class Campaign(SQLModel, table=True):
             " AND (goal_reach IS NULL OR goal_reach >= 0)",
             name="goals_not_negative",
         ),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clarion.models.types import enum_type, utc_column, utcnow
+from clarion.models.types import SQLITE_NO_ID_REUSE, enum_type, utc_column, utcnow
 
 
 class ContentOrigin(StrEnum):
@@ -40,6 +40,7 @@ class Content(SQLModel, table=True):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         sa.Index(None, "status", "publish_at"),
         sa.Index(None, "status", "featured", "id"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -89,7 +90,7 @@ class ShareText(SQLModel, table=True):
     """A suggested text for one network; a content item may offer several per network."""
 
     __tablename__ = "share_text"
-    __table_args__ = (sa.Index(None, "content_id", "network", "position"),)
+    __table_args__ = (sa.Index(None, "content_id", "network", "position"), SQLITE_NO_ID_REUSE)
 
     id: int | None = Field(default=None, primary_key=True)
     content_id: int = Field(sa_column=sa.Column(sa.ForeignKey("content.id", ondelete="CASCADE"), nullable=False))

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clarion.models.types import enum_type, utc_column, utcnow
+from clarion.models.types import SQLITE_NO_ID_REUSE, enum_type, utc_column, utcnow
 
 
 class MetricSource(StrEnum):
@@ -28,6 +28,7 @@ class MetricSample(SQLModel, table=True):
         sa.UniqueConstraint("share_id", "metric", "source", "observed_at"),
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
         sa.CheckConstraint("length(metric) > 0", name="metric_not_empty"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +48,7 @@ class Event(SQLModel, table=True):
         sa.Index(None, "kind", "occurred_at"),
         sa.Index(None, "ambassador_id", "occurred_at"),
         sa.Index(None, "share_id"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)

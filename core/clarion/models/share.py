@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clarion.models.types import enum_type, utc_column, utcnow
+from clarion.models.types import SQLITE_NO_ID_REUSE, enum_type, utc_column, utcnow
 
 
 class ShareMethod(StrEnum):
@@ -32,6 +32,7 @@ class Share(SQLModel, table=True):
         sa.UniqueConstraint("network", "external_post_id"),
         sa.Index(None, "ambassador_id", "created_at"),
         sa.Index(None, "status", "scheduled_at"),
+        SQLITE_NO_ID_REUSE,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -366,7 +366,7 @@ def transition_content(
         raise ValidationFailed(f"say why: {action.value.replace('_', ' ')} needs a note", field="note")
     previous = content.status
     content.status = next_status(content.status, action)
-    content.status_note = note.strip() if note else None
+    content.status_note = note.strip() or None if note else None
     content.updated_at = utcnow()
     session.add(content)
     session.flush()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from clarion.connectors import Capability, SharePost
 from clarion.engine import Engine
@@ -61,6 +62,15 @@ class ShareCreated:
     share_intent_url: str | None
 
 
+def lock_ambassador(session: Session, ambassador_id: int) -> None:
+    """Serialise share creation per ambassador for the rest of the transaction.
+
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, so
+    guardrails that count earlier shares cannot be raced by a second request.
+    """
+    session.execute(sa.update(Ambassador).where(col(Ambassador.id) == ambassador_id).values(id=col(Ambassador.id)))
+
+
 def tracked_url(engine: Engine, code: str) -> str:
     return f"{engine.settings.base_url.rstrip('/')}/r/{code}"
 
@@ -104,6 +114,7 @@ def create_share(
             objection, an unsupported method or a bad schedule.
     """
     now = utcnow()
+    lock_ambassador(session, actor.ambassador_id)
     ambassador = session.get(Ambassador, actor.ambassador_id)
     if ambassador is None:
         raise NotFound("ambassador not found")
@@ -152,7 +163,7 @@ def create_share(
     assert ambassador.id is not None
     assert content.id is not None
     draft = ShareDraft(ambassador.id, content.id, network, final_text, method.value, scheduled_at)
-    violations = engine.share_violations(draft)
+    violations = engine.share_violations(draft, session)
     if violations:
         raise ValidationFailed(" ".join(violation.message for violation in violations), field="text")
     share = Share(

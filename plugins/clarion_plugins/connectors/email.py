@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from clarion import hookimpl
@@ -9,6 +10,7 @@ from clarion.connectors import Connector, SharePost, TextCheck
 
 # Mail clients truncate long mailto: URLs unpredictably; about 2,000 characters is safe.
 MAILTO_BODY_LIMIT = 1800
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # RFC 6068: line breaks in a body are CRLF
 
 
 class EmailConnector(Connector):
@@ -23,7 +25,8 @@ class EmailConnector(Connector):
         return TextCheck(length=len(post.body), limit=None, problems=problems)
 
     def share_intent_url(self, post: SharePost) -> str:
-        body = f"{post.text}\r\n\r\n{post.link}" if post.text else post.link
+        text = LINE_BREAK.sub("\r\n", post.text)
+        body = f"{text}\r\n\r\n{post.link}" if text else post.link
         # RFC 6068: percent-encode everything, %20 for spaces, CRLF for line breaks.
         return f"mailto:?subject={quote(post.title, safe='')}&body={quote(body, safe='')}"
 

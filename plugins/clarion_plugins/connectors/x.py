@@ -1,34 +1,52 @@
-"""X: weighted length (URLs count 23, most scripts beyond Latin count 2), web intent."""
+"""X: weighted length (URLs count 23, an emoji 2, most scripts beyond Latin 2), web intent."""
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from urllib.parse import urlencode
+
+import regex
 
 from clarion import hookimpl
 from clarion.connectors import Connector, SharePost, TextCheck, length_check
 
 WEIGHTED_LIMIT = 280
 URL_WEIGHT = 23
-URL_PATTERN = re.compile(r"https?://\S+", re.IGNORECASE)
+EMOJI_WEIGHT = 2
+# twitter-text counts explicit URLs and bare domains with common TLDs; trailing punctuation
+# belongs to the sentence, not the URL.
+URL_PATTERN = regex.compile(
+    r"(?:https?://[^\s]+?|(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|nl|de|be|fr|uk|eu|us|app|dev)"
+    r"(?:/[^\s]*?)?)(?=[.,!?;:)\"']*(?:\s|$))",
+    regex.IGNORECASE,
+)
+EMOJI = regex.compile(r"\p{Extended_Pictographic}|[\U0001F1E6-\U0001F1FF]")
+GRAPHEME = regex.compile(r"\X")
 # Code-point ranges X weighs as 1 (twitter-text configuration v3); all others weigh 2.
 LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 
 
-def _weight(character: str) -> int:
-    code_point = ord(character)
-    return 1 if any(low <= code_point <= high for low, high in LIGHT_RANGES) else 2
+def _text_weight(text: str) -> int:
+    weight = 0
+    for cluster in GRAPHEME.findall(text):
+        if EMOJI.search(cluster):
+            weight += EMOJI_WEIGHT  # a whole emoji sequence (skin tone, flag, ZWJ family) counts once
+            continue
+        for character in cluster:
+            code_point = ord(character)
+            weight += 1 if any(low <= code_point <= high for low, high in LIGHT_RANGES) else 2
+    return weight
 
 
 def weighted_length(text: str) -> int:
-    """Length of ``text`` as X counts it: each URL 23, light characters 1, others 2."""
+    """Length of ``text`` as X counts it: each URL 23, each emoji 2, light characters 1, others 2."""
+    text = unicodedata.normalize("NFC", text)
     length = 0
     position = 0
     for match in URL_PATTERN.finditer(text):
-        length += sum(_weight(character) for character in text[position : match.start()])
-        length += URL_WEIGHT
+        length += _text_weight(text[position : match.start()]) + URL_WEIGHT
         position = match.end()
-    return length + sum(_weight(character) for character in text[position:])
+    return length + _text_weight(text[position:])
 
 
 class XConnector(Connector):

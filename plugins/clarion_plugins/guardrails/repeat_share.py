@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from clarion import hookimpl
@@ -15,6 +15,8 @@ PLUGIN_NAME = "guardrail-repeat-share"
 
 
 class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     window_hours: int = Field(default=72, ge=0, description="0 turns the guardrail off.")
 
 
@@ -24,21 +26,20 @@ def clarion_config_register():
 
 
 @hookimpl
-def clarion_share_violations_compute(engine, draft: ShareDraft):
+def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     if settings.window_hours == 0:
         return []
     since = utcnow() - timedelta(hours=settings.window_hours)
-    with engine.db.session() as session:
-        earlier = session.exec(
-            select(Share.id).where(
-                Share.ambassador_id == draft.ambassador_id,
-                Share.content_id == draft.content_id,
-                Share.network == draft.network,
-                Share.status != ShareStatus.CANCELLED,
-                Share.created_at >= since,
-            )
-        ).first()
+    earlier = session.exec(
+        select(Share.id).where(
+            Share.ambassador_id == draft.ambassador_id,
+            Share.content_id == draft.content_id,
+            Share.network == draft.network,
+            Share.status != ShareStatus.CANCELLED,
+            Share.created_at >= since,
+        )
+    ).first()
     if earlier is None:
         return []
     label = engine.connector(draft.network).label

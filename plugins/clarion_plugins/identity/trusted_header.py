@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
 from clarion.errors import NotAuthenticated
@@ -19,6 +19,8 @@ PLUGIN_NAME = "identity-trusted-header"
 
 
 class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     proxies: list[str] = Field(default_factory=list, description="Proxy addresses or networks (CIDR).")
     secret: str = Field(default="", description="Shared secret the proxy sends; use a $env reference.")
     user_header: str = "x-clarion-user"

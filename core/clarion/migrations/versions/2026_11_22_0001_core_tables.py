@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:51:19.563804
+Create Date: 2026-11-22 01:22:30.002585
 """
 
 from collections.abc import Sequence
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import clarion.models.types
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -52,6 +53,7 @@ def upgrade() -> None:
         sa.CheckConstraint("length(external_id) > 0", name=op.f("ck_ambassador_external_id_not_empty")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ambassador")),
         sa.UniqueConstraint("external_id", name=op.f("uq_ambassador_external_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("ambassador", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ambassador_department_team"), ["department", "team"], unique=False)
@@ -81,6 +83,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign")),
         sa.UniqueConstraint("slug", name=op.f("uq_campaign_slug")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "api_token",
@@ -97,6 +100,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_api_token_ambassador_id"), ["ambassador_id"], unique=False)
@@ -154,6 +158,7 @@ def upgrade() -> None:
             ["campaign_id"], ["campaign.id"], name=op.f("fk_content_campaign_id_campaign"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("content", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_content_author_id"), ["author_id"], unique=False)
@@ -184,6 +189,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "ambassador_id", "network", "handle", name=op.f("uq_network_account_ambassador_id_network_handle")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("network_account", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_network_account_ambassador_id"), ["ambassador_id"], unique=False)
@@ -265,6 +271,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share")),
         sa.UniqueConstraint("link_code", name=op.f("uq_share_link_code")),
         sa.UniqueConstraint("network", "external_post_id", name=op.f("uq_share_network_external_post_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("share", schema=None) as batch_op:
         batch_op.create_index(
@@ -284,6 +291,7 @@ def upgrade() -> None:
             ["content_id"], ["content.id"], name=op.f("fk_share_text_content_id_content"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_text")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("share_text", schema=None) as batch_op:
         batch_op.create_index(
@@ -310,6 +318,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["share_id"], ["share.id"], name=op.f("fk_event_share_id_share"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_event_idempotency_key")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.create_index(
@@ -346,6 +355,7 @@ def upgrade() -> None:
             "observed_at",
             name=op.f("uq_metric_sample_share_id_metric_source_observed_at"),
         ),
+        sqlite_autoincrement=True,
     )
 
 

@@ -1,0 +1,140 @@
+"""Every file in examples/ runs, as a script and imported, and each has a test of its own here."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import jwt
+import pytest
+
+from clarion.connectors import SharePost
+from clarion.errors import ConfigError
+from clarion.guardrails import ShareDraft
+from clarion.plugins import PluginSource
+from clarion.testing import TEST_SECRET
+from clarion.tokens import mint_token, verify_token
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(path for path in (REPO / "examples").glob("*.py") if not path.name.startswith("_"))
+
+
+def load_example(name: str) -> ModuleType:
+    """Import examples/<name>.py under a unique module name, as a plugin module needs one."""
+    module_name = f"clarion_example_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, REPO / "examples" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # main() registers sys.modules[__name__] as the plugin
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_example_has_its_own_test():
+    untested = [path.name for path in EXAMPLES if f"test_{path.stem}" not in globals()]
+    assert not untested, f"add a test_<name> to tests/examples/test_examples.py for: {', '.join(untested)}"
+    assert EXAMPLES, "examples/ is empty"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_runs_as_a_script(path, tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLARION_")}
+    result = subprocess.run(
+        [sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), f"{path.name} should show what it did"
+    assert list(tmp_path.iterdir()) == [], f"{path.name} left files in the working directory"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_has_a_main_and_a_docstring(path):
+    module = load_example(path.stem)
+    assert callable(getattr(module, "main", None)), f"{path.name} needs a main()"
+    assert "Run it:" in (module.__doc__ or ""), f"{path.name}: say what it shows and how to run it"
+
+
+def test_custom_connector(clarion_engine_factory, capsys):
+    example = load_example("custom_connector")
+    engine = clarion_engine_factory(plugins={"engage": example})
+    connector = engine.connector("engage")
+    assert connector.label == "Viva Engage"
+    post = SharePost(text="Join us", link="https://clarion.test/r/abcdefghjk")
+    assert connector.share_intent_url(post) == (
+        "https://engage.example.com/share?text=Join+us&url=https%3A%2F%2Fclarion.test%2Fr%2Fabcdefghjk"
+    )
+    assert not connector.check_text(SharePost(text="x" * 10_000, link="https://clarion.test/r/1")).ok
+    assert {record.name: record.source for record in engine.pm.describe()}["engage"] is PluginSource.REGISTERED
+    example.main()
+    out = capsys.readouterr().out
+    assert "networks: email, engage, facebook, linkedin, x" in out
+    assert (
+        "share intent: https://engage.example.com/share?text=Join+us%21&url=https%3A%2F%2Fadvocacy.example.com%2Fr%2F"
+        in out
+    )
+
+
+def test_custom_scoring_rule(clarion_engine_factory, capsys):
+    example = load_example("custom_scoring_rule")
+    example.main()
+    assert capsys.readouterr().out.splitlines()[-1] == "totals: {'amir': 40, 'bea': 30}"
+    engine = clarion_engine_factory(plugins={"share-points": example})
+    assert engine.plugin_config("share-points") == example.Settings(published=10, first_share_bonus=25)
+
+
+def test_custom_scoring_rule_settings_are_validated(clarion_engine_factory, tmp_path):
+    example = load_example("custom_scoring_rule")
+    (tmp_path / "clarion.toml").write_text("[plugins.share-points]\npublished = -1\n")
+    with pytest.raises(ConfigError, match=r"^\[plugins\.share-points\] published:"):
+        clarion_engine_factory(plugins={"share-points": example})
+
+
+def test_custom_guardrail(clarion_engine_factory, capsys):
+    example = load_example("custom_guardrail")
+    example.main()
+    out = capsys.readouterr().out
+    assert "'Proud of our new release!': fine" in out
+    assert "Please rephrase without: guaranteed, risk-free, promise." in out
+    engine = clarion_engine_factory(plugins={"banned-words": example})
+    draft = ShareDraft(1, 1, "x", "A risk-free offer", "intent", None)
+    with engine.transaction() as session:
+        messages = [violation.message for violation in engine.share_violations(draft, session)]
+    assert messages == ["Please rephrase without: risk-free."]
+
+
+def test_mint_token(capsys):
+    example = load_example("mint_token")
+    token = example.mint_clarion_token(TEST_SECRET, "amir@corp", name="Amir", ttl=60)
+    claims = verify_token(TEST_SECRET, token)
+    assert (claims["sub"], claims["aud"], claims["name"], claims["exp"] - claims["iat"]) == (
+        "amir@corp",
+        "clarion",
+        "Amir",
+        60,
+    )
+    # Same key, same algorithm, same claims as Clarion's own minting.
+    ours = jwt.decode(
+        mint_token(TEST_SECRET, "amir@corp"),
+        example.clarion_signing_key(TEST_SECRET),
+        audience="clarion",
+        algorithms=["HS256"],
+    )
+    assert set(ours) == {"sub", "aud", "iat", "exp"}
+    with pytest.raises(ValueError, match="24 hours"):
+        example.mint_clarion_token(TEST_SECRET, "amir@corp", ttl=24 * 3600 + 1)
+    example.main()
+    assert "identified: amir@corp (Amir Haddad, amir@example.com) by identity-signed-token" in capsys.readouterr().out
+
+
+def test_mint_token_needs_only_pyjwt():
+    """mint_token.py must stay usable without Clarion installed: only main() imports it."""
+    source = (REPO / "examples" / "mint_token.py").read_text()
+    top_level = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert all("clarion" not in line for line in top_level), top_level
