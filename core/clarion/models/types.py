@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-
 # Ids appear in idempotency keys (``share.created:42``): SQLite must never hand a deleted row's
 # id to a new row, which it does without AUTOINCREMENT.
 SQLITE_NO_ID_REUSE = {"sqlite_autoincrement": True}
