@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -45,7 +47,7 @@ def _run(database: Database, action: str, revision: str) -> None:
         raise DatabaseError(f"cannot {action} to {revision!r}: {exc}") from exc
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise DatabaseError(f"cannot reach the database {describe_url(database.url)}: {reason}") from exc
+        raise DatabaseError(f"cannot {action} the database {describe_url(database.url)}: {reason}") from exc
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
@@ -96,11 +98,38 @@ def require_current_schema(database: Database) -> SchemaStatus:
     return status
 
 
+def _expression_indexes() -> dict[str, str]:
+    """Index name → table for indexes on expressions, which autogenerate cannot compare everywhere."""
+    return {
+        str(index.name): table.name
+        for table in models.metadata.sorted_tables
+        for index in table.indexes
+        if any(not isinstance(expression, sa.Column) for expression in index.expressions)
+    }
+
+
+def _index_names(connection: sa.Connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    return set(connection.exec_driver_sql(query).scalars())
+
+
 def schema_drift(database: Database) -> list[Any]:
-    """Differences autogenerate would write between the models and the migrated database."""
+    """Differences autogenerate would write between the models and the migrated database.
+
+    Expression indexes are checked by name on every database, since SQLite cannot reflect them.
+    """
+    expression_indexes = _expression_indexes()
     with database.engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
             opts={"compare_type": True, "compare_server_default": True},
         )
-        return list(compare_metadata(context, models.metadata))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r".*expression-based index")
+            drift = list(compare_metadata(context, models.metadata))
+        present = _index_names(connection)
+    drift.extend(("missing_index", name, table) for name, table in expression_indexes.items() if name not in present)
+    return drift

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:22:30.002585
+Create Date: 2026-11-22 01:28:30.771352
 """
 
 from collections.abc import Sequence
@@ -162,8 +162,16 @@ def upgrade() -> None:
     with op.batch_alter_table("content", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_content_author_id"), ["author_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_content_campaign_id"), ["campaign_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_content_status_featured_id"), ["status", "featured", "id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_content_status_publish_at"), ["status", "publish_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_content_status_publish_at_expires_at"), ["status", "publish_at", "expires_at"], unique=False
+        )
+    # Written by hand: autogenerate cannot compare expression indexes on SQLite.
+    op.create_index(
+        "ix_content_feed_order",
+        "content",
+        ["status", "featured", sa.text("coalesce(publish_at, created_at)"), "id"],
+        unique=False,
+    )
 
     op.create_table(
         "network_account",
@@ -388,9 +396,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_network_account_ambassador_id"))
 
     op.drop_table("network_account")
+    op.drop_index("ix_content_feed_order", table_name="content")
     with op.batch_alter_table("content", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_content_status_publish_at"))
-        batch_op.drop_index(batch_op.f("ix_content_status_featured_id"))
+        batch_op.drop_index(batch_op.f("ix_content_status_publish_at_expires_at"))
         batch_op.drop_index(batch_op.f("ix_content_campaign_id"))
         batch_op.drop_index(batch_op.f("ix_content_author_id"))
 
