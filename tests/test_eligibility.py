@@ -62,6 +62,11 @@ def dimension_allows(targets: frozenset[str], value: str | None) -> bool:
     return not targets or (value is not None and value in targets)
 
 
+def locale_allows(targets: frozenset[str], locale: str) -> bool:
+    """Locales also match by language: content for "nl" reaches "nl-BE", not the other way round."""
+    return not targets or locale in targets or locale.split("-")[0] in targets
+
+
 def oracle(items: list[Item], person: Person, now: datetime) -> list[int]:
     if person.consent != "opted_in":
         return []
@@ -73,7 +78,7 @@ def oracle(items: list[Item], person: Person, now: datetime) -> list[int]:
         and (item.expires_at is None or item.expires_at > now)
         and dimension_allows(item.teams, person.team)
         and dimension_allows(item.departments, person.department)
-        and dimension_allows(item.locales, person.locale)
+        and locale_allows(item.locales, person.locale)
     ]
     shareable.sort(
         key=lambda item: (item.featured, item.publish_at or item.created_at, item.id),
@@ -86,7 +91,7 @@ def oracle(items: list[Item], person: Person, now: datetime) -> list[int]:
 
 OFFSETS = [timedelta(days=-2), timedelta(hours=-1), timedelta(0), timedelta(hours=1), timedelta(days=2)]
 offsets = st.none() | st.sampled_from(OFFSETS)
-TEAMS, DEPARTMENTS, LOCALES = ["red", "blue", "green"], ["eng", "sales"], ["en", "fr", "de"]
+TEAMS, DEPARTMENTS, LOCALES = ["red", "blue", "green"], ["eng", "sales"], ["en", "fr", "de", "fr-BE"]
 
 
 @st.composite
@@ -110,7 +115,7 @@ people = st.builds(
     Person,
     team=st.sampled_from([None, "red", "blue"]),
     department=st.sampled_from([None, "eng", "sales", "ops"]),
-    locale=st.sampled_from(["en", "fr"]),
+    locale=st.sampled_from(["en", "fr", "fr-BE", "de-AT"]),
     consent=st.sampled_from(["opted_in", "opted_in", "opted_in", "invited", "paused", "left", "left_after_pause"]),
 )
 
@@ -189,7 +194,7 @@ def test_python_targeting_agrees_with_the_oracle(specs, person):
         expected = (
             dimension_allows(item.teams, person.team)
             and dimension_allows(item.departments, person.department)
-            and dimension_allows(item.locales, person.locale)
+            and locale_allows(item.locales, person.locale)
         )
         assert is_targeted(audience_of(item), ambassador) is expected
 
@@ -280,3 +285,12 @@ def test_topic_and_campaign_filters_narrow_the_feed(clarion_engine):
     assert feed(clarion_engine, opted_in(), now, topic="ai") == [tagged]
     assert set(feed(clarion_engine, opted_in(), now)) == {tagged, other}
     assert feed(clarion_engine, opted_in(), now, campaign_id=12345) == []
+
+
+def test_language_targeting_reaches_regional_locales(clarion_engine):
+    now = utcnow()
+    dutch = one(clarion_engine, now, audience={AudienceDimension.LOCALE: ["nl"]})
+    belgian = one(clarion_engine, now, audience={AudienceDimension.LOCALE: ["nl-BE"]})
+    assert set(feed(clarion_engine, opted_in(locale="nl-BE"), now)) == {dutch, belgian}
+    assert feed(clarion_engine, opted_in(locale="nl"), now) == [dutch]
+    assert feed(clarion_engine, opted_in(locale="nl-NL"), now) == [dutch]

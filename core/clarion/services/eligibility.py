@@ -18,26 +18,36 @@ from clarion.models import (
 )
 
 
-def _audience_values(ambassador: Ambassador) -> dict[AudienceDimension, str | None]:
+def locale_matches(locale: str) -> set[str]:
+    """Targeting values that reach someone with ``locale``: itself and its language.
+
+    Content for ``nl`` reaches ``nl-BE`` and ``nl-NL``; content for ``nl-BE`` reaches only ``nl-BE``.
+    """
+    return {locale, locale.split("-", 1)[0]}
+
+
+def _audience_values(ambassador: Ambassador) -> dict[AudienceDimension, set[str]]:
+    """Per dimension, the targeting values that include this ambassador (empty: none do)."""
     return {
-        AudienceDimension.TEAM: ambassador.team,
-        AudienceDimension.DEPARTMENT: ambassador.department,
-        AudienceDimension.LOCALE: ambassador.locale,
+        AudienceDimension.TEAM: {ambassador.team} if ambassador.team is not None else set(),
+        AudienceDimension.DEPARTMENT: {ambassador.department} if ambassador.department is not None else set(),
+        AudienceDimension.LOCALE: locale_matches(ambassador.locale),
     }
 
 
 def targeted_to(ambassador: Ambassador) -> list[Any]:
     """SQL conditions: for each dimension, the content targets nobody in particular or them."""
     conditions = []
-    for dimension, value in _audience_values(ambassador).items():
+    for dimension, values in _audience_values(ambassador).items():
         rows = select(ContentAudience.content_id).where(
             ContentAudience.content_id == Content.id, ContentAudience.dimension == dimension
         )
         untargeted = ~sa.exists(rows)
-        if value is None:
+        if not values:
             conditions.append(untargeted)
         else:
-            conditions.append(sa.or_(untargeted, sa.exists(rows.where(ContentAudience.value == value))))
+            matching = rows.where(col(ContentAudience.value).in_(sorted(values)))
+            conditions.append(sa.or_(untargeted, sa.exists(matching)))
     return conditions
 
 
@@ -82,8 +92,8 @@ def shareable_query(
 
 def is_targeted(audience: dict[AudienceDimension, set[str]], ambassador: Ambassador) -> bool:
     """The same targeting rule in Python, for one content item's audience rows."""
-    for dimension, value in _audience_values(ambassador).items():
+    for dimension, values in _audience_values(ambassador).items():
         wanted = audience.get(dimension, set())
-        if wanted and value not in wanted:
+        if wanted and not wanted & values:
             return False
     return True
