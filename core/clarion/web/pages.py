@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from litestar import get
+from litestar import Request, get
 from litestar.response import Template
 from sqlmodel import select
 
@@ -26,7 +26,7 @@ class PagesController(ClarionController):
     include_in_schema = False
 
     @get("/", sync_to_thread=True, opt={"role": PUBLIC})
-    def home(self, engine: EngineDep) -> Template:
+    def home(self, engine: EngineDep, request: Request[Any, Any, Any]) -> Template:
         from clarion.models import utcnow
 
         now = utcnow()
@@ -83,5 +83,6 @@ class PagesController(ClarionController):
                 "demo": engine.settings.demo,
                 "demo_people": demo_people,
                 "plugin_count": len(engine.pm.records),
+                "base_url": str(request.base_url).rstrip("/"),
             },
         )
