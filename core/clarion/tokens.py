@@ -75,7 +75,7 @@ def verify_token(secret_key: str, token: str) -> dict[str, Any]:
         raise NotAuthenticated(f"the identity token is invalid: {exc}") from exc
     if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:
         raise NotAuthenticated("the identity token lives longer than Clarion allows (24 hours)")
-    if not isinstance(claims["sub"], str) or not claims["sub"]:
+    if not isinstance(claims["sub"], str) or not claims["sub"].strip():
         raise NotAuthenticated("the identity token names nobody")
     return claims
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from clarion.engine import Engine
-from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
 from clarion.identity import Identity
 from clarion.models import Ambassador, ConsentState, NetworkAccount, Role, utcnow
@@ -46,6 +48,38 @@ def _check_profile(values: Mapping[str, Any]) -> None:
         raise ValidationFailed("email must be an e-mail address", field="email")
 
 
+MAX_EXTERNAL_ID = 200
+MAX_NAME = 200
+MAX_EMAIL = 320
+
+
+def checked_identity(identity: Identity) -> Identity:
+    """The identity as an ambassador record can hold it, or :class:`NotAuthenticated`.
+
+    Whatever vouched for the person (a token, a proxy header), the external id must be a usable
+    key: 1 to 200 characters, no control characters. Display fields are clipped, never refused.
+    """
+    external_id = identity.external_id.strip() if isinstance(identity.external_id, str) else ""
+    if not external_id or len(external_id) > MAX_EXTERNAL_ID:
+        raise NotAuthenticated(f"the identity's subject must be 1 to {MAX_EXTERNAL_ID} characters")
+    if any(unicodedata.category(character) == "Cc" for character in external_id):
+        raise NotAuthenticated("the identity's subject contains control characters")
+
+    def clip(value: str | None, limit: int) -> str | None:
+        if not isinstance(value, str):
+            return None
+        cleaned = "".join(c for c in value if unicodedata.category(c) != "Cc").strip()
+        return cleaned[:limit] or None
+
+    email = clip(identity.email, MAX_EMAIL)
+    return replace(
+        identity,
+        external_id=external_id,
+        name=clip(identity.name, MAX_NAME),
+        email=email if email and "@" in email else None,
+    )
+
+
 def resolve_identity(session: Session, identity: Identity, *, provision: bool = True) -> Ambassador:
     """The ambassador an identity stands for, created on first sight (just-in-time provisioning).
 
@@ -54,7 +88,9 @@ def resolve_identity(session: Session, identity: Identity, *, provision: bool = 
 
     Raises:
         PermissionDenied: when they are unknown and provisioning is off.
+        NotAuthenticated: when the identity cannot be an ambassador's key.
     """
+    identity = checked_identity(identity)
     if identity.ambassador_id is not None:
         ambassador = session.get(Ambassador, identity.ambassador_id)
     else:

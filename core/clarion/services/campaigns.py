@@ -56,7 +56,7 @@ def list_campaigns(session: Session, page: PageRequest, *, active_at: Any = None
             sa.or_(col(Campaign.starts_at).is_(None), col(Campaign.starts_at) <= active_at),
             sa.or_(col(Campaign.ends_at).is_(None), col(Campaign.ends_at) > active_at),
         )
-    return paginate(session, query.order_by(col(Campaign.starts_at).desc(), col(Campaign.id).desc()), page)
+    return paginate(session, query.order_by(col(Campaign.starts_at).desc().nulls_last(), col(Campaign.id).desc()), page)
 
 
 def create_campaign(session: Session, actor: Actor, data: Mapping[str, Any]) -> Campaign:

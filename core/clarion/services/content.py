@@ -159,7 +159,10 @@ def _replace_children(
         positions: dict[str, int] = defaultdict(int)
         for index, suggestion in enumerate(share_texts):
             network = suggestion["network"]
-            engine.connector(network)  # unknown networks are refused with the list of known ones
+            try:
+                engine.connector(network)
+            except ValidationFailed as exc:
+                raise ValidationFailed(f"share_texts[{index}]: {exc.detail}", field="share_texts") from exc
             text = suggestion["text"].strip()
             if not text:
                 raise ValidationFailed(f"share_texts[{index}].text is empty", field="share_texts")

@@ -144,6 +144,11 @@ def create_share(
                 raise ValidationFailed("scheduled_at must be in the future", field="scheduled_at")
             if scheduled_at > now + MAX_SCHEDULE_AHEAD:
                 raise ValidationFailed("a share can be scheduled at most 31 days ahead", field="scheduled_at")
+            if content.expires_at is not None and scheduled_at >= content.expires_at:
+                raise ValidationFailed(
+                    f"this content expires at {content.expires_at.isoformat()}; schedule the share before then",
+                    field="scheduled_at",
+                )
     elif scheduled_at is not None:
         raise ValidationFailed("only API shares can be scheduled; an intent share opens now", field="scheduled_at")
     final_text = (text if text is not None else _default_text(session, content, network)).strip()

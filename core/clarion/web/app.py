@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar, Response
+from litestar import Litestar
 from litestar.config.app import AppConfig
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Schema, SecurityScheme
 from litestar.plugins import InitPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
+from litestar.typing import FieldDefinition
 
 from clarion import __version__
 from clarion.config import Settings, load_settings
@@ -35,6 +38,9 @@ from clarion.web.shares.controller import ShareController
 from clarion.web.system.controller import SystemController
 from clarion.web.templates_loader import template_environment
 
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+
 STATIC_DIR = Path(__file__).parent / "static"
 CONTROLLERS = (
     PagesController,
@@ -47,12 +53,33 @@ CONTROLLERS = (
 )
 
 
-def _security_headers(response: Response[Any]) -> Response[Any]:
+SECURITY_HEADERS = {
     # No page of Clarion may be framed unless a route says otherwise (embed routes will).
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    return response
+    "content-security-policy": "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+}
+
+
+async def _security_headers(message: Message, scope: Scope) -> None:
+    """On every response, errors and router 404/405 included (``after_request`` misses those)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+
+
+class StrictPydanticSchemaPlugin(PydanticSchemaPlugin):
+    """Says ``additionalProperties: false`` for request models that refuse unknown fields."""
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        model = field_definition.annotation
+        if isinstance(model, type) and getattr(model, "model_config", {}).get("extra") == "forbid":
+            schema.additional_properties = False  # the registered component itself
+        return schema
 
 
 class ClarionCore(InitPlugin):
@@ -73,7 +100,7 @@ class ClarionCore(InitPlugin):
             }
         )
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
-        app_config.after_request = _security_headers
+        app_config.before_send.append(_security_headers)
         app_config.signature_types.extend([Engine, Actor, PageRequest])
         app_config.state = State({"engine": self.engine})
         environment = template_environment(
@@ -108,7 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine = Engine(settings if settings is not None else load_settings())
     # /healthz reads the schema revision on every call; Alembic would log each one.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
-    return Litestar(plugins=[ClarionCore(engine)], debug=False)
+    return Litestar(plugins=[ClarionCore(engine), StrictPydanticSchemaPlugin()], debug=False)
 
 
 def create_app_from_environment() -> Litestar:

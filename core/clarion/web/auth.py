@@ -53,6 +53,8 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
 
 async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Every route declares ``opt={"role": …}``; this guard enforces it before the handler runs."""
+    if getattr(handler, "http_methods", None) == {"OPTIONS"}:
+        return  # Litestar's automatic OPTIONS answer (CORS preflight) reveals nothing
     required = handler.opt.get("role")
     if required is None:
         raise RuntimeError(f"route {handler} declares no role")  # a programming error, caught by tests

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
 from clarion.engine import Engine
 from clarion.services.pagination import PageRequest
@@ -19,6 +20,16 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def _to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+# Times arrive with any offset and are answered in UTC, the same by every route.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+# A team, department or locale name: what the ambassador columns can hold.
+AudienceValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed (a field of the wrong type, unknown JSON, …).",
@@ -37,6 +48,7 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             description=ERROR_DESCRIPTIONS[status],
             media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,  # the schema's own examples, the same on every build
         )
         for status in (400, 401, 403, *statuses)
     }

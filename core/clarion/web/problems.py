@@ -89,6 +89,9 @@ def handle_validation_error(_request: Request[Any, Any, Any], error: ValidationE
         if isinstance(first, dict):
             field = first.get("key") or None
             message = first.get("message")
+            if field == "data" and first.get("source") == "body":
+                # "data" is the handler's parameter, not something the client named.
+                return problem_response(400, "this request needs a JSON body")
             if message:
                 detail = f"{field}: {message}" if field else str(message)
     return problem_response(400, detail, field=field)

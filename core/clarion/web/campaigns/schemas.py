@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.models import Campaign
-from clarion.web.common import Count, PageMeta
+from clarion.web.common import Count, PageMeta, UtcDatetime
 
 
 class CampaignCreate(BaseModel):
@@ -19,8 +19,8 @@ class CampaignCreate(BaseModel):
     goal_shares: Count | None = Field(default=None, examples=[500])
     goal_clicks: Count | None = Field(default=None, examples=[5000])
     goal_reach: Count | None = Field(default=None, examples=[100000])
-    starts_at: AwareDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
-    ends_at: AwareDatetime | None = Field(default=None, examples=["2027-03-31T00:00:00Z"])
+    starts_at: UtcDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
+    ends_at: UtcDatetime | None = Field(default=None, examples=["2027-03-31T00:00:00Z"])
     hashtags: list[str] = Field(default_factory=list, max_length=10, examples=[["WeAreHiring", "GradJobs"]])
 
 
@@ -33,8 +33,8 @@ class CampaignUpdate(BaseModel):
     goal_shares: Count | None = Field(default=None, examples=[600])
     goal_clicks: Count | None = Field(default=None, examples=[None])
     goal_reach: Count | None = Field(default=None, examples=[None])
-    starts_at: AwareDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
-    ends_at: AwareDatetime | None = Field(default=None, examples=["2027-04-30T00:00:00Z"])
+    starts_at: UtcDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
+    ends_at: UtcDatetime | None = Field(default=None, examples=["2027-04-30T00:00:00Z"])
     hashtags: list[str] | None = Field(default=None, max_length=10, examples=[["WeAreHiring"]])
 
 

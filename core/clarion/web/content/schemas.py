@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.models import ContentOrigin, ContentStatus
 from clarion.services.content import ContentDetails
 from clarion.services.content_lifecycle import ContentAction
-from clarion.web.common import Id, PageMeta
+from clarion.web.common import AudienceValue, Id, PageMeta, UtcDatetime
 
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
@@ -19,9 +19,9 @@ class Audience(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    teams: list[str] = Field(default_factory=list, max_length=200, examples=[["Platform", "Data"]])
-    departments: list[str] = Field(default_factory=list, max_length=200, examples=[["Engineering"]])
-    locales: list[str] = Field(default_factory=list, max_length=50, examples=[["en", "nl"]])
+    teams: list[AudienceValue] = Field(default_factory=list, max_length=200, examples=[["Platform", "Data"]])
+    departments: list[AudienceValue] = Field(default_factory=list, max_length=200, examples=[["Engineering"]])
+    locales: list[AudienceValue] = Field(default_factory=list, max_length=50, examples=[["en", "nl"]])
 
 
 class ShareTextIn(BaseModel):
@@ -50,8 +50,8 @@ class ContentCreate(BaseModel):
     campaign_id: Id | None = Field(default=None, examples=[3])
     origin: ContentOrigin = Field(default=ContentOrigin.OFFICIAL, examples=["official"])
     author_id: Id | None = Field(default=None, description="For curated and produced content.", examples=[None])
-    publish_at: AwareDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
-    expires_at: AwareDatetime | None = Field(default=None, examples=["2027-01-31T23:00:00Z"])
+    publish_at: UtcDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
+    expires_at: UtcDatetime | None = Field(default=None, examples=["2027-01-31T23:00:00Z"])
     featured: bool = Field(default=False, examples=[False])
     audience: Audience = Field(default_factory=Audience)
     share_texts: list[ShareTextIn] = Field(default_factory=list, max_length=100)
@@ -70,8 +70,8 @@ class ContentUpdate(BaseModel):
     language: str | None = Field(default=None, pattern=LANGUAGE, examples=["nl"])
     topics: list[str] | None = Field(default=None, max_length=20, examples=[["jobs"]])
     campaign_id: Id | None = Field(default=None, examples=[3])
-    publish_at: AwareDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
-    expires_at: AwareDatetime | None = Field(default=None, examples=[None])
+    publish_at: UtcDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
+    expires_at: UtcDatetime | None = Field(default=None, examples=[None])
     featured: bool | None = Field(default=None, examples=[True])
     audience: Audience | None = None
     share_texts: list[ShareTextIn] | None = Field(default=None, max_length=100)

@@ -17,7 +17,7 @@ from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
+from clarion.web.common import MAX_ID, IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.content.schemas import ContentOut
 from clarion.web.me.schemas import AccountCreate, ConsentChange, EventOut, FeedPage, MeOut, MeUpdate
 
@@ -127,7 +127,7 @@ class MeController(ClarionController):
         self,
         engine: EngineDep,
         actor: ActorDep,
-        after_id: Annotated[int, QueryParameter(ge=0)] = 0,
+        after_id: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[EventOut]:
         with engine.transaction() as session:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.models import Share, ShareMethod, ShareStatus
-from clarion.web.common import Id, PageMeta
+from clarion.web.common import Id, PageMeta, UtcDatetime
 
 
 class ShareCreate(BaseModel):
@@ -22,7 +22,7 @@ class ShareCreate(BaseModel):
         examples=["Our data team is hiring, come work with me!"],
     )
     method: ShareMethod = Field(default=ShareMethod.INTENT, examples=["intent"])
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: UtcDatetime | None = Field(
         default=None, description="API shares only, up to 31 days ahead.", examples=[None]
     )
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from clarion.errors import DatabaseError
 from clarion.models import Role
@@ -57,8 +56,15 @@ class SystemController(ClarionController):
         opt={"role": PUBLIC},
         summary="Health",
         description="Database reachability and schema version; 503 when either is wrong.",
+        responses={
+            503: ResponseSpec(
+                data_container=HealthOut,
+                description="The database is unreachable or its schema is out of date.",
+                generate_examples=False,
+            )
+        },
     )
-    def healthz(self, engine: EngineDep) -> Response[Any]:
+    def healthz(self, engine: EngineDep) -> Response[HealthOut]:
         try:
             status = schema_status(engine.db)
         except DatabaseError as exc:

@@ -1,0 +1,171 @@
+"""The role matrix: every documented operation, called anonymously and as ambassador, editor and admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pytest
+
+from clarion.models import Role
+
+ROLES = ("anonymous", "ambassador", "editor", "admin")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # with {placeholders} filled from World
+    success: int
+    minimum: str  # the lowest role allowed: public, ambassador, editor or admin
+    body: dict[str, Any] | None = None
+
+    def expected(self, role: str) -> int:
+        if self.minimum == "public":
+            return self.success
+        if role == "anonymous":
+            return 401
+        ranks = {"ambassador": 0, "editor": 1, "admin": 2}
+        return self.success if ranks[role] >= ranks[self.minimum] else 403
+
+
+ROUTES = {
+    ("GET", "/healthz"): Route("GET", "/healthz", 200, "public"),
+    ("GET", "/api/v1/networks"): Route("GET", "/api/v1/networks", 200, "ambassador"),
+    ("GET", "/api/v1/plugins"): Route("GET", "/api/v1/plugins", 200, "admin"),
+    ("GET", "/api/v1/me"): Route("GET", "/api/v1/me", 200, "ambassador"),
+    ("PATCH", "/api/v1/me"): Route("PATCH", "/api/v1/me", 200, "ambassador", {"locale": "nl"}),
+    ("POST", "/api/v1/me/consent"): Route("POST", "/api/v1/me/consent", 200, "ambassador", {"action": "pause"}),
+    ("GET", "/api/v1/me/accounts"): Route("GET", "/api/v1/me/accounts", 200, "ambassador"),
+    ("POST", "/api/v1/me/accounts"): Route(
+        "POST", "/api/v1/me/accounts", 201, "ambassador", {"network": "x", "handle": "@new"}
+    ),
+    ("DELETE", "/api/v1/me/accounts/{account_id}"): Route(
+        "DELETE", "/api/v1/me/accounts/{own_account}", 204, "ambassador"
+    ),
+    ("GET", "/api/v1/me/feed"): Route("GET", "/api/v1/me/feed", 200, "ambassador"),
+    ("GET", "/api/v1/me/events"): Route("GET", "/api/v1/me/events", 200, "ambassador"),
+    ("GET", "/api/v1/content"): Route("GET", "/api/v1/content", 200, "ambassador"),
+    ("POST", "/api/v1/content"): Route(
+        "POST",
+        "/api/v1/content",
+        201,
+        "ambassador",
+        {"title": "Mine", "url": "https://example.com/mine", "origin": "curated"},
+    ),
+    ("GET", "/api/v1/content/{content_id}"): Route("GET", "/api/v1/content/{approved}", 200, "ambassador"),
+    ("PATCH", "/api/v1/content/{content_id}"): Route(
+        "PATCH", "/api/v1/content/{own_draft}", 200, "ambassador", {"title": "Renamed"}
+    ),
+    ("DELETE", "/api/v1/content/{content_id}"): Route("DELETE", "/api/v1/content/{own_draft}", 204, "ambassador"),
+    ("POST", "/api/v1/content/{content_id}/transitions"): Route(
+        "POST", "/api/v1/content/{own_draft}/transitions", 200, "ambassador", {"action": "submit"}
+    ),
+    ("GET", "/api/v1/campaigns"): Route("GET", "/api/v1/campaigns", 200, "ambassador"),
+    ("POST", "/api/v1/campaigns"): Route(
+        "POST", "/api/v1/campaigns", 201, "editor", {"name": "Autumn", "slug": "autumn"}
+    ),
+    ("GET", "/api/v1/campaigns/{campaign_id}"): Route("GET", "/api/v1/campaigns/{campaign}", 200, "ambassador"),
+    ("PATCH", "/api/v1/campaigns/{campaign_id}"): Route(
+        "PATCH", "/api/v1/campaigns/{campaign}", 200, "editor", {"description": "New"}
+    ),
+    ("DELETE", "/api/v1/campaigns/{campaign_id}"): Route("DELETE", "/api/v1/campaigns/{campaign}", 204, "editor"),
+    ("POST", "/api/v1/shares"): Route(
+        "POST", "/api/v1/shares", 201, "ambassador", {"content_id": "{approved}", "network": "x"}
+    ),
+    ("GET", "/api/v1/shares"): Route("GET", "/api/v1/shares", 200, "ambassador"),
+    ("GET", "/api/v1/shares/{share_id}"): Route("GET", "/api/v1/shares/{own_share}", 200, "ambassador"),
+    ("POST", "/api/v1/shares/{share_id}/cancel"): Route("POST", "/api/v1/shares/{own_share}/cancel", 200, "ambassador"),
+    ("GET", "/api/v1/ambassadors"): Route("GET", "/api/v1/ambassadors", 200, "admin"),
+    ("POST", "/api/v1/ambassadors"): Route(
+        "POST", "/api/v1/ambassadors", 201, "admin", {"external_id": "newbie", "name": "New Bie"}
+    ),
+    ("GET", "/api/v1/ambassadors/{ambassador_id}"): Route("GET", "/api/v1/ambassadors/{someone}", 200, "admin"),
+    ("PATCH", "/api/v1/ambassadors/{ambassador_id}"): Route(
+        "PATCH", "/api/v1/ambassadors/{someone}", 200, "admin", {"team": "Platform"}
+    ),
+    ("GET", "/api/v1/ambassadors/{ambassador_id}/accounts"): Route(
+        "GET", "/api/v1/ambassadors/{someone}/accounts", 200, "admin"
+    ),
+}
+
+
+class World:
+    """What a route needs to succeed for the caller, built only when a route asks for it."""
+
+    def __init__(self, api: Any, role: str) -> None:
+        self.api = api
+        self.caller = None if role == "anonymous" else api.person(f"caller-{role}", Role(role))
+        self.owner = self.caller or api.person("owner")
+        # The guard refuses anonymous callers before any lookup, so any id will do for them.
+        self.dummy_ids = role == "anonymous"
+
+    @cached_property
+    def editor(self) -> Any:
+        return self.api.person("world-editor", Role.EDITOR)
+
+    @cached_property
+    def approved(self) -> int:
+        return int(self.api.approved_content(self.editor)["id"])
+
+    @cached_property
+    def own_draft(self) -> int:
+        return int(self.api.create_content(self.owner, origin="curated")["id"])
+
+    @cached_property
+    def own_share(self) -> int:
+        return int(self.api.share(self.owner, self.approved, "linkedin")["id"])
+
+    @cached_property
+    def own_account(self) -> int:
+        return int(self.api.add_account(self.owner, "linkedin", "@mine")["id"])
+
+    @cached_property
+    def campaign(self) -> int:
+        return int(self.api.create_campaign(self.editor)["id"])
+
+    @cached_property
+    def someone(self) -> int:
+        return self.api.person("someone").id
+
+    def resource(self, name: str) -> int:
+        return 1 if self.dummy_ids else int(getattr(self, name))
+
+    def fill(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}") and "/" not in value:
+            return self.resource(value[1:-1])
+        if isinstance(value, str):
+            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone"):
+                if "{" + name + "}" in value:
+                    value = value.replace("{" + name + "}", str(self.resource(name)))
+            return value
+        if isinstance(value, dict):
+            return {key: self.fill(item) for key, item in value.items()}
+        return value
+
+
+def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, item in document["paths"].items() for method in item}
+
+
+def test_the_matrix_covers_every_documented_operation(api):
+    documented = operations(api.get("/schema/openapi.json").json())
+    assert documented == set(ROUTES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", list(ROUTES), ids=lambda operation: f"{operation[0]} {operation[1]}")
+def test_role_matrix(api, operation, role):
+    route = ROUTES[operation]
+    world = World(api, role)
+    path = world.fill(route.path)
+    body = world.fill(route.body)
+    headers = world.caller.headers if world.caller else {}
+    response = api.request(route.method, path, headers=headers, json=body)
+    expected = route.expected(role)
+    assert response.status_code == expected, response.text
+    if expected >= 400:
+        api.problem(response, expected)
+        if expected == 401:
+            assert response.headers["www-authenticate"].startswith("Bearer")

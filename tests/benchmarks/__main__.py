@@ -1,0 +1,127 @@
+"""``python -m tests.benchmarks [--quick] [--backend sqlite|postgresql|all] [--json PATH]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import bench_eligibility, bench_startup
+from .dataset import Sizes
+
+POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
+FULL = Sizes(ambassadors=10_000, content=100_000)
+QUICK = Sizes(ambassadors=1_000, content=10_000)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks",
+        description="Clarion benchmarks, each against a baseline measured in the same run.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK.ambassadors:,} ambassadors and {QUICK.content:,} content items"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "all"),
+        default="all",
+        help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
+    parser.add_argument("--only", choices=("eligibility", "startup"), help="run one benchmark only")
+    parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
+    parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
+    parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
+    parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
+    parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
+    parser.add_argument("--plans", action="store_true", help="print whole query plans, not only their summary")
+    return parser.parse_args(argv)
+
+
+def backends(choice: str) -> list[str]:
+    if choice == "all":
+        return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+    return [choice]
+
+
+def postgres_version(url: str) -> str:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.exec_driver_sql("SHOW server_version").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    began = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - began:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    chosen = backends(arguments.backend)
+    postgres_server = os.environ.get(POSTGRES_ENV) or None
+    if "postgresql" in chosen and postgres_server is None:
+        print(f"--backend postgresql needs {POSTGRES_ENV} (a server URL; a scratch database is made there)")
+        return 2
+    sizes = QUICK if arguments.quick else FULL
+    results: dict[str, Any] = {
+        "meta": {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quick": arguments.quick,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_at_start": os.getloadavg(),
+            "sqlite": sqlite3.sqlite_version,
+            "postgresql": postgres_version(postgres_server) if "postgresql" in chosen and postgres_server else None,
+            "pythondontwritebytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
+        }
+    }
+    texts = []
+    if arguments.only in (None, "eligibility"):
+        settings = bench_eligibility.Settings(
+            sample_size=arguments.ambassadors or (3 if arguments.quick else 4),
+            repeats=arguments.rounds or (2 if arguments.quick else 3),
+            analyze_sqlite=arguments.analyze_sqlite,
+            proposals=not arguments.no_proposals,
+        )
+        log(f"generating {sizes.ambassadors:,} ambassadors and {sizes.content:,} content items")
+        prepared = bench_eligibility.prepare(sizes)
+        results["eligibility"] = {}
+        for backend in chosen:
+            result = bench_eligibility.run(backend, prepared, settings, postgres_server=postgres_server, log=log)
+            results["eligibility"][backend] = result
+            texts.append(bench_eligibility.render(result, full_plans=arguments.plans))
+        if "postgresql" not in chosen:
+            log(f"PostgreSQL skipped: set {POSTGRES_ENV} to include it")
+    if arguments.only in (None, "startup"):
+        results["startup"] = bench_startup.run(arguments.startup_runs or (3 if arguments.quick else 5), log=log)
+        texts.append(bench_startup.render(results["startup"]))
+    results["meta"]["load_average_at_end"] = os.getloadavg()
+    results["meta"]["seconds"] = time.perf_counter() - began
+    print("\n\n".join(texts))
+    load_start, load_end = results["meta"]["load_average_at_start"][0], results["meta"]["load_average_at_end"][0]
+    print(
+        f"\n(ran {results['meta']['seconds']:.0f}s on {results['meta']['cpus']} CPUs; "
+        f"1-minute load average {load_start:.1f} at start, {load_end:.1f} at end)"
+    )
+    if arguments.json:
+        arguments.json.write_text(json.dumps(results, indent=2, default=str))
+        log(f"figures written to {arguments.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
