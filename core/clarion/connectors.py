@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from clarion.errors import NotSupported
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Capability(StrEnum):
@@ -15,6 +22,14 @@ class Capability(StrEnum):
     API_PUBLISH = "api_publish"
     METRICS = "metrics"
     DELETE = "delete"
+
+
+class AuthKind(StrEnum):
+    """How an ambassador connects an account for API publishing."""
+
+    NONE = "none"  # intent only: nothing to connect
+    OAUTH2 = "oauth2"  # redirect flow with state (and PKCE where the network supports it)
+    APP_PASSWORD = "app_password"  # identifier plus an app-specific password (Bluesky)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,89 @@ class SharePost:
         return f"{self.text} {self.link}".strip() if self.text else self.link
 
 
+@dataclass(frozen=True)
+class Credential:
+    """What Clarion keeps, encrypted, to act on a network account. Connectors return new ones.
+
+    Attributes:
+        access_token: The bearer token (or session token).
+        refresh_token: The refresh token, if the network issues one. Single-use on X and
+            Bluesky: the engine stores the new one before it is used.
+        expires_at: When ``access_token`` stops working, if known.
+        account_id: The network's id for the person (URN, DID, user id).
+        handle: The person's handle or display name on the network.
+        instance: The server the account lives on (Mastodon instance, Bluesky PDS), if any.
+        scopes: Granted scopes.
+        extra: Anything else the connector needs later (app client id, DPoP key, …).
+    """
+
+    access_token: str
+    refresh_token: str | None = None
+    expires_at: datetime | None = None
+    account_id: str | None = None
+    handle: str | None = None
+    instance: str | None = None
+    scopes: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConnectStart:
+    """The first step of an OAuth connection: where to send the ambassador.
+
+    Attributes:
+        authorize_url: The network's consent page, with state (and PKCE challenge) in it.
+        pending: What :meth:`Connector.finish_connect` needs back (PKCE verifier, client id of
+            a per-instance app, …). Clarion stores it server-side with the state; never in the URL.
+    """
+
+    authorize_url: str
+    pending: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishedPost:
+    """A post a connector published (or found while reconciling)."""
+
+    external_id: str
+    url: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    """Cumulative figures of one post as the network reports them; ``None`` = not available."""
+
+    external_id: str
+    observed_at: datetime
+    impressions: int | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    reposts: int | None = None
+    quotes: int | None = None
+    clicks: int | None = None
+
+    def values(self) -> dict[str, int]:
+        """Metric name → value, for the figures the network gave."""
+        names = ("impressions", "reactions", "comments", "reposts", "quotes", "clicks")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+@dataclass(frozen=True)
+class ConnectorContext:
+    """What the engine hands a connector for one call that talks to the network.
+
+    Attributes:
+        http: An ``httpx.Client`` with Clarion's timeouts; connectors never build their own.
+        settings: The connector plugin's validated settings (base URLs, client ids, …).
+        redirect_uri: The OAuth callback URL of this Clarion (for connect flows).
+    """
+
+    http: httpx.Client
+    settings: Any = None
+    redirect_uri: str | None = None
+
+
 class Connector(ABC):
     """Base class for a network connector. Subclass it and return an instance from
     :func:`clarion.hookspecs.clarion_connectors_register`.
@@ -74,6 +172,9 @@ class Connector(ABC):
     key: ClassVar[str]
     label: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.INTENT})
+    auth_kind: ClassVar[AuthKind] = AuthKind.NONE
+    plugin_name: ClassVar[str | None] = None
+    """The plugin whose ``[plugins.<name>]`` settings the engine passes in ``ConnectorContext``."""
 
     @abstractmethod
     def check_text(self, post: SharePost) -> TextCheck:
@@ -85,6 +186,65 @@ class Connector(ABC):
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    # -- optional: API publishing, for connectors declaring the capabilities ------------------
+    # Every method raises a :class:`clarion.errors.ConnectorError` subclass on failure, so the
+    # engine knows what to retry (RateLimited, Transient), what to reconcile (UnknownOutcome)
+    # and what to tell the ambassador (ContentRejected, ReconnectNeeded, MissingPermission).
+
+    def start_connect(self, context: ConnectorContext, *, state: str, instance: str | None = None) -> ConnectStart:
+        """Begin an OAuth connection (``auth_kind`` OAUTH2)."""
+        raise NotSupported(f"{self.label} accounts cannot be connected", network=self.key)
+
+    def finish_connect(
+        self, context: ConnectorContext, *, params: Mapping[str, str], pending: Mapping[str, Any]
+    ) -> Credential:
+        """Exchange the callback's code for a credential (``auth_kind`` OAUTH2)."""
+        raise NotSupported(f"{self.label} accounts cannot be connected", network=self.key)
+
+    def connect_with_password(
+        self, context: ConnectorContext, *, identifier: str, password: str, instance: str | None = None
+    ) -> Credential:
+        """Open a session with an app password (``auth_kind`` APP_PASSWORD)."""
+        raise NotSupported(f"{self.label} accounts cannot be connected with a password", network=self.key)
+
+    def refresh(self, context: ConnectorContext, credential: Credential) -> Credential:
+        """A fresh credential; raise ReconnectNeeded when the network refuses the refresh."""
+        raise NotSupported(f"{self.label} credentials cannot be refreshed", network=self.key)
+
+    def revoke(self, context: ConnectorContext, credential: Credential) -> None:
+        """Tell the network to forget the credential (on disconnect). Best effort."""
+        return None  # networks without a revocation endpoint: forgetting it locally is all we can do
+
+    def follower_count(self, context: ConnectorContext, credential: Credential) -> int | None:
+        """The account's follower count, for potential reach."""
+        return None
+
+    def publish(
+        self, context: ConnectorContext, credential: Credential, post: SharePost, *, idempotency_key: str
+    ) -> PublishedPost:
+        """Publish ``post``; send ``idempotency_key`` where the network accepts one."""
+        raise NotSupported(f"{self.label} cannot publish through its API", network=self.key)
+
+    def find_post(
+        self, context: ConnectorContext, credential: Credential, post: SharePost, *, idempotency_key: str
+    ) -> PublishedPost | None:
+        """After an unknown outcome: the post if it exists on the network, else ``None``.
+
+        Raise :class:`clarion.errors.NotSupported` when the network offers no way to tell; the
+        engine then marks the share for a human check instead of risking a double post.
+        """
+        raise NotSupported(f"{self.label} cannot look up published posts", network=self.key)
+
+    def fetch_metrics(
+        self, context: ConnectorContext, credential: Credential | None, external_ids: Sequence[str]
+    ) -> list[MetricsSnapshot]:
+        """Cumulative figures for the given posts, batched as the network allows."""
+        raise NotSupported(f"{self.label} reports no metrics", network=self.key)
+
+    def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
+        """Remove a published post (compliance retractions)."""
+        raise NotSupported(f"{self.label} cannot delete posts", network=self.key)
 
 
 def length_check(length: int, limit: int | None, *, label: str) -> TextCheck:

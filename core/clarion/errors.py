@@ -58,40 +58,80 @@ class PluginConflict(PluginError):
 
 
 class ConnectorError(ClarionError):
-    """A network connector failed.
+    """A network connector failed. Connectors raise one of the subclasses below.
 
     Args:
-        detail: What went wrong, for the ambassador.
+        detail: What went wrong, in words for the ambassador.
         network: The connector's key.
-        retryable: Whether trying again later may succeed.
         retry_after: Seconds to wait before retrying, when the network said so.
+
+    Class attributes:
+        retryable: Whether trying the same call again later may succeed.
     """
 
-    def __init__(
-        self,
-        detail: str,
-        *,
-        network: str,
-        retryable: bool = False,
-        retry_after: float | None = None,
-    ) -> None:
+    retryable = False
+
+    def __init__(self, detail: str, *, network: str, retry_after: float | None = None) -> None:
         super().__init__(detail)
         self.network = network
-        self.retryable = retryable
         self.retry_after = retry_after
 
 
+class AuthExpired(ConnectorError):
+    """The access token expired or was refused; refreshing it once may help."""
+
+
+class ReconnectNeeded(ConnectorError):
+    """The network no longer accepts these credentials; the ambassador must connect again."""
+
+
+class MissingPermission(ConnectorError):
+    """The account or the app lacks a scope or product the call needs."""
+
+
+class RateLimited(ConnectorError):
+    """Too many calls; ``retry_after`` says when to try again if the network told us."""
+
+    retryable = True
+
+
+class ContentRejected(ConnectorError):
+    """The network refused this post (too long, duplicate, too many links, …)."""
+
+
+class Transient(ConnectorError):
+    """A failure before the network acted (5xx, connection refused, timeout before sending)."""
+
+    retryable = True
+
+
+class UnknownOutcome(ConnectorError):
+    """The request may have reached the network but no answer came back: reconcile, never blindly retry."""
+
+
+class NotSupported(ConnectorError):
+    """The connector cannot do this at all (e.g. publishing to Facebook profiles)."""
+
+
 __all__ = [
+    "AuthExpired",
     "ClarionError",
     "ConfigError",
     "Conflict",
     "ConnectorError",
+    "ContentRejected",
     "DatabaseError",
+    "MissingPermission",
     "NotAuthenticated",
     "NotFound",
+    "NotSupported",
     "PermissionDenied",
     "PluginConflict",
     "PluginError",
     "PluginLoadError",
+    "RateLimited",
+    "ReconnectNeeded",
+    "Transient",
+    "UnknownOutcome",
     "ValidationFailed",
 ]

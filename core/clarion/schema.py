@@ -131,5 +131,21 @@ def schema_drift(database: Database) -> list[Any]:
             warnings.filterwarnings("ignore", message=r".*expression-based index")
             drift = list(compare_metadata(context, models.metadata))
         present = _index_names(connection)
+        if connection.dialect.name == "sqlite":
+            drift.extend(("missing_autoincrement", table) for table in _tables_without_autoincrement(connection))
     drift.extend(("missing_index", name, table) for name, table in expression_indexes.items() if name not in present)
     return drift
+
+
+def _tables_without_autoincrement(connection: sa.Connection) -> list[str]:
+    """Tables the models declare AUTOINCREMENT for but SQLite created without it.
+
+    Alembic's batch mode rebuilds SQLite tables from reflection, which forgets AUTOINCREMENT;
+    a migration that rebuilds such a table must pass ``table_kwargs={"sqlite_autoincrement": True}``.
+    """
+    wanted = [table.name for table in models.metadata.sorted_tables if table.kwargs.get("sqlite_autoincrement")]
+    created = dict(
+        (name, sql)
+        for name, sql in connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+    )
+    return [name for name in wanted if name in created and "AUTOINCREMENT" not in (created[name] or "").upper()]

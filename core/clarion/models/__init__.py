@@ -5,9 +5,11 @@ from clarion.models import base  # noqa: F401  # isort: skip
 
 
 from clarion.models.ambassador import (
+    AccountStatus,
     AdvocacyLevel,
     Ambassador,
     ApiToken,
+    ConnectState,
     ConsentState,
     NetworkAccount,
     Role,
@@ -21,6 +23,7 @@ from clarion.models.content import (
     ContentOrigin,
     ContentStatus,
     ContentTopic,
+    EditPolicy,
     ShareText,
 )
 from clarion.models.metrics import Event, MetricSample, MetricSource
@@ -28,17 +31,20 @@ from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
     "ApiToken",
     "AudienceDimension",
     "Campaign",
+    "ConnectState",
     "ConsentState",
     "Content",
     "ContentAudience",
     "ContentOrigin",
     "ContentStatus",
     "ContentTopic",
+    "EditPolicy",
     "Event",
     "MetricSample",
     "MetricSource",

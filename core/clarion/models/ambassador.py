@@ -32,6 +32,11 @@ class AdvocacyLevel(StrEnum):
     PRODUCTION = "production"
 
 
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    RECONNECT_NEEDED = "reconnect_needed"  # the network refused a refresh: connect again
+
+
 class ConsentState(StrEnum):
     INVITED = "invited"
     OPTED_IN = "opted_in"
@@ -43,6 +48,12 @@ class Ambassador(SQLModel, table=True):
     __tablename__ = "ambassador"
     __table_args__ = (
         sa.CheckConstraint("length(external_id) > 0", name="external_id_not_empty"),
+        sa.CheckConstraint(
+            "(quiet_hours_start IS NULL) = (quiet_hours_end IS NULL)"
+            " AND (quiet_hours_start IS NULL OR quiet_hours_start BETWEEN 0 AND 1439)"
+            " AND (quiet_hours_end IS NULL OR quiet_hours_end BETWEEN 0 AND 1439)",
+            name="quiet_hours_valid",
+        ),
         sa.Index(None, "department", "team"),
         SQLITE_NO_ID_REUSE,
     )
@@ -65,6 +76,10 @@ class Ambassador(SQLModel, table=True):
         default=AdvocacyLevel.ENGAGEMENT, sa_type=enum_type(AdvocacyLevel, "advocacy_level")
     )
     leaderboard_visible: bool = Field(default=True)
+    quiet_hours_start: int | None = Field(
+        default=None, description="Minutes after local midnight when quiet hours begin (no scheduled posts)."
+    )
+    quiet_hours_end: int | None = Field(default=None, description="Minutes after local midnight when they end.")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 
@@ -105,6 +120,21 @@ class NetworkAccount(SQLModel, table=True):
         sa_column=sa.Column(sa.LargeBinary(), nullable=True),
         description="Encrypted OAuth credentials; never stored or logged in clear.",
     )
+    credentials_version: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.Integer(), nullable=False, server_default=sa.text("0")),
+        description="Bumped on every credential change: refreshes compare-and-swap on it.",
+    )
+    account_id: str | None = Field(default=None, max_length=300, description="The network's id for the person.")
+    instance: str | None = Field(default=None, max_length=300, description="Mastodon instance or Bluesky PDS.")
+    status: AccountStatus = Field(
+        default=AccountStatus.ACTIVE,
+        sa_column=sa.Column(
+            enum_type(AccountStatus, "account_status"), nullable=False, server_default=sa.text("'active'")
+        ),
+    )
+    token_expires_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 
 
@@ -124,3 +154,20 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     last_used_at: datetime | None = Field(default=None, sa_column=utc_column())
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column())
+
+
+class ConnectState(SQLModel, table=True):
+    """A pending OAuth connection: the state parameter (hashed) and what finishing it needs."""
+
+    __tablename__ = "connect_state"
+    __table_args__ = (SQLITE_NO_ID_REUSE,)
+
+    id: int | None = Field(default=None, primary_key=True)
+    state_hash: str = Field(max_length=64, unique=True, description="SHA-256 of the state sent to the network.")
+    ambassador_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("ambassador.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    network: str = Field(max_length=40)
+    pending_encrypted: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=utc_column(nullable=False))

@@ -26,6 +26,14 @@ class ContentStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+class EditPolicy(StrEnum):
+    """How far an ambassador may change a suggested text."""
+
+    LOCKED = "locked"  # share a suggested text as it is
+    SUGGESTED = "suggested"  # start from a suggested text and edit it
+    FREE = "free"  # write your own words
+
+
 class AudienceDimension(StrEnum):
     TEAM = "team"
     DEPARTMENT = "department"
@@ -73,6 +81,10 @@ class Content(SQLModel, table=True):
     publish_at: datetime | None = Field(default=None, sa_column=utc_column())
     expires_at: datetime | None = Field(default=None, sa_column=utc_column())
     featured: bool = Field(default=False)
+    edit_policy: EditPolicy = Field(
+        default=EditPolicy.FREE,
+        sa_column=sa.Column(enum_type(EditPolicy, "edit_policy"), nullable=False, server_default=sa.text("'free'")),
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 

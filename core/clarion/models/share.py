@@ -46,6 +46,17 @@ class Share(SQLModel, table=True):
     status: ShareStatus = Field(default=ShareStatus.PLANNED, sa_type=enum_type(ShareStatus, "share_status"))
     scheduled_at: datetime | None = Field(default=None, sa_column=utc_column())
     published_at: datetime | None = Field(default=None, sa_column=utc_column())
+    opened_at: datetime | None = Field(
+        default=None, sa_column=utc_column(), description="When the ambassador opened the share intent."
+    )
+    verified_at: datetime | None = Field(
+        default=None, sa_column=utc_column(), description="When the post was confirmed to exist on the network."
+    )
+    publish_started_at: datetime | None = Field(
+        default=None,
+        sa_column=utc_column(),
+        description="When the current API publish attempt began; recorded before calling the network.",
+    )
     external_post_id: str | None = Field(default=None, max_length=300)
     external_post_url: str | None = Field(default=None, max_length=2048)
     link_code: str = Field(max_length=16, unique=True, description="Tracked-link code; random.")

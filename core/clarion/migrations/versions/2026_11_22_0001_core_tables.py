@@ -1,8 +1,8 @@
-"""Core tables: ambassadors, content, campaigns, shares, metrics, events and API tokens.
+"""Core tables: ambassadors and their accounts, content, campaigns, shares, metrics, events, tokens.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:28:30.771352
+Create Date: 2026-11-22 01:47:47.047899
 """
 
 from collections.abc import Sequence
@@ -47,8 +47,14 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("leaderboard_visible", sa.Boolean(), nullable=False),
+        sa.Column("quiet_hours_start", sa.Integer(), nullable=True),
+        sa.Column("quiet_hours_end", sa.Integer(), nullable=True),
         sa.Column("created_at", clarion.models.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", clarion.models.types.UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "(quiet_hours_start IS NULL) = (quiet_hours_end IS NULL) AND (quiet_hours_start IS NULL OR quiet_hours_start BETWEEN 0 AND 1439) AND (quiet_hours_end IS NULL OR quiet_hours_end BETWEEN 0 AND 1439)",
+            name=op.f("ck_ambassador_quiet_hours_valid"),
+        ),
         sa.CheckConstraint("length(external_id) > 0", name=op.f("ck_ambassador_external_id_not_empty")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ambassador")),
         sa.UniqueConstraint("external_id", name=op.f("uq_ambassador_external_id")),
@@ -105,6 +111,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_token_ambassador_id"), ["ambassador_id"], unique=False)
 
     op.create_table(
+        "connect_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_hash", sa.String(length=64), nullable=False),
+        sa.Column("ambassador_id", sa.Integer(), nullable=False),
+        sa.Column("network", sa.String(length=40), nullable=False),
+        sa.Column("pending_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", clarion.models.types.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", clarion.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ambassador_id"],
+            ["ambassador.id"],
+            name=op.f("fk_connect_state_ambassador_id_ambassador"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_connect_state")),
+        sa.UniqueConstraint("state_hash", name=op.f("uq_connect_state_state_hash")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("connect_state", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_connect_state_ambassador_id"), ["ambassador_id"], unique=False)
+
+    op.create_table(
         "content",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
@@ -141,6 +169,12 @@ def upgrade() -> None:
         sa.Column("publish_at", clarion.models.types.UTCDateTime(), nullable=True),
         sa.Column("expires_at", clarion.models.types.UTCDateTime(), nullable=True),
         sa.Column("featured", sa.Boolean(), nullable=False),
+        sa.Column(
+            "edit_policy",
+            sa.Enum("locked", "suggested", "free", name="edit_policy", native_enum=False, create_constraint=True),
+            server_default=sa.text("'free'"),
+            nullable=False,
+        ),
         sa.Column("created_at", clarion.models.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", clarion.models.types.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
@@ -182,6 +216,17 @@ def upgrade() -> None:
         sa.Column("follower_count", sa.Integer(), nullable=True),
         sa.Column("followers_read_at", clarion.models.types.UTCDateTime(), nullable=True),
         sa.Column("credentials_encrypted", sa.LargeBinary(), nullable=True),
+        sa.Column("credentials_version", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("account_id", sa.String(length=300), nullable=True),
+        sa.Column("instance", sa.String(length=300), nullable=True),
+        sa.Column(
+            "status",
+            sa.Enum("active", "reconnect_needed", name="account_status", native_enum=False, create_constraint=True),
+            server_default=sa.text("'active'"),
+            nullable=False,
+        ),
+        sa.Column("token_expires_at", clarion.models.types.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=2000), nullable=True),
         sa.Column("created_at", clarion.models.types.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
             "follower_count IS NULL OR follower_count >= 0", name=op.f("ck_network_account_followers_not_negative")
@@ -261,6 +306,9 @@ def upgrade() -> None:
         ),
         sa.Column("scheduled_at", clarion.models.types.UTCDateTime(), nullable=True),
         sa.Column("published_at", clarion.models.types.UTCDateTime(), nullable=True),
+        sa.Column("opened_at", clarion.models.types.UTCDateTime(), nullable=True),
+        sa.Column("verified_at", clarion.models.types.UTCDateTime(), nullable=True),
+        sa.Column("publish_started_at", clarion.models.types.UTCDateTime(), nullable=True),
         sa.Column("external_post_id", sa.String(length=300), nullable=True),
         sa.Column("external_post_url", sa.String(length=2048), nullable=True),
         sa.Column("link_code", sa.String(length=16), nullable=False),
@@ -403,6 +451,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_content_author_id"))
 
     op.drop_table("content")
+    with op.batch_alter_table("connect_state", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_connect_state_ambassador_id"))
+
+    op.drop_table("connect_state")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_ambassador_id"))
 
