@@ -61,6 +61,7 @@ class SharePost:
         title: The content's title, for networks that take a subject.
         hashtags: Campaign hashtags without ``#``.
         account_handle: The ambassador's handle on this network, when connected.
+        account_instance: The server of that account (Mastodon instance, Bluesky PDS), if any.
     """
 
     text: str
@@ -68,6 +69,7 @@ class SharePost:
     title: str = ""
     hashtags: tuple[str, ...] = field(default=())
     account_handle: str | None = None
+    account_instance: str | None = None
 
     @property
     def body(self) -> str:

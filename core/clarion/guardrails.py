@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,22 @@ class ShareDraft:
     scheduled_at: datetime | None
 
 
+class Severity(StrEnum):
+    BLOCK = "block"  # the share is refused
+    WARN = "warn"  # the share goes ahead; the ambassador is told
+
+
 @dataclass(frozen=True)
 class Violation:
-    """One reason a guardrail refuses a share.
+    """One finding of a guardrail about a share.
 
     Attributes:
         guardrail: Short name of the rule (``"repeat-share"``).
-        message: A sentence for the ambassador saying what to change.
+        message: A sentence for the ambassador saying what to change, and why.
+        severity: ``block`` refuses the share; ``warn`` lets it through with the message.
+            Built-in guardrails make this configurable per rule.
     """
 
     guardrail: str
     message: str
+    severity: Severity = Severity.BLOCK

@@ -12,7 +12,7 @@ from clarion.connectors import Capability, SharePost
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.events import EventKind
-from clarion.guardrails import ShareDraft
+from clarion.guardrails import Severity, ShareDraft, Violation
 from clarion.models import (
     Ambassador,
     Campaign,
@@ -60,6 +60,7 @@ class ShareCreated:
     share: Share
     tracked_url: str
     share_intent_url: str | None
+    warnings: tuple[Violation, ...] = ()
 
 
 def lock_ambassador(session: Session, ambassador_id: int) -> None:
@@ -161,6 +162,7 @@ def create_share(
         title=content.title,
         hashtags=tuple(campaign.hashtags) if campaign else (),
         account_handle=account.handle if account else None,
+        account_instance=account.instance if account else None,
     )
     check = connector.check_text(post)
     if not check.ok:
@@ -168,9 +170,11 @@ def create_share(
     assert ambassador.id is not None
     assert content.id is not None
     draft = ShareDraft(ambassador.id, content.id, network, final_text, method.value, scheduled_at)
-    violations = engine.share_violations(draft, session)
-    if violations:
-        raise ValidationFailed(" ".join(violation.message for violation in violations), field="text")
+    findings = engine.share_violations(draft, session)
+    blocking = [finding for finding in findings if finding.severity is Severity.BLOCK]
+    if blocking:
+        raise ValidationFailed(" ".join(finding.message for finding in blocking), field="text")
+    warnings = tuple(finding for finding in findings if finding.severity is Severity.WARN)
     share = Share(
         content_id=content.id,
         ambassador_id=ambassador.id,
@@ -195,7 +199,7 @@ def create_share(
         payload={"network": network, "method": method.value},
     )
     intent = connector.share_intent_url(post) if method is ShareMethod.INTENT else None
-    return ShareCreated(share, link, intent)
+    return ShareCreated(share, link, intent, warnings)
 
 
 def get_share(session: Session, actor: Actor, share_id: int) -> Share:

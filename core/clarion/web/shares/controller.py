@@ -10,7 +10,7 @@ from clarion.models import Role, ShareStatus
 from clarion.services import sharing
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
-from clarion.web.shares.schemas import ShareCreate, ShareCreated, ShareOut, SharePage
+from clarion.web.shares.schemas import GuardrailWarning, ShareCreate, ShareCreated, ShareOut, SharePage
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 
@@ -44,7 +44,11 @@ class ShareController(ClarionController):
                 scheduled_at=data.scheduled_at,
             )
             out = ShareOut.of(created.share, created.tracked_url)
-            return ShareCreated(**out.model_dump(), share_intent_url=created.share_intent_url)
+            return ShareCreated(
+                **out.model_dump(),
+                share_intent_url=created.share_intent_url,
+                warnings=[GuardrailWarning(guardrail=w.guardrail, message=w.message) for w in created.warnings],
+            )
 
     @get(
         "/",

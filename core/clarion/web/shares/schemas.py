@@ -66,10 +66,18 @@ class ShareOut(BaseModel):
         )
 
 
+class GuardrailWarning(BaseModel):
+    guardrail: str = Field(examples=["near-duplicate"])
+    message: str = Field(examples=["Twelve colleagues already posted this exact text; your own words travel further."])
+
+
 class ShareCreated(ShareOut):
     share_intent_url: str | None = Field(
         description="Open this to post on the network (intent shares).",
         examples=["https://www.linkedin.com/feed/?shareActive=true&text=..."],
+    )
+    warnings: list[GuardrailWarning] = Field(
+        default_factory=list, description="Guardrail findings that did not block the share."
     )
 
 
