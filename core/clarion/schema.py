@@ -144,7 +144,6 @@ def _tables_without_autoincrement(connection: sa.Connection) -> list[str]:
     a migration that rebuilds such a table must pass ``table_kwargs={"sqlite_autoincrement": True}``.
     """
     wanted = [table.name for table in models.metadata.sorted_tables if table.kwargs.get("sqlite_autoincrement")]
-    created: dict[str, str | None] = dict(
-        connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-    )
+    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+    created: dict[str, str | None] = {row[0]: row[1] for row in rows}
     return [name for name in wanted if name in created and "AUTOINCREMENT" not in (created[name] or "").upper()]
