@@ -23,6 +23,7 @@ from clarion import hookimpl
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.guardrails import ShareDraft, Violation
+from clarion.schema import upgrade
 
 PLUGIN_NAME = "banned-words"
 
@@ -59,10 +60,9 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
             secret_key="example-secret-key",
             plugin_autoload=False,
             plugins=sections,
-            # The built-in repeat-share guardrail reads the shares table; this demo has none.
-            disabled_plugins=("guardrail-repeat-share",),
         )
         engine = Engine(settings, extra_plugins=plugins)
+        upgrade(engine.db)  # built-in guardrails read earlier shares from the database
         try:
             yield engine
         finally:

@@ -132,7 +132,7 @@ def test_installed_plugin_reads_its_section(installed, tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "clarion: error: [plugins.hello] disclosure_tag: Value error, must be one hashtag such as #ad"
+        "clarion: error: [plugins.hello] disclosure_tag: must be one hashtag such as #ad"
     ]
 
 

@@ -36,7 +36,9 @@ def clarion_engine(clarion_engine_factory, extra_plugins, clarion_toml, tmp_path
     if clarion_toml:
         # The settings factory reads ./clarion.toml of tmp_path, as `clarion` reads the working directory's.
         (tmp_path / "clarion.toml").write_text(clarion_toml)
-    return clarion_engine_factory(plugins=extra_plugins)
+    # The test "mastodon" plugin stands in for the built-in one of the same network.
+    blocked = ("connector-mastodon",) if "mastodon" in extra_plugins else ()
+    return clarion_engine_factory(plugins=extra_plugins, disabled_plugins=blocked)
 
 
 def approved_content(client, editor, **fields) -> int:
@@ -109,7 +111,7 @@ def test_hook_widgets_register(clarion_engine):
         30,
     )
     context = widget.context(clarion_engine, None, {**widget.settings, "limit": 3})
-    assert context == {"networks": ["email", "facebook", "linkedin", "x"], "limit": 3}
+    assert context == {"networks": list(clarion_engine.connectors()), "limit": 3}
 
 
 @pytest.mark.parametrize("extra_plugins", [{"portal": portal_identity}], ids=["portal"])

@@ -20,9 +20,7 @@ def test_editor_publishes_and_ambassador_shares(clarion_client, clarion_people):
         assert moved.status_code == 200, moved.text
     feed = clarion_client.get("/api/v1/me/feed", headers=amb.headers).json()
     assert [item["id"] for item in feed["items"]] == [content_id]
-    share = clarion_client.post(
-        "/api/v1/shares", headers=amb.headers, json={"content_id": content_id, "network": "x"}
-    )
+    share = clarion_client.post("/api/v1/shares", headers=amb.headers, json={"content_id": content_id, "network": "x"})
     assert share.status_code == 201, share.text
     body = share.json()
     assert body["text"] == "Look"

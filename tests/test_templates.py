@@ -10,9 +10,7 @@ from clarion.web.app import create_app
 def test_site_template_extends_the_default(clarion_engine_factory, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
-    (site / "home.html").write_text(
-        '{% extends "default:home.html" %}{% block title %}Acme advocacy{% endblock %}'
-    )
+    (site / "home.html").write_text('{% extends "default:home.html" %}{% block title %}Acme advocacy{% endblock %}')
     engine = clarion_engine_factory(template_dirs=(str(site),))
     with TestClient(create_app(engine=engine)) as client:
         page = client.get("/")

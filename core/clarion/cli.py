@@ -1,4 +1,4 @@
-"""The ``clarion`` command: serve, demo data, database, plugins and tokens."""
+"""The ``clarion`` command: serve, the job worker, demo data, database, plugins and tokens."""
 
 from __future__ import annotations
 
@@ -77,9 +77,10 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--demo", is_flag=True, help="Create or upgrade the database and load the demo programme first.")
+@click.option("--no-worker", is_flag=True, help="Do not run the job consumer in this process.")
 @clean_errors
-def serve(host: str, port: int, workers: int, demo: bool) -> None:
-    """Run the web server."""
+def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> None:
+    """Run the web server (and, unless disabled, the job consumer)."""
     import uvicorn
 
     from clarion import schema
@@ -106,15 +107,68 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     os.environ["CLARION_DATABASE_URL"] = settings.database_url
     os.environ["CLARION_SECRET_KEY"] = settings.secret_key
     click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
-    uvicorn.run(
-        "clarion.web.app:create_app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
+        uvicorn.run(
+            "clarion.web.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+        )
+
+
+@contextmanager
+def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
+    """Run the job consumer on threads of this process while the block runs (the embedded default)."""
+    if not enabled:
+        yield
+        return
+    with _engine(settings) as engine:
+        consumer = engine.jobs.start_in_background()
+        click.echo(f"job consumer: {settings.workers} thread(s) on {_describe_queue(settings)}", err=True)
+        try:
+            yield
+        finally:
+            consumer.stop()
+
+
+def _describe_queue(settings: Settings) -> str:
+    from clarion.db import describe_url
+    from clarion.jobs import queue_file
+
+    if settings.redis_url:
+        return f"{describe_url(settings.redis_url)} (queue {settings.queue_name})"
+    return f"{queue_file(settings)} (queue {settings.queue_name})"
+
+
+# -- worker --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Consumer threads [default: the workers setting]."
+)
+@click.option("--no-sweeper", is_flag=True, help="Do not run the periodic sweeper in this worker.")
+@clean_errors
+def worker(workers: int | None, no_sweeper: bool) -> None:
+    """Run the job consumer: publish shares in the background until SIGTERM or Ctrl-C."""
+    import logging
+
+    from clarion import schema
+
+    settings = _settings()
+    with _engine(settings) as engine:
+        schema.require_current_schema(engine.db)
+        consumer = engine.jobs.consumer(workers=workers, periodic=not no_sweeper)
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        click.echo(
+            f"Clarion {__version__} worker: {workers or settings.workers} thread(s) on {_describe_queue(settings)}, "
+            f"database {_describe(settings)}"
+        )
+        consumer.run()
+    click.echo("worker stopped")
 
 
 def _describe(settings: Settings) -> str:
@@ -347,6 +401,8 @@ def show_config() -> None:
     values = settings.model_dump()
     values["secret_key"] = "<set>" if settings.secret_key else "<missing>"
     values["database_url"] = describe_url(settings.database_url)
+    if settings.redis_url:
+        values["redis_url"] = describe_url(settings.redis_url)
     values["plugins"] = dict.fromkeys(settings.plugins, "<section>")
     click.echo(json.dumps(values, indent=2, default=str))
 

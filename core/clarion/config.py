@@ -53,6 +53,22 @@ class Settings(BaseModel):
     provision_ambassadors: bool = Field(
         default=True, description="Create an ambassador the first time the intranet vouches for a person."
     )
+    redis_url: str | None = Field(
+        default=None, description="Redis URL of the job queue; unset, jobs use a SQLite file (queue_path)."
+    )
+    queue_path: str | None = Field(
+        default=None, description="The SQLite job queue file; by default next to the SQLite database."
+    )
+    queue_name: str = Field(default="clarion", min_length=1, max_length=100, description="Name of the job queue.")
+    run_consumer_in_serve: bool = Field(default=True, description="`clarion serve` runs the job consumer too.")
+    workers: int = Field(default=2, ge=1, le=64, description="Job consumer threads per process.")
+    max_publish_attempts: int = Field(default=5, ge=1, le=50, description="API publish attempts before giving up.")
+    publish_retry_seconds: float = Field(
+        default=30.0, gt=0, description="First retry delay after a transient publish failure; doubles each attempt."
+    )
+    publish_timeout_seconds: float = Field(
+        default=600.0, gt=0, description="A share publishing for longer than this is reconciled by the sweeper."
+    )
 
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The ``[plugins.<name>]`` table with ``$env`` references resolved.
@@ -134,6 +150,8 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_DATABASE_URL": "database_url",
         "CLARION_SECRET_KEY": "secret_key",
         "CLARION_BASE_URL": "base_url",
+        "CLARION_REDIS_URL": "redis_url",
+        "CLARION_QUEUE_PATH": "queue_path",
     }
     for env_name, field in simple.items():
         if environ.get(env_name):
@@ -142,6 +160,12 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         values["plugin_autoload"] = not _env_bool(
             "CLARION_DISABLE_PLUGIN_AUTOLOAD", environ["CLARION_DISABLE_PLUGIN_AUTOLOAD"]
         )
+    if "CLARION_RUN_CONSUMER_IN_SERVE" in environ:
+        values["run_consumer_in_serve"] = _env_bool(
+            "CLARION_RUN_CONSUMER_IN_SERVE", environ["CLARION_RUN_CONSUMER_IN_SERVE"]
+        )
+    if environ.get("CLARION_WORKERS"):
+        values["workers"] = environ["CLARION_WORKERS"]
     if "CLARION_PLUGINS" in environ:
         values["plugin_modules"] = _split_names(environ["CLARION_PLUGINS"])
     if "CLARION_DISABLED_PLUGINS" in environ:

@@ -177,6 +177,9 @@ class Connector(ABC):
     auth_kind: ClassVar[AuthKind] = AuthKind.NONE
     plugin_name: ClassVar[str | None] = None
     """The plugin whose ``[plugins.<name>]`` settings the engine passes in ``ConnectorContext``."""
+    post_url_hosts: ClassVar[frozenset[str]] = frozenset()
+    """Hosts (subdomains included) an ambassador's link to a post may name when verifying an
+    intent share, e.g. ``{"linkedin.com"}``; empty accepts any https link."""
 
     @abstractmethod
     def check_text(self, post: SharePost) -> TextCheck:
@@ -255,3 +258,15 @@ def length_check(length: int, limit: int | None, *, label: str) -> TextCheck:
     if limit is not None and length > limit:
         problems = (f"{label} allows {limit} characters; this post counts {length}.",)
     return TextCheck(length=length, limit=limit, problems=problems)
+
+
+# Intent links carry the text in their URL, through web redirects; servers and proxies commonly
+# refuse request lines beyond 8 KB, so a longer link may never reach the network.
+INTENT_URL_LIMIT = 8000
+
+
+def intent_url_problems(url: str, *, label: str) -> tuple[str, ...]:
+    """A problem when ``url`` is too long to hand over reliably, else none."""
+    if len(url) > INTENT_URL_LIMIT:
+        return (f"This text is too long to hand over to {label} in a link; shorten it.",)
+    return ()

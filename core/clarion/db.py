@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,6 +13,17 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
 from clarion.errors import ConfigError, DatabaseError
+
+AFTER_COMMIT = "clarion.after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the transaction of ``session`` has committed (never if it rolls back).
+
+    For work that must not see uncommitted rows, such as enqueueing a job about a new share:
+    :meth:`clarion.engine.Engine.transaction` runs the callbacks after its commit.
+    """
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,10 +6,11 @@ Only this module calls ``pm.hook.*``; everything else asks the engine.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from sqlmodel import Session, col
 
 from clarion.config import Settings
 from clarion.connectors import Connector
-from clarion.db import Database
+from clarion.db import AFTER_COMMIT, Database
 from clarion.errors import (
     ConfigError,
     Conflict,
@@ -37,6 +38,9 @@ from clarion.plugins import ClarionPluginManager, build_plugin_manager
 from clarion.scoring import Award
 from clarion.services.events import PENDING_NOTIFICATIONS
 from clarion.widgets import Widget
+
+if TYPE_CHECKING:
+    from clarion.jobs import Jobs
 
 logger = logging.getLogger("clarion.engine")
 
@@ -73,6 +77,18 @@ class Engine:
         )
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
+        self._jobs: Jobs | None = None
+        self._jobs_lock = threading.Lock()
+
+    @property
+    def jobs(self) -> Jobs:
+        """The background job queue; its storage is opened on first use, not at start-up."""
+        with self._jobs_lock:  # request threads enqueue concurrently: build one queue, not two
+            if self._jobs is None:
+                from clarion.jobs import Jobs
+
+                self._jobs = Jobs(self)
+            return self._jobs
 
     # -- building -----------------------------------------------------------------------
 
@@ -135,7 +151,8 @@ class Engine:
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = ".".join(str(part) for part in first["loc"])
-                raise ConfigError(f"[plugins.{plugin_name}] {where}: {first['msg']}") from exc
+                message = first["msg"].removeprefix("Value error, ")  # a validator's own sentence
+                raise ConfigError(f"[plugins.{plugin_name}] {where}: {message}") from exc
         return validated
 
     # -- typed façade over the hooks ------------------------------------------------------
@@ -218,6 +235,7 @@ class Engine:
             with self.db.session() as session:
                 yield session
                 pending = session.info.pop(PENDING_NOTIFICATIONS, [])
+                callbacks = session.info.pop(AFTER_COMMIT, [])
         except sa_exc.OperationalError as exc:
             raise DatabaseError(f"the database failed: {_first_line(exc)}") from exc
         except sa_exc.DataError as exc:
@@ -227,6 +245,13 @@ class Engine:
             raise Conflict(f"the change clashes with existing data: {_first_line(exc)}") from exc
         for event in self._committed(pending):
             self.notify(event)
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                # The change is committed; a lost follow-up (say, an enqueue while Redis is down)
+                # is picked up by the job sweeper, so the caller's request still succeeds.
+                logger.exception("after-commit callback %r failed", callback)
 
     def _committed(self, pending: list[RecordedEvent]) -> list[RecordedEvent]:
         """The pending events that survived the commit: a rolled-back savepoint drops its events."""
@@ -243,6 +268,8 @@ class Engine:
         return [event for event in pending if (event.id, event.idempotency_key) in stored]
 
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
         self.db.dispose()
 
 

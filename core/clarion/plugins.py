@@ -26,10 +26,23 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "connector-x": "clarion_plugins.connectors.x",
     "connector-facebook": "clarion_plugins.connectors.facebook",
     "connector-email": "clarion_plugins.connectors.email",
+    "connector-mastodon": "clarion_plugins.connectors.mastodon",
+    "connector-bluesky": "clarion_plugins.connectors.bluesky",
+    "connector-threads": "clarion_plugins.connectors.threads",
+    "connector-xing": "clarion_plugins.connectors.xing",
+    "connector-whatsapp": "clarion_plugins.connectors.whatsapp",
+    "connector-telegram": "clarion_plugins.connectors.telegram",
+    "connector-reddit": "clarion_plugins.connectors.reddit",
+    "connector-teams": "clarion_plugins.connectors.teams",
     "identity-trusted-header": "clarion_plugins.identity.trusted_header",
     "identity-signed-token": "clarion_plugins.identity.signed_token",
     "identity-api-token": "clarion_plugins.identity.api_token",
     "guardrail-repeat-share": "clarion_plugins.guardrails.repeat_share",
+    "guardrail-disclosure": "clarion_plugins.guardrails.disclosure",
+    "guardrail-blocked-words": "clarion_plugins.guardrails.blocked_words",
+    "guardrail-edit-policy": "clarion_plugins.guardrails.edit_policy",
+    "guardrail-cadence": "clarion_plugins.guardrails.cadence",
+    "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
 }
 
 

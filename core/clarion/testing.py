@@ -144,6 +144,8 @@ def clarion_settings_factory(clarion_database_url: str, tmp_path: Path) -> Calla
             "secret_key": TEST_SECRET,
             "plugin_autoload": False,
             "base_url": "http://clarion.test",
+            # The job queue lives with the test, whatever the database (PostgreSQL has no file).
+            "queue_path": str(tmp_path / "clarion-queue.db"),
         }
         values.update(overrides)
         return load_settings({}, cwd=tmp_path, **values)

@@ -44,6 +44,13 @@ ROUTES = {
     ("DELETE", "/api/v1/me/accounts/{account_id}"): Route(
         "DELETE", "/api/v1/me/accounts/{own_account}", 204, "ambassador"
     ),
+    # LinkedIn takes no API connection in the default engine: reaching the service means 422.
+    ("POST", "/api/v1/me/accounts/connect/{network}"): Route(
+        "POST", "/api/v1/me/accounts/connect/linkedin", 422, "ambassador", {}
+    ),
+    ("GET", "/api/v1/me/accounts/connect/{network}/callback"): Route(
+        "GET", "/api/v1/me/accounts/connect/linkedin/callback?state=forged&code=abc", 422, "public"
+    ),
     ("GET", "/api/v1/me/feed"): Route("GET", "/api/v1/me/feed", 200, "ambassador"),
     ("GET", "/api/v1/me/events"): Route("GET", "/api/v1/me/events", 200, "ambassador"),
     ("GET", "/api/v1/content"): Route("GET", "/api/v1/content", 200, "ambassador"),
@@ -77,6 +84,10 @@ ROUTES = {
     ("GET", "/api/v1/shares"): Route("GET", "/api/v1/shares", 200, "ambassador"),
     ("GET", "/api/v1/shares/{share_id}"): Route("GET", "/api/v1/shares/{own_share}", 200, "ambassador"),
     ("POST", "/api/v1/shares/{share_id}/cancel"): Route("POST", "/api/v1/shares/{own_share}/cancel", 200, "ambassador"),
+    ("POST", "/api/v1/shares/{share_id}/opened"): Route("POST", "/api/v1/shares/{own_share}/opened", 200, "ambassador"),
+    ("POST", "/api/v1/shares/{share_id}/verify"): Route(
+        "POST", "/api/v1/shares/{own_share}/verify", 200, "ambassador", {"post_url": "https://x.com/me/status/1"}
+    ),
     ("GET", "/api/v1/ambassadors"): Route("GET", "/api/v1/ambassadors", 200, "admin"),
     ("POST", "/api/v1/ambassadors"): Route(
         "POST", "/api/v1/ambassadors", 201, "admin", {"external_id": "newbie", "name": "New Bie"}

@@ -41,7 +41,8 @@ def test_networks(api, cast):
     response = api.get("/api/v1/networks", cast.amir)
     assert response.status_code == 200
     networks = {network["key"]: network for network in response.json()}
-    assert set(networks) == {"email", "facebook", "linkedin", "x"}
+    assert set(networks) == set(api.engine.connectors())
+    assert {"email", "facebook", "linkedin", "x", "whatsapp", "teams"} <= set(networks)
     assert networks["linkedin"] == {"key": "linkedin", "label": "LinkedIn", "capabilities": ["intent"]}
 
 

@@ -52,6 +52,7 @@ SCALAR_FIELDS = (
     "publish_at",
     "expires_at",
     "featured",
+    "edit_policy",
 )
 AUDIENCE_KEYS: dict[str, AudienceDimension] = {
     "teams": AudienceDimension.TEAM,
@@ -326,7 +327,7 @@ def update_content(
     for name in SCALAR_FIELDS:
         if name in changes:
             value = changes[name]
-            if value is None and name in {"title", "url", "summary", "body", "language", "featured"}:
+            if value is None and name in {"title", "url", "summary", "body", "language", "featured", "edit_policy"}:
                 raise ValidationFailed(f"{name} cannot be null", field=name)
             setattr(content, name, value)
     content.updated_at = utcnow()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from clarion.connectors import Capability, SharePost
+from clarion.db import after_commit
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.events import EventKind
@@ -85,7 +87,8 @@ def _default_text(session: Session, content: Content, network: str) -> str:
     return suggestion if suggestion is not None else content.title
 
 
-def _why_not_shareable(content: Content, now: datetime) -> str | None:
+def why_not_shareable(content: Content, now: datetime) -> str | None:
+    """Why ``content`` cannot be shared at ``now``, or ``None`` when it can."""
     if content.status is not ContentStatus.APPROVED:
         return f"this content is {content.status.value.replace('_', ' ')}, not approved for sharing"
     if content.publish_at is not None and content.publish_at > now:
@@ -123,7 +126,7 @@ def create_share(
         raise Conflict(f"you are {ambassador.consent.value.replace('_', ' ')}: opt in (or resume) before sharing")
     connector = engine.connector(network)
     content = get_content_row(session, actor, content_id)
-    reason = _why_not_shareable(content, now)
+    reason = why_not_shareable(content, now)
     if reason is not None:
         raise Conflict(reason)
     if session.exec(shareable_query(ambassador, now).where(Content.id == content_id)).first() is None:
@@ -198,6 +201,10 @@ def create_share(
         occurred_at=now,
         payload={"network": network, "method": method.value},
     )
+    if method is ShareMethod.API:
+        # Only once committed: a worker picking the task up earlier would not find the share.
+        share_id = share.id
+        after_commit(session, lambda: engine.jobs.publish(share_id, at=scheduled_at))
     intent = connector.share_intent_url(post) if method is ShareMethod.INTENT else None
     return ShareCreated(share, link, intent, warnings)
 
@@ -252,5 +259,108 @@ def cancel_share(session: Session, actor: Actor, share_id: int) -> Share:
         ambassador_id=share.ambassador_id,
         content_id=share.content_id,
         share_id=share.id,
+    )
+    return share
+
+
+def _own_intent_share(session: Session, actor: Actor, share_id: int) -> Share:
+    share = get_share(session, actor, share_id)
+    if share.ambassador_id != actor.ambassador_id:
+        raise NotFound(f"share {share_id} not found")
+    if share.method is not ShareMethod.INTENT:
+        raise Conflict("Clarion publishes API shares itself; only intent shares are opened and verified by hand")
+    return share
+
+
+def _publish_intent(session: Session, share: Share, now: datetime, *, verified: bool) -> None:
+    move_share(share, ShareStatus.PUBLISHED)
+    share.published_at = now
+    session.add(share)
+    session.flush()
+    assert share.id is not None
+    record_event(
+        session,
+        EventKind.SHARE_PUBLISHED,
+        idempotency_key=f"share.published:{share.id}",
+        ambassador_id=share.ambassador_id,
+        content_id=share.content_id,
+        share_id=share.id,
+        occurred_at=now,
+        payload={"network": share.network, "method": share.method.value, "verified": verified},
+    )
+
+
+def open_share(session: Session, actor: Actor, share_id: int) -> Share:
+    """Record that the ambassador opened the network's composer: published, not yet verified.
+
+    Opening it again changes nothing.
+    """
+    share = _own_intent_share(session, actor, share_id)
+    if share.status is ShareStatus.PUBLISHED:
+        return share
+    now = utcnow()
+    share.opened_at = now
+    _publish_intent(session, share, now, verified=False)
+    return share
+
+
+def check_post_url(engine: Engine, network: str, post_url: str) -> str:
+    """``post_url`` if it is an https URL on the network's own hosts (any host when it names none).
+
+    Raises:
+        ValidationFailed: for any other URL.
+    """
+    connector = engine.connector(network)
+    try:
+        parts = urlsplit(post_url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        raise ValidationFailed("post_url is not a URL", field="post_url") from None
+    if parts.scheme != "https" or not host:
+        raise ValidationFailed("post_url must be an https:// link to your post", field="post_url")
+    allowed = connector.post_url_hosts
+    if allowed and not any(host == name or host.endswith(f".{name}") for name in allowed):
+        raise ValidationFailed(
+            f"post_url must be a link to your post on {connector.label} ({', '.join(sorted(allowed))})",
+            field="post_url",
+        )
+    return post_url.strip()
+
+
+def verify_share(engine: Engine, session: Session, actor: Actor, share_id: int, post_url: str) -> Share:
+    """Confirm an intent share with the link to the post the ambassador made.
+
+    A share not yet opened is published on the way. Verifying again with the same link changes
+    nothing.
+
+    Raises:
+        NotFound: not the actor's share.
+        Conflict: an API share, a cancelled one, or one already verified with another link.
+        ValidationFailed: the link is not an https link on the network's hosts.
+    """
+    share = _own_intent_share(session, actor, share_id)
+    url = check_post_url(engine, share.network, post_url)
+    if share.verified_at is not None:
+        if share.external_post_url == url:
+            return share
+        raise Conflict("this share is already verified with another link")
+    now = utcnow()
+    if share.status is not ShareStatus.PUBLISHED:
+        _publish_intent(session, share, now, verified=True)
+    share.verified_at = now
+    share.external_post_url = url
+    share.updated_at = now
+    session.add(share)
+    session.flush()
+    assert share.id is not None
+    record_event(
+        session,
+        EventKind.SHARE_VERIFIED,
+        idempotency_key=f"share.verified:{share.id}",
+        ambassador_id=share.ambassador_id,
+        content_id=share.content_id,
+        share_id=share.id,
+        occurred_at=now,
+        payload={"network": share.network},
     )
     return share

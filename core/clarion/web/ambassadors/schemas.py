@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,6 +95,10 @@ class AccountOut(BaseModel):
     follower_count: int | None = Field(examples=[640])
     followers_read_at: datetime | None = Field(examples=["2026-11-01T10:00:00Z"])
     api_connected: bool = Field(description="Credentials for API publishing are stored.", examples=[False])
+    status: Literal["active", "reconnect_needed"] = Field(
+        description="`reconnect_needed`: the network refused the stored credentials; connect again.",
+        examples=["active"],
+    )
     created_at: datetime = Field(examples=["2026-10-01T08:05:00Z"])
 
     @classmethod
@@ -106,5 +111,6 @@ class AccountOut(BaseModel):
             follower_count=account.follower_count,
             followers_read_at=account.followers_read_at,
             api_connected=account.credentials_encrypted is not None,
+            status=account.status.value,
             created_at=account.created_at,
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clarion.models import ContentOrigin, ContentStatus
+from clarion.models import ContentOrigin, ContentStatus, EditPolicy
 from clarion.services.content import ContentDetails
 from clarion.services.content_lifecycle import ContentAction
 from clarion.web.common import AudienceValue, Id, PageMeta, UtcDatetime
@@ -53,6 +53,8 @@ class ContentCreate(BaseModel):
     publish_at: UtcDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
     expires_at: UtcDatetime | None = Field(default=None, examples=["2027-01-31T23:00:00Z"])
     featured: bool = Field(default=False, examples=[False])
+    # locked: share a suggested text as is; suggested: edit one; free: own words.
+    edit_policy: EditPolicy = Field(default=EditPolicy.FREE, examples=["suggested"])
     audience: Audience = Field(default_factory=Audience)
     share_texts: list[ShareTextIn] = Field(default_factory=list, max_length=100)
 
@@ -73,6 +75,7 @@ class ContentUpdate(BaseModel):
     publish_at: UtcDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
     expires_at: UtcDatetime | None = Field(default=None, examples=[None])
     featured: bool | None = Field(default=None, examples=[True])
+    edit_policy: EditPolicy | None = Field(default=None, examples=["locked"])
     audience: Audience | None = None
     share_texts: list[ShareTextIn] | None = Field(default=None, max_length=100)
 
@@ -103,6 +106,7 @@ class ContentOut(BaseModel):
     publish_at: datetime | None = Field(examples=["2026-12-01T08:00:00Z"])
     expires_at: datetime | None = Field(examples=["2027-01-31T23:00:00Z"])
     featured: bool = Field(examples=[True])
+    edit_policy: EditPolicy = Field(examples=["free"])
     audience: Audience
     share_texts: list[ShareTextOut]
     allowed_actions: list[ContentAction] = Field(
@@ -132,6 +136,7 @@ class ContentOut(BaseModel):
             publish_at=content.publish_at,
             expires_at=content.expires_at,
             featured=content.featured,
+            edit_policy=content.edit_policy,
             audience=Audience(**details.audience),
             share_texts=[
                 ShareTextOut(network=t.network, text=t.text, position=t.position) for t in details.share_texts

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import delete, get, patch, post
+from litestar import Request, Response, delete, get, patch, post
 from litestar.di import Provide
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.response import Redirect
 from sqlmodel import Session
 
+from clarion.connectors import AuthKind
 from clarion.engine import Engine
+from clarion.errors import NotAuthenticated, ValidationFailed
 from clarion.models import Ambassador, Role
+from clarion.services import accounts as account_service
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import content as content_service
 from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
-from clarion.web.auth import ActorDep, ClarionController, EngineDep
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate
 from clarion.web.common import MAX_ID, IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.content.schemas import ContentOut
-from clarion.web.me.schemas import AccountCreate, ConsentChange, EventOut, FeedPage, MeOut, MeUpdate
+from clarion.web.me.schemas import (
+    AccountCreate,
+    ConnectOut,
+    ConnectRequest,
+    ConsentChange,
+    EventOut,
+    FeedPage,
+    MeOut,
+    MeUpdate,
+)
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
+NetworkPath = Annotated[str, PathParameter(min_length=1, max_length=40)]
+CallbackValue = Annotated[str | None, QueryParameter(max_length=2000)]
+# ``state`` is a reserved handler argument in Litestar: the query parameter arrives under another name.
+StateQuery = Annotated[str | None, QueryParameter(name="state", max_length=2000)]
+
+
+def _caller_id(engine: Engine, request: Request[Any, Any, Any]) -> int | None:
+    """Who the browser says it is on the OAuth callback, if it says anything at all."""
+    try:
+        return authenticate(engine, request).ambassador_id
+    except NotAuthenticated:
+        return None
 
 
 def _me(engine: Engine, session: Session, actor: Actor) -> MeOut:
@@ -92,8 +117,67 @@ class MeController(ClarionController):
         responses=problems(404),
     )
     def remove_account(self, engine: EngineDep, actor: ActorDep, account_id: IdPath) -> None:
-        with engine.transaction() as session:
-            ambassador_service.remove_account(session, actor, account_id)
+        account_service.disconnect(engine, actor, account_id)
+
+    @post(
+        "/accounts/connect/{network:str}",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=200,
+        summary="Connect an account for API publishing",
+        description=(
+            "OAuth networks answer with the consent page to open (`authorize_url`); the network then "
+            "sends the browser to the callback. App-password networks (Bluesky) take `identifier` and "
+            "`password` and answer with the connected account."
+        ),
+        responses=problems(404, 422),
+    )
+    def connect(
+        self, engine: EngineDep, actor: ActorDep, network: NetworkPath, data: JSONBody[ConnectRequest]
+    ) -> ConnectOut:
+        if engine.connector(network).auth_kind is AuthKind.APP_PASSWORD:
+            if data.identifier is None or data.password is None:
+                raise ValidationFailed("identifier and password are required", field="identifier")
+            account = account_service.connect_with_password(
+                engine, actor, network, identifier=data.identifier, password=data.password, instance=data.instance
+            )
+            return ConnectOut(authorize_url=None, account=AccountOut.of(account))
+        url = account_service.start_connect(engine, actor, network, instance=data.instance, return_to=data.return_to)
+        return ConnectOut(authorize_url=url, account=None)
+
+    @get(
+        "/accounts/connect/{network:str}/callback",
+        sync_to_thread=True,
+        opt={"role": PUBLIC},
+        summary="Where the network sends the browser back",
+        description=(
+            "Reached by the ambassador's browser, so the stored `state` (single use, 10 minutes) says who "
+            "connects, not a token; a browser that does identify itself must be that person. Redirects "
+            "(303) to the `return_to` given when connecting, else answers with the account."
+        ),
+        responses=problems(404, 422),
+    )
+    def connect_callback(
+        self,
+        engine: EngineDep,
+        request: Request[Any, Any, Any],
+        network: NetworkPath,
+        oauth_state: StateQuery = None,
+        code: CallbackValue = None,
+        error: CallbackValue = None,
+        error_description: CallbackValue = None,
+    ) -> Response[AccountOut]:
+        params = {
+            name: value
+            for name, value in (("code", code), ("error", error), ("error_description", error_description))
+            if value is not None
+        }
+        connected = account_service.finish_connect(
+            engine, network, oauth_state or "", params, caller_ambassador_id=_caller_id(engine, request)
+        )
+        if connected.return_to:
+            return Redirect(path=connected.return_to, status_code=303)
+        return Response(content=AccountOut.of(connected.account))
 
     @get(
         "/feed",

@@ -70,3 +70,52 @@ class EventOut(BaseModel):
             share_id=event.share_id,
             payload=event.payload,
         )
+
+
+class ConnectRequest(BaseModel):
+    """Connect an account for API publishing.
+
+    OAuth networks (Mastodon): send ``{}`` or an ``instance``; the answer is the consent page to
+    open. App-password networks (Bluesky): send ``identifier`` and ``password``; the answer is
+    the account. The password opens a session and is never stored.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Mastodon instance or Bluesky PDS; the connector's default when absent.",
+        examples=["https://mastodon.social"],
+    )
+    identifier: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="Handle or e-mail (app passwords).",
+        examples=["jan.bsky.social"],
+    )
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=300,
+        description="An app password, never the account password.",
+        examples=["abcd-efgh-ijkl-mnop"],
+    )
+    return_to: str | None = Field(
+        default=None,
+        max_length=500,
+        description="A path on this site to send the browser to after an OAuth connection; JSON when absent.",
+        examples=["/me"],
+    )
+
+
+class ConnectOut(BaseModel):
+    """The answer to a connect request: a consent page to open (OAuth) or the connected account."""
+
+    authorize_url: str | None = Field(
+        description="OAuth: open this page in the ambassador's browser; the network sends them back to the callback.",
+        examples=["https://mastodon.social/oauth/authorize?response_type=code&client_id=abc&state=xyz"],
+    )
+    account: AccountOut | None = Field(description="App passwords: the account, connected.")

@@ -10,7 +10,14 @@ from clarion.models import Role, ShareStatus
 from clarion.services import sharing
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
-from clarion.web.shares.schemas import GuardrailWarning, ShareCreate, ShareCreated, ShareOut, SharePage
+from clarion.web.shares.schemas import (
+    GuardrailWarning,
+    ShareCreate,
+    ShareCreated,
+    ShareOut,
+    SharePage,
+    ShareVerify,
+)
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 
@@ -93,4 +100,37 @@ class ShareController(ClarionController):
     def cancel_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.cancel_share(session, actor, share_id)
+            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+
+    @post(
+        "/{share_id:int}/opened",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=200,
+        summary="Record that I opened an intent share",
+        description=(
+            "Marks my intent share published (not yet verified) when I open the network's composer; "
+            "calling it again changes nothing."
+        ),
+        responses=problems(404, 409),
+    )
+    def open_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
+        with engine.transaction() as session:
+            share = sharing.open_share(session, actor, share_id)
+            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+
+    @post(
+        "/{share_id:int}/verify",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=200,
+        summary="Confirm an intent share with the link to my post",
+        description="The link must be an https link on the network's own site.",
+        responses=problems(404, 409, 422),
+    )
+    def verify_share(
+        self, engine: EngineDep, actor: ActorDep, share_id: IdPath, data: JSONBody[ShareVerify]
+    ) -> ShareOut:
+        with engine.transaction() as session:
+            share = sharing.verify_share(engine, session, actor, share_id, data.post_url)
             return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))

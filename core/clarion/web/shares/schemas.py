@@ -37,6 +37,12 @@ class ShareOut(BaseModel):
     status: ShareStatus = Field(examples=["planned"])
     scheduled_at: datetime | None = Field(examples=[None])
     published_at: datetime | None = Field(examples=[None])
+    opened_at: datetime | None = Field(
+        description="When I opened the network's composer (intent shares).", examples=[None]
+    )
+    verified_at: datetime | None = Field(
+        description="When the post was confirmed to exist on the network.", examples=[None]
+    )
     external_post_url: str | None = Field(examples=[None])
     tracked_url: str = Field(
         description="My tracked link for this share.", examples=["https://advocacy.example.com/r/k7Hq2mXa9c"]
@@ -58,12 +64,25 @@ class ShareOut(BaseModel):
             status=share.status,
             scheduled_at=share.scheduled_at,
             published_at=share.published_at,
+            opened_at=share.opened_at,
+            verified_at=share.verified_at,
             external_post_url=share.external_post_url,
             tracked_url=tracked_url,
             attempts=share.attempts,
             last_error=share.last_error,
             created_at=share.created_at,
         )
+
+
+class ShareVerify(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    post_url: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="The https link to my post on the network.",
+        examples=["https://www.linkedin.com/feed/update/urn:li:activity:7123456789/"],
+    )
 
 
 class GuardrailWarning(BaseModel):

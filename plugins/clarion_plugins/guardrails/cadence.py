@@ -1,0 +1,151 @@
+"""Keep each ambassador's pace human: a daily limit per network, and their own quiet hours.
+
+Days are the ambassador's local days (their ``time_zone``; UTC when it is unknown). A share
+counts on the day it goes out: its ``scheduled_at`` when it was scheduled, its ``created_at``
+otherwise; cancelled shares do not count.
+
+Quiet hours (``quiet_hours_start`` to ``quiet_hours_end``, minutes after local midnight) may
+wrap midnight (22:00 to 07:00); equal start and end mean no quiet hours. A share *scheduled*
+inside them gets ``quiet_hours_severity`` (block by default): Clarion would be the one posting
+at night. A share made *now* inside them (an intent share, or an API share without a schedule)
+only ever warns: the ambassador chose to post at that hour themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import col, select
+
+from clarion import hookimpl
+from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.models import Ambassador, Share, ShareStatus, utcnow
+
+PLUGIN_NAME = "guardrail-cadence"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    daily_limits: dict[str, int] = Field(
+        default_factory=lambda: {"default": 3},
+        description='Shares per local day, per network; "default" covers unlisted networks; 0 = no limit.',
+    )
+    severity: Severity = Field(default=Severity.BLOCK, description="For going over a daily limit.")
+    quiet_hours_severity: Severity = Field(
+        default=Severity.BLOCK, description="For a share scheduled inside the ambassador's quiet hours."
+    )
+    warn_now_in_quiet_hours: bool = Field(
+        default=True, description="Remind ambassadors who share now, during their own quiet hours."
+    )
+
+    @field_validator("daily_limits")
+    @classmethod
+    def _limits_not_negative(cls, limits: dict[str, int]) -> dict[str, int]:
+        for network, limit in limits.items():
+            if limit < 0:
+                raise ValueError(f"the limit for {network!r} cannot be negative")
+        return limits
+
+    def limit_for(self, network: str) -> int:
+        return self.daily_limits.get(network, self.daily_limits.get("default", 0))
+
+
+def ambassador_zone(ambassador: Ambassador) -> tzinfo:
+    try:
+        return ZoneInfo(ambassador.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def local_day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The UTC instants where ``day`` begins and ends in ``zone`` (23 or 25 hours long on DST days)."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def shares_on_local_day(session, draft: ShareDraft, day: date, zone: tzinfo) -> int:
+    start, end = local_day_bounds(day, zone)
+    goes_out = sa.func.coalesce(col(Share.scheduled_at), col(Share.created_at))
+    query = select(sa.func.count()).where(
+        Share.ambassador_id == draft.ambassador_id,
+        Share.network == draft.network,
+        Share.status != ShareStatus.CANCELLED,
+        goes_out >= start,
+        goes_out < end,
+    )
+    return int(session.exec(query).one())
+
+
+def in_quiet_hours(minute: int, start: int, end: int) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end  # wraps midnight
+
+
+def clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def quiet_hours_end(local: datetime, end: int) -> datetime:
+    """The local moment the quiet hours around ``local`` end (today or tomorrow)."""
+    ends = datetime.combine(local.date(), time(end // 60, end % 60), tzinfo=local.tzinfo)
+    return ends if ends > local else ends + timedelta(days=1)
+
+
+@hookimpl
+def clarion_config_register():
+    return Settings
+
+
+@hookimpl
+def clarion_share_violations_compute(engine, draft: ShareDraft, session):
+    settings: Settings = engine.plugin_config(PLUGIN_NAME)
+    ambassador = session.get(Ambassador, draft.ambassador_id)
+    if ambassador is None:
+        return []
+    zone = ambassador_zone(ambassador)
+    goes_out = (draft.scheduled_at or utcnow()).astimezone(zone)
+    label = engine.connector(draft.network).label
+    findings = []
+    limit = settings.limit_for(draft.network)
+    if limit:
+        already = shares_on_local_day(session, draft, goes_out.date(), zone)
+        if already >= limit:
+            findings.append(
+                Violation(
+                    "cadence",
+                    f"You already have {already} shares on {label} on {goes_out:%Y-%m-%d} (your time); the limit is "
+                    f"{limit} a day, so your contacts see variety rather than a flood. Pick another day.",
+                    settings.severity,
+                )
+            )
+    start, end = ambassador.quiet_hours_start, ambassador.quiet_hours_end
+    if start is not None and end is not None and in_quiet_hours(goes_out.hour * 60 + goes_out.minute, start, end):
+        ends = quiet_hours_end(goes_out, end)
+        hours = f"{clock(start)} to {clock(end)}, {ambassador.time_zone}"
+        if draft.scheduled_at is not None:
+            findings.append(
+                Violation(
+                    "cadence",
+                    f"{goes_out:%H:%M} on {goes_out:%Y-%m-%d} is inside your quiet hours ({hours}); "
+                    f"schedule this share for {ends:%H:%M} on {ends:%Y-%m-%d} or later.",
+                    settings.quiet_hours_severity,
+                )
+            )
+        elif settings.warn_now_in_quiet_hours:
+            findings.append(
+                Violation(
+                    "cadence",
+                    f"You are sharing during your quiet hours ({hours}), which end at {ends:%H:%M} on "
+                    f"{ends:%Y-%m-%d}; that is your choice, this is only a reminder.",
+                    Severity.WARN,
+                )
+            )
+    return findings
