@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from clarion.events import RecordedEvent
-from clarion.models import Event, utcnow
+from clarion.models import Event, Share, utcnow
 
 PENDING_NOTIFICATIONS = "clarion.new_events"
 
@@ -74,6 +74,28 @@ def record_event(
     if created:
         session.info.setdefault(PENDING_NOTIFICATIONS, []).append(recorded)
     return recorded, created
+
+
+def record_share_event(
+    session: Session,
+    kind: str,
+    share: Share,
+    *,
+    occurred_at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+) -> tuple[RecordedEvent, bool]:
+    """Record ``kind`` for ``share``, once: the key is ``<kind>:<share id>``."""
+    assert share.id is not None
+    return record_event(
+        session,
+        kind,
+        idempotency_key=f"{kind}:{share.id}",
+        ambassador_id=share.ambassador_id,
+        content_id=share.content_id,
+        share_id=share.id,
+        occurred_at=occurred_at,
+        payload=payload,
+    )
 
 
 def list_events(

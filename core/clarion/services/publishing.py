@@ -40,7 +40,7 @@ from clarion.models import (
     utcnow,
 )
 from clarion.services.credentials import connector_context, fresh_credential, mark_reconnect_needed
-from clarion.services.events import record_event
+from clarion.services.events import record_share_event
 from clarion.services.sharing import move_share, tracked_url, why_not_shareable
 
 logger = logging.getLogger("clarion.publishing")
@@ -263,13 +263,10 @@ def _record_published(engine: Engine, share_id: int, published: PublishedPost) -
         share.last_error = None
         session.add(share)
         session.flush()
-        record_event(
+        record_share_event(
             session,
             EventKind.SHARE_PUBLISHED,
-            idempotency_key=f"share.published:{share_id}",
-            ambassador_id=share.ambassador_id,
-            content_id=share.content_id,
-            share_id=share_id,
+            share,
             occurred_at=share.published_at,
             payload={"network": share.network, "method": share.method.value, "verified": True},
         )

@@ -30,7 +30,7 @@ from clarion.models import (
 from clarion.services.actors import Actor
 from clarion.services.content import get_content_row
 from clarion.services.eligibility import shareable_query
-from clarion.services.events import record_event
+from clarion.services.events import record_share_event
 from clarion.services.link_codes import new_link_code
 from clarion.services.pagination import Page, PageRequest, paginate
 
@@ -190,20 +190,13 @@ def create_share(
     )
     session.add(share)
     session.flush()
-    assert share.id is not None
-    record_event(
-        session,
-        EventKind.SHARE_CREATED,
-        idempotency_key=f"share.created:{share.id}",
-        ambassador_id=ambassador.id,
-        content_id=content.id,
-        share_id=share.id,
-        occurred_at=now,
-        payload={"network": network, "method": method.value},
+    record_share_event(
+        session, EventKind.SHARE_CREATED, share, occurred_at=now, payload={"network": network, "method": method.value}
     )
     if method is ShareMethod.API:
         # Only once committed: a worker picking the task up earlier would not find the share.
         share_id = share.id
+        assert share_id is not None
         after_commit(session, lambda: engine.jobs.publish(share_id, at=scheduled_at))
     intent = connector.share_intent_url(post) if method is ShareMethod.INTENT else None
     return ShareCreated(share, link, intent, warnings)
@@ -251,15 +244,7 @@ def cancel_share(session: Session, actor: Actor, share_id: int) -> Share:
     move_share(share, ShareStatus.CANCELLED)
     session.add(share)
     session.flush()
-    assert share.id is not None
-    record_event(
-        session,
-        EventKind.SHARE_CANCELLED,
-        idempotency_key=f"share.cancelled:{share.id}",
-        ambassador_id=share.ambassador_id,
-        content_id=share.content_id,
-        share_id=share.id,
-    )
+    record_share_event(session, EventKind.SHARE_CANCELLED, share)
     return share
 
 
@@ -277,14 +262,10 @@ def _publish_intent(session: Session, share: Share, now: datetime, *, verified: 
     share.published_at = now
     session.add(share)
     session.flush()
-    assert share.id is not None
-    record_event(
+    record_share_event(
         session,
         EventKind.SHARE_PUBLISHED,
-        idempotency_key=f"share.published:{share.id}",
-        ambassador_id=share.ambassador_id,
-        content_id=share.content_id,
-        share_id=share.id,
+        share,
         occurred_at=now,
         payload={"network": share.network, "method": share.method.value, "verified": verified},
     )
@@ -352,15 +333,5 @@ def verify_share(engine: Engine, session: Session, actor: Actor, share_id: int, 
     share.updated_at = now
     session.add(share)
     session.flush()
-    assert share.id is not None
-    record_event(
-        session,
-        EventKind.SHARE_VERIFIED,
-        idempotency_key=f"share.verified:{share.id}",
-        ambassador_id=share.ambassador_id,
-        content_id=share.content_id,
-        share_id=share.id,
-        occurred_at=now,
-        payload={"network": share.network},
-    )
+    record_share_event(session, EventKind.SHARE_VERIFIED, share, occurred_at=now, payload={"network": share.network})
     return share

@@ -23,6 +23,8 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.connector_http import retry_after
+from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -43,7 +45,6 @@ from clarion.errors import (
     RateLimited,
     ReconnectNeeded,
     Transient,
-    UnknownOutcome,
     ValidationFailed,
 )
 
@@ -117,22 +118,6 @@ def _jwt_expiry(token: str) -> datetime | None:
         return None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    reset = response.headers.get("RateLimit-Reset")
-    if reset:
-        try:
-            value = float(reset)
-        except ValueError:
-            return None
-        # The IETF draft changed from seconds-to-wait to an epoch timestamp; Bluesky sends epoch.
-        return max(0.0, value - datetime.now(UTC).timestamp()) if value > 1e9 else max(0.0, value)
-    retry_after = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(retry_after)) if retry_after else None
-    except ValueError:
-        return None
-
-
 def _error(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
@@ -152,7 +137,7 @@ def raise_for_status(response: httpx.Response, *, content: bool = False) -> None
     if code in TOKEN_ERRORS or status == 401:
         raise AuthExpired(f"Bluesky refused the session: {code or message}", network=NETWORK)
     if status == 429:
-        raise RateLimited("Bluesky rate limit reached", network=NETWORK, retry_after=_retry_after(response))
+        raise RateLimited("Bluesky rate limit reached", network=NETWORK, retry_after=retry_after(response))
     if status == 403:
         raise MissingPermission(f"Bluesky does not allow this: {message}", network=NETWORK)
     if status >= 500:
@@ -166,16 +151,7 @@ def request(
     context: ConnectorContext, method: str, url: str, *, creates: bool = False, **kwargs: Any
 ) -> httpx.Response:
     """One XRPC call, transport failures translated (``creates``: losing the answer loses the outcome)."""
-    try:
-        return context.http.request(method, url, **kwargs)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise Transient(f"Bluesky is unreachable: {exc}", network=NETWORK) from exc
-    except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        if creates:
-            raise UnknownOutcome(f"no answer from Bluesky after sending: {exc}", network=NETWORK) from exc
-        raise Transient(f"no answer from Bluesky: {exc}", network=NETWORK) from exc
-    except httpx.HTTPError as exc:
-        raise Transient(f"Bluesky request failed: {exc}", network=NETWORK) from exc
+    return http_send(context, method, url, network=NETWORK, label="Bluesky", creates=creates, **kwargs)
 
 
 def _bearer(token: str) -> dict[str, str]:

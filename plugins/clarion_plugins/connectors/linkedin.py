@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -129,16 +130,7 @@ class LinkedInConnector(Connector):
     def _send(
         self, context: ConnectorContext, method: str, url: str, *, creates: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        try:
-            return context.http.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise Transient(f"LinkedIn could not be reached: {exc}", network=self.key) from exc
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            if creates:
-                raise UnknownOutcome(
-                    "LinkedIn did not answer; the post may or may not exist", network=self.key
-                ) from exc
-            raise Transient(f"LinkedIn did not answer: {exc}", network=self.key) from exc
+        return http_send(context, method, url, network=self.key, label=self.label, creates=creates, **kwargs)
 
     def _token(self, context: ConnectorContext, form: Mapping[str, str]) -> dict[str, Any]:
         settings = self._settings(context)

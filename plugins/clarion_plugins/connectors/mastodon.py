@@ -6,7 +6,6 @@ import html
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -17,6 +16,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.connector_http import retry_after
+from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -38,7 +39,6 @@ from clarion.errors import (
     RateLimited,
     ReconnectNeeded,
     Transient,
-    UnknownOutcome,
     ValidationFailed,
 )
 
@@ -88,29 +88,6 @@ def status_text(post: SharePost) -> str:
     return f"{post.body} {hashtags}".strip()
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    reset = response.headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is not None:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-    retry_after = response.headers.get("Retry-After")
-    if retry_after:
-        try:
-            return max(0.0, float(retry_after))
-        except ValueError:
-            try:
-                return max(0.0, (parsedate_to_datetime(retry_after) - datetime.now(UTC)).total_seconds())
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
 def _server_message(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -134,7 +111,7 @@ def raise_for_status(response: httpx.Response) -> None:
     if status == 422:
         raise ContentRejected(f"Mastodon refused the post: {message}", network=NETWORK)
     if status == 429:
-        raise RateLimited("Mastodon rate limit reached", network=NETWORK, retry_after=_retry_after(response))
+        raise RateLimited("Mastodon rate limit reached", network=NETWORK, retry_after=retry_after(response))
     if status >= 500:
         raise Transient(f"Mastodon answered {status}: {message}", network=NETWORK)
     raise ConnectorError(f"Mastodon answered {status}: {message}", network=NETWORK)
@@ -145,17 +122,7 @@ def request(
 ) -> httpx.Response:
     """One request, transport failures translated; ``creates`` marks requests whose loss after
     sending leaves the outcome unknown."""
-    try:
-        response = context.http.request(method, url, **kwargs)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-        raise Transient(f"Mastodon is unreachable: {exc}", network=NETWORK) from exc
-    except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        if creates:
-            raise UnknownOutcome(f"no answer from Mastodon after sending: {exc}", network=NETWORK) from exc
-        raise Transient(f"no answer from Mastodon: {exc}", network=NETWORK) from exc
-    except httpx.HTTPError as exc:
-        raise Transient(f"Mastodon request failed: {exc}", network=NETWORK) from exc
-    return response
+    return http_send(context, method, url, network=NETWORK, label="Mastodon", creates=creates, **kwargs)
 
 
 def send(context: ConnectorContext, method: str, url: str, *, creates: bool = False, **kwargs: Any) -> httpx.Response:

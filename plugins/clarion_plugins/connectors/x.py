@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.connector_http import retry_after
+from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -38,7 +39,6 @@ from clarion.errors import (
     RateLimited,
     ReconnectNeeded,
     Transient,
-    UnknownOutcome,
 )
 
 PLUGIN_NAME = "connector-x"
@@ -151,7 +151,7 @@ class XConnector(Connector):
                 raise ContentRejected(f"X refused the post: {message}", network=self.key)
             raise MissingPermission(f"X denied access: {message}", network=self.key)
         if status == 429:
-            raise RateLimited(f"X rate limit: {message}", network=self.key, retry_after=_retry_after(response))
+            raise RateLimited(f"X rate limit: {message}", network=self.key, retry_after=retry_after(response))
         if status >= 500:
             raise Transient(f"X failed ({status}): {message}", network=self.key)
         if content and status in (400, 422):
@@ -161,14 +161,7 @@ class XConnector(Connector):
     def _send(
         self, context: ConnectorContext, method: str, url: str, *, creates: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        try:
-            return context.http.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise Transient(f"X could not be reached: {exc}", network=self.key) from exc
-        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            if creates:
-                raise UnknownOutcome("X did not answer; the post may or may not exist", network=self.key) from exc
-            raise Transient(f"X did not answer: {exc}", network=self.key) from exc
+        return http_send(context, method, url, network=self.key, label=self.label, creates=creates, **kwargs)
 
     def _api(
         self, context: ConnectorContext, credential: Credential, method: str, path: str, **kwargs: Any
@@ -371,16 +364,6 @@ class XConnector(Connector):
             return  # already gone: the retraction's goal is met
         if response.status_code != 200:
             self._fail(response)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    reset = response.headers.get("x-rate-limit-reset") or response.headers.get("x-user-limit-24hour-reset")
-    if not reset:
-        return None
-    try:
-        return max(0.0, float(reset) - time.time())  # X sends the reset as epoch seconds
-    except ValueError:
-        return None
 
 
 @hookimpl
