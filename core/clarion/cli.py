@@ -106,6 +106,10 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
         os.environ["CLARION_DEMO"] = "1"
     os.environ["CLARION_DATABASE_URL"] = settings.database_url
     os.environ["CLARION_SECRET_KEY"] = settings.secret_key
+    if settings.base_url == Settings.model_fields["base_url"].default:
+        # Nobody said where Clarion is reached: tracked links point at this server itself.
+        public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
     click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
     with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
         uvicorn.run(
