@@ -44,6 +44,13 @@ class Settings(BaseModel):
     template_dirs: tuple[str, ...] = Field(
         default=(), description="Site template directories, searched before plugin and built-in templates."
     )
+    utm_medium: str = Field(
+        default="employee_advocacy", min_length=1, max_length=100, description="utm_medium added to tracked links."
+    )
+    link_fallback_url: str | None = Field(
+        default=None,
+        description="Where tracked links of archived or expired content lead; Clarion's home page when unset.",
+    )
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=25, ge=1, le=1000)
     demo: bool = Field(default=False, description="Serving the demo programme.")

@@ -31,6 +31,7 @@ from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
+from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.pages import PagesController
 from clarion.web.problems import EXCEPTION_HANDLERS
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 STATIC_DIR = Path(__file__).parent / "static"
 CONTROLLERS = (
     PagesController,
+    LinkController,
     SystemController,
     MeController,
     ContentController,

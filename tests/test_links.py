@@ -1,0 +1,133 @@
+"""The tracked-link redirect: 302 to the content with UTM added, never steerable, never cached."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from clarion.models import Campaign, Content, ContentStatus, Share, utcnow
+from clarion.services.links import with_utm
+
+
+@pytest.fixture
+def shared(clarion_engine, clarion_client, clarion_people):
+    """An approved content item with a campaign, shared once on X; returns (code, content id)."""
+    amir = clarion_people("amir")
+    with clarion_engine.transaction() as session:
+        campaign = Campaign(name="Hiring", slug="hiring-2027")
+        session.add(campaign)
+        session.flush()
+        content = Content(
+            title="Join us",
+            url="https://example.com/jobs?ref=intranet&utm_source=old",
+            status=ContentStatus.APPROVED,
+            campaign_id=campaign.id,
+        )
+        session.add(content)
+        session.flush()
+        content_id = content.id
+    response = clarion_client.post(
+        "/api/v1/shares", headers=amir.headers, json={"content_id": content_id, "network": "x", "text": "Look"}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["tracked_url"].rsplit("/", 1)[1], content_id
+
+
+def test_a_tracked_link_redirects_to_the_content_with_utm(clarion_client, shared):
+    code, _ = shared
+    response = clarion_client.get(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["cache-control"] == "no-store"
+    assert "noindex" in response.headers["x-robots-tag"]
+    target = urlsplit(response.headers["location"])
+    assert (target.scheme, target.netloc, target.path) == ("https", "example.com", "/jobs")
+    assert parse_qs(target.query) == {
+        "ref": ["intranet"],  # the content's own parameters are kept
+        "utm_source": ["x"],  # ours replace a stale one
+        "utm_medium": ["employee_advocacy"],
+        "utm_content": [code],
+        "utm_campaign": ["hiring-2027"],
+    }
+
+
+def test_head_is_answered_the_same_way(clarion_client, shared):
+    code, _ = shared
+    response = clarion_client.head(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"].startswith("https://example.com/jobs?")
+
+
+def test_no_request_parameter_can_change_the_destination(clarion_client, shared):
+    code, _ = shared
+    response = clarion_client.get(
+        f"/r/{code}?url=https://evil.example&next=//evil.example&utm_source=evil", follow_redirects=False
+    )
+    assert urlsplit(response.headers["location"]).netloc == "example.com"
+    assert "evil" not in response.headers["location"]
+
+
+@pytest.mark.parametrize("code", ["unknown234", "x", "a" * 64, "O0O0O0O0O0", "%2F%2Fevil.example"])
+def test_unknown_codes_get_a_404_page(clarion_client, code):
+    response = clarion_client.get(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 404
+    assert "This link does not exist" in response.text
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_expired_or_archived_content_goes_to_the_fallback(clarion_engine, clarion_client, shared):
+    code, content_id = shared
+    with clarion_engine.transaction() as session:
+        content = session.get(Content, content_id)
+        content.expires_at = utcnow() - timedelta(minutes=1)
+        content.publish_at = utcnow() - timedelta(days=1)
+        session.add(content)
+    response = clarion_client.get(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["location"] == "http://clarion.test/"
+    with clarion_engine.transaction() as session:
+        content = session.get(Content, content_id)
+        content.expires_at = None
+        content.status = ContentStatus.ARCHIVED
+        session.add(content)
+    assert clarion_client.get(f"/r/{code}", follow_redirects=False).headers["location"] == "http://clarion.test/"
+
+
+def test_the_fallback_is_configurable(clarion_engine_factory, clarion_people, shared):
+    from litestar.testing import TestClient
+
+    from clarion.web.app import create_app
+
+    code, content_id = shared
+    engine = clarion_engine_factory(link_fallback_url="https://intranet.example/advocacy")
+    with engine.transaction() as session:
+        content = session.get(Content, content_id)
+        content.status = ContentStatus.ARCHIVED
+        session.add(content)
+    with TestClient(create_app(engine=engine)) as client:
+        response = client.get(f"/r/{code}", follow_redirects=False)
+    assert response.headers["location"] == "https://intranet.example/advocacy"
+
+
+def test_only_http_destinations_are_answered(clarion_engine, clarion_client, shared):
+    code, content_id = shared
+    with clarion_engine.transaction() as session:
+        content = session.get(Content, content_id)
+        content.url = "javascript:alert(1)"  # cannot come through the API; the redirect still refuses it
+        session.add(content)
+    assert clarion_client.get(f"/r/{code}", follow_redirects=False).headers["location"] == "http://clarion.test/"
+
+
+def test_a_share_belongs_to_its_code(clarion_engine, shared):
+    code, _ = shared
+    with clarion_engine.transaction() as session:
+        from sqlmodel import select
+
+        assert session.exec(select(Share).where(Share.link_code == code)).one().network == "x"
+
+
+def test_utm_never_duplicates_parameters():
+    url = with_utm("https://e.com/a?utm_medium=x&b=1", source="linkedin", medium="m", campaign=None, content="c")
+    query = parse_qs(urlsplit(url).query)
+    assert query == {"b": ["1"], "utm_source": ["linkedin"], "utm_medium": ["m"], "utm_content": ["c"]}
