@@ -388,7 +388,7 @@ def test_a_share_publishing_within_the_timeout_is_left_alone(world):
 
 
 def test_a_cancelled_share_is_never_posted(world):
-    when = utcnow() + timedelta(seconds=1)
+    when = utcnow() + timedelta(seconds=3)  # room for a slow machine to create the share first
     share_id = world.share(scheduled_at=when)
     with world.engine.transaction() as session:
         cancel_share(session, world.amir, share_id)
@@ -412,7 +412,7 @@ def test_a_cancelled_share_is_never_posted(world):
 
 def test_the_sqlite_consumer_publishes_a_scheduled_share_on_time(world, tmp_path):
     assert world.engine.settings.redis_url is None
-    when = utcnow() + timedelta(seconds=1)
+    when = utcnow() + timedelta(seconds=3)  # room for a slow machine to create the share first
     share_id = world.share(scheduled_at=when)
     assert (tmp_path / "clarion-queue.db").exists()
     consumer = world.engine.jobs.start_in_background(workers=2, periodic=False)
