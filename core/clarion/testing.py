@@ -204,32 +204,33 @@ class Person:
     headers: dict[str, str]
 
 
+def make_person(
+    engine: Engine, external_id: str, role: Role | str = Role.AMBASSADOR, *, opted_in: bool = True, **fields: Any
+) -> Person:
+    """An ambassador in ``engine``'s database and the headers that authenticate as them."""
+    with engine.transaction() as session:
+        ambassador = Ambassador(
+            external_id=external_id,
+            name=fields.pop("name", external_id.title()),
+            role=Role(role),
+            advocacy_level=fields.pop("advocacy_level", AdvocacyLevel.ENGAGEMENT),
+            opted_in_at=utcnow() if opted_in else None,
+            guidelines_version=engine.settings.guidelines_version if opted_in else None,
+            **fields,
+        )
+        session.add(ambassador)
+        session.flush()
+        assert ambassador.id is not None
+        ambassador_id = ambassador.id
+    token = mint_token(engine.settings.secret_key, external_id)
+    return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})
+
+
 @pytest.fixture
 def clarion_people(clarion_engine: Engine) -> Callable[..., Person]:
     """``person(external_id, role="ambassador", opted_in=True, **fields) -> Person``."""
 
-    def person(
-        external_id: str,
-        role: Role | str = Role.AMBASSADOR,
-        *,
-        opted_in: bool = True,
-        **fields: Any,
-    ) -> Person:
-        with clarion_engine.transaction() as session:
-            ambassador = Ambassador(
-                external_id=external_id,
-                name=fields.pop("name", external_id.title()),
-                role=Role(role),
-                advocacy_level=fields.pop("advocacy_level", AdvocacyLevel.ENGAGEMENT),
-                opted_in_at=utcnow() if opted_in else None,
-                guidelines_version=clarion_engine.settings.guidelines_version if opted_in else None,
-                **fields,
-            )
-            session.add(ambassador)
-            session.flush()
-            assert ambassador.id is not None
-            ambassador_id = ambassador.id
-        token = mint_token(clarion_engine.settings.secret_key, external_id)
-        return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})
+    def person(external_id: str, role: Role | str = Role.AMBASSADOR, **options: Any) -> Person:
+        return make_person(clarion_engine, external_id, role, **options)
 
     return person

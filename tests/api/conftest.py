@@ -14,9 +14,8 @@ from litestar.testing import TestClient
 
 from clarion.config import Settings, load_settings
 from clarion.engine import Engine
-from clarion.models import AdvocacyLevel, Ambassador, Role, utcnow
-from clarion.testing import TEST_SECRET, Person
-from clarion.tokens import mint_token
+from clarion.models import Role
+from clarion.testing import TEST_SECRET, Person, make_person
 from clarion.web.app import create_app
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -43,28 +42,6 @@ class PeerFromHeader:
                 headers = [(name, value) for name, value in scope["headers"] if name != self.HEADER]
                 scope = {**scope, "headers": headers, "client": (peer.decode(), 50000)}
         await self.app(scope, receive, send)
-
-
-def make_person(
-    engine: Engine, external_id: str, role: Role | str = Role.AMBASSADOR, *, opted_in: bool = True, **fields: Any
-) -> Person:
-    """An ambassador in ``engine``'s database and the headers that authenticate as them."""
-    with engine.transaction() as session:
-        ambassador = Ambassador(
-            external_id=external_id,
-            name=fields.pop("name", external_id.title()),
-            role=Role(role),
-            advocacy_level=fields.pop("advocacy_level", AdvocacyLevel.ENGAGEMENT),
-            opted_in_at=utcnow() if opted_in else None,
-            guidelines_version=engine.settings.guidelines_version if opted_in else None,
-            **fields,
-        )
-        session.add(ambassador)
-        session.flush()
-        assert ambassador.id is not None
-        ambassador_id = ambassador.id
-    token = mint_token(engine.settings.secret_key, external_id)
-    return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})
 
 
 def assert_problem(response: Any, status: int, *, field: Any = ANY, detail: str | None = None) -> dict[str, Any]:
