@@ -11,11 +11,12 @@ import json
 import re
 import secrets
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from fakes.server import ThreadedFake
 
 TOKEN_TTL = 60 * 24 * 3600  # LinkedIn access tokens live 60 days
 REFRESH_TTL = 365 * 24 * 3600
@@ -51,30 +52,12 @@ class FakeLinkedInState:
     failures: list[Failure] = field(default_factory=list)
 
 
-class FakeLinkedIn:
+class FakeLinkedIn(ThreadedFake):
     """The running fake; ``url`` is its base (use it for both ``api_base`` and ``auth_base``)."""
 
     def __init__(self) -> None:
         self.state = FakeLinkedInState()
-        self.release = threading.Event()
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeLinkedIn:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(_handler_for(self))
 
     def fail_next(self, method: str, path: str, mode: str) -> None:
         """Fail the next ``method`` request to ``path`` (a prefix) in the given mode."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -210,3 +210,28 @@ def collect_routes(cls: type[FakeServer]) -> type[FakeServer]:
         if callable(function) and hasattr(function, "route")
     ]
     return cls
+
+
+class ThreadedFake:
+    """Serving, address and shutdown for fakes that bring their own request handler."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.release = threading.Event()  # set on stop: handlers told to hang wake up
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Self:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()

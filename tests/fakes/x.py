@@ -14,15 +14,15 @@ import json
 import re
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from clarion_plugins.connectors.x import weighted_length
+from fakes.server import ThreadedFake
 
 TOKEN_TTL = 2 * 3600  # X access tokens live two hours
 URL = re.compile(r"https?://\S+")
@@ -64,30 +64,12 @@ class FakeXState:
     next_id: int = 1800000000000000000
 
 
-class FakeX:
+class FakeX(ThreadedFake):
     """The running fake; ``url`` is its base for ``api_base``, ``authorize_url`` and ``token_url``."""
 
     def __init__(self) -> None:
         self.state = FakeXState()
-        self.release = threading.Event()
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeX:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(_handler_for(self))
 
     def fail_next(self, method: str, path: str, mode: str) -> None:
         """Fail the next ``method`` request whose path starts with ``path`` in the given mode."""

@@ -6,7 +6,8 @@ from litestar import get, post
 from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
 
-from clarion.models import Role, ShareStatus
+from clarion.engine import Engine
+from clarion.models import Role, Share, ShareStatus
 from clarion.services import sharing
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
@@ -20,6 +21,10 @@ from clarion.web.shares.schemas import (
 )
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
+
+
+def _out(engine: Engine, share: Share) -> ShareOut:
+    return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
 
 
 class ShareController(ClarionController):
@@ -78,7 +83,7 @@ class ShareController(ClarionController):
             result = sharing.list_shares(
                 session, actor, page, status=status, network=network, ambassador_id=ambassador_id
             )
-            items = [ShareOut.of(share, sharing.tracked_url(engine, share.link_code)) for share in result.items]
+            items = [_out(engine, share) for share in result.items]
             return SharePage(items=items, **page_meta(result))
 
     @get(
@@ -87,7 +92,7 @@ class ShareController(ClarionController):
     def get_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.get_share(session, actor, share_id)
-            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+            return _out(engine, share)
 
     @post(
         "/{share_id:int}/cancel",
@@ -100,7 +105,7 @@ class ShareController(ClarionController):
     def cancel_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.cancel_share(session, actor, share_id)
-            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+            return _out(engine, share)
 
     @post(
         "/{share_id:int}/opened",
@@ -117,7 +122,7 @@ class ShareController(ClarionController):
     def open_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.open_share(session, actor, share_id)
-            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+            return _out(engine, share)
 
     @post(
         "/{share_id:int}/verify",
@@ -133,4 +138,4 @@ class ShareController(ClarionController):
     ) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.verify_share(engine, session, actor, share_id, data.post_url)
-            return ShareOut.of(share, sharing.tracked_url(engine, share.link_code))
+            return _out(engine, share)
