@@ -16,6 +16,7 @@ from clarion.models.ambassador import (
 )
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
+from clarion.models.click import Click
 from clarion.models.content import (
     AudienceDimension,
     Content,
@@ -37,6 +38,7 @@ __all__ = [
     "ApiToken",
     "AudienceDimension",
     "Campaign",
+    "Click",
     "ConnectState",
     "ConsentState",
     "Content",
