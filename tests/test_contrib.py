@@ -1,9 +1,9 @@
-"""Third-party discovery end to end: install contrib/clarion-hello, find it through its entry point.
+"""Third-party discovery end to end: install the contrib/ distributions, find them through their entry points.
 
-The package is built with pip from a copy of its folder (so the working tree stays clean) into
+Each package is built with pip from a copy of its folder (so the working tree stays clean) into
 a scratch ``--target`` directory, without build isolation or an index: nothing is downloaded.
 Clarion then runs in subprocesses with that directory on ``PYTHONPATH`` and entry-point
-autoloading on, which the in-process test run keeps off.
+autoloading on, which the in-process test run keeps off. Every distribution's own tests run too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -22,7 +23,8 @@ import pytest
 from clarion.testing import TEST_SECRET
 
 REPO = Path(__file__).resolve().parent.parent
-CONTRIB = REPO / "contrib" / "clarion-hello"
+CONTRIB = REPO / "contrib"
+DISTRIBUTIONS = ["clarion-hello", "clarion-discourse"]
 HOOKS = ["clarion_config_register", "clarion_connectors_register", "clarion_share_violations_compute"]
 # `python -m clarion.cli` would need a __main__ guard in cli.py; calling main() works everywhere.
 CLARION = [sys.executable, "-c", "from clarion.cli import main; main()"]
@@ -59,21 +61,44 @@ def clarion_env(target: Path, workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, Path]:
-    """(target directory with clarion-hello installed, the copy of its sources)."""
+def test_every_contrib_folder_is_covered():
+    folders = sorted(path.name for path in CONTRIB.iterdir() if (path / "pyproject.toml").exists())
+    assert folders == sorted(DISTRIBUTIONS), "add the new distribution to DISTRIBUTIONS"
+
+
+def install(tmp_path_factory, name: str) -> tuple[Path, Path]:
+    """(target directory with contrib/<name> installed, the copy of its sources)."""
     problem = offline_build_problem()
     if problem:
-        pytest.skip(f"cannot build contrib/clarion-hello offline: {problem}")
-    scratch = tmp_path_factory.mktemp("contrib")
-    source = scratch / "clarion-hello"
-    shutil.copytree(CONTRIB, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+        pytest.skip(f"cannot build contrib/{name} offline: {problem}")
+    scratch = tmp_path_factory.mktemp(name)
+    source = scratch / name
+    shutil.copytree(CONTRIB / name, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     target = scratch / "site"
     command = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index"]
     command += ["--no-cache-dir", "--disable-pip-version-check", "--quiet", "--target", str(target), str(source)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return target, source
+
+
+@pytest.fixture(scope="module")
+def installer(tmp_path_factory) -> Callable[[str], tuple[Path, Path]]:
+    """``installer(name)``: contrib/<name> installed once per module, as :func:`install` returns it."""
+    done: dict[str, tuple[Path, Path]] = {}
+
+    def installed_once(name: str) -> tuple[Path, Path]:
+        if name not in done:
+            done[name] = install(tmp_path_factory, name)
+        return done[name]
+
+    return installed_once
+
+
+@pytest.fixture(scope="module")
+def installed(installer) -> tuple[Path, Path]:
+    """contrib/clarion-hello, installed: the plugin the discovery tests below look for."""
+    return installer("clarion-hello")
 
 
 def run_plugins(installed, tmp_path, **env: str) -> list[dict]:
@@ -136,8 +161,16 @@ def test_installed_plugin_reads_its_section(installed, tmp_path):
     ]
 
 
-def test_the_contrib_package_passes_its_own_tests(installed, tmp_path):
-    target, source = installed
+def test_an_installed_connector_plugin_is_found_with_its_connector(installer, tmp_path):
+    listed = {record["name"]: record for record in run_plugins(installer("clarion-discourse"), tmp_path)}
+    assert listed["discourse"]["source"] == "entry point"
+    assert listed["discourse"]["distribution"] == "clarion-discourse"
+    assert listed["discourse"]["hooks"] == ["clarion_config_register", "clarion_connectors_register"]
+
+
+@pytest.mark.parametrize("name", DISTRIBUTIONS)
+def test_the_contrib_package_passes_its_own_tests(installer, tmp_path, name):
+    target, source = installer(name)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         cwd=source,
