@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import subprocess
@@ -12,10 +13,12 @@ from types import ModuleType
 import jwt
 import pytest
 
+from clarion.connector_contract import check_connector_contract
 from clarion.connectors import SharePost
-from clarion.errors import ConfigError
+from clarion.errors import AuthExpired, ConfigError, ContentRejected, ReconnectNeeded
 from clarion.guardrails import ShareDraft
 from clarion.plugins import PluginSource
+from clarion.services.credentials import connector_context
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token, verify_token
 
@@ -80,6 +83,38 @@ def test_custom_connector(clarion_engine_factory, capsys):
         "share intent: https://engage.example.com/share?text=Join+us%21&url=https%3A%2F%2Fadvocacy.example.com%2Fr%2F"
         in out
     )
+
+
+def test_api_connector(clarion_engine_factory, capsys):
+    example = load_example("api_connector")
+    with example.fake_pulse() as pulse:
+        engine = clarion_engine_factory(plugins={"pulse": example}, plugin_settings={"pulse": {"base_url": pulse.url}})
+        connector = engine.connector("pulse")
+        check_connector_contract(example.PulseConnector())  # the share link of a real, https Pulse
+        # The engine hands the connector its [plugins.pulse] settings in every context.
+        with connector_context(engine, connector) as context:
+            with pytest.raises(ReconnectNeeded, match="refused this username"):
+                connector.connect_with_password(context, identifier="amir", password="wrong")
+            credential = connector.connect_with_password(context, identifier="amir", password="app-password")
+            post = SharePost(text="Proud", link="https://clarion.test/r/abcdefghjk")
+            published = connector.publish(context, credential, post, idempotency_key="k-1")
+            assert pulse.posts[published.external_id]["text"] == "Proud https://clarion.test/r/abcdefghjk"
+            with pytest.raises(ContentRejected, match="too long"):
+                connector.publish(
+                    context, credential, SharePost(text="x" * 1000, link=post.link), idempotency_key="k-2"
+                )
+            expired = dataclasses.replace(credential, access_token="expired")
+            with pytest.raises(AuthExpired):
+                connector.publish(context, expired, post, idempotency_key="k-3")
+    example.main()
+    assert capsys.readouterr().out.splitlines() == [
+        "connected: amir",
+        "published: 1",
+        "UnknownOutcome: Pulse did not answer; the post may or may not exist",
+        "reconciled: 2",
+        "metrics: {'impressions': 40, 'reactions': 3, 'comments': 1}",
+        "deleted; metrics now: []",
+    ]
 
 
 def test_custom_scoring_rule(clarion_engine_factory, capsys):
