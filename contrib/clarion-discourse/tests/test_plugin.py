@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib.metadata import entry_points
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from clarion.connectors import SharePost
 from clarion.errors import ConfigError
-from clarion.models import Role, Share, ShareStatus
+from clarion.models import Role, Share, ShareStatus, utcnow
 from clarion.services import publishing
 
 from clarion_discourse import plugin
@@ -183,3 +184,36 @@ def test_the_share_link_carries_the_tracked_link(clarion_client, clarion_people,
         "body": [f"Come build with us\n\n{share['tracked_url']}"],
         "category": ["news"],
     }
+
+
+def test_a_revoked_key_fails_the_share_and_asks_to_reconnect(
+    clarion_client, clarion_engine, clarion_people, forum, amir
+):
+    assert connect(clarion_client, amir).status_code == 200
+    content_id = approved_content(clarion_client, clarion_people("erin", Role.EDITOR), "Our new office opens")
+    share = share_by_api(clarion_client, amir, content_id)
+    forum.users["amir"].api_key = "rotated-by-an-admin"
+    publishing.publish_share(clarion_engine, share["id"])
+    row = share_row(clarion_engine, share["id"])
+    assert row.status is ShareStatus.FAILED
+    assert (row.last_error or "").startswith(
+        "reconnect your Discourse account: Discourse refused the account's API key"
+    )
+    (account,) = clarion_client.get("/api/v1/me/accounts", headers=amir.headers).json()
+    assert account["status"] == "reconnect_needed"
+
+
+def test_a_rate_limited_share_waits_as_long_as_discourse_says(
+    clarion_client, clarion_engine, clarion_people, forum, amir
+):
+    assert connect(clarion_client, amir).status_code == 200
+    content_id = approved_content(clarion_client, clarion_people("erin", Role.EDITOR), "Our new office opens")
+    share = share_by_api(clarion_client, amir, content_id)
+    forum.rate_limit_next("POST", "/posts.json", wait_seconds=600)
+    publishing.publish_share(clarion_engine, share["id"])
+    row = share_row(clarion_engine, share["id"])
+    assert row.status is ShareStatus.SCHEDULED
+    assert row.scheduled_at is not None
+    assert row.scheduled_at - utcnow() > timedelta(seconds=590)
+    assert "Discourse rate limit reached" in (row.last_error or "")
+    assert forum.topics == {}
