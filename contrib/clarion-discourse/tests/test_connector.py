@@ -255,6 +255,22 @@ def test_an_unexpected_answer_is_a_connector_error(forum, connector, context, cr
     assert not failed.value.retryable
 
 
+@pytest.mark.parametrize(
+    "body", [b"<html>Welcome</html>", b'"a string"', b'{"id": 1}'], ids=["html", "string", "partial"]
+)
+def test_a_created_post_without_a_usable_answer_is_an_unknown_outcome(forum, connector, context, credential, body):
+    forum.fail_next("POST", "/posts.json", 200, body)
+    with pytest.raises(UnknownOutcome):
+        connector.publish(context, credential, POST, idempotency_key=KEY)
+
+
+@pytest.mark.parametrize("body", [b"<html>Log in</html>", b'{"current_user": null}'], ids=["html", "nobody"])
+def test_connecting_to_something_that_is_not_discourse_is_a_connector_error(forum, connector, context, body):
+    forum.fail_next("GET", "/session/current.json", 200, body)
+    with pytest.raises(ConnectorError, match="Discourse"):
+        connector.connect_with_password(context, identifier="amir", password="key-amir")
+
+
 def test_an_unreachable_forum_is_transient(context, credential):
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))

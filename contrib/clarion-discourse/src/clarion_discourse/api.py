@@ -13,7 +13,14 @@ import httpx
 from clarion.connector_http import retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import ConnectorContext, Credential
-from clarion.errors import ConnectorError, ContentRejected, MissingPermission, RateLimited, Transient
+from clarion.errors import (
+    ConnectorError,
+    ContentRejected,
+    MissingPermission,
+    RateLimited,
+    Transient,
+    UnknownOutcome,
+)
 
 from clarion_discourse.settings import KeyKind
 
@@ -85,6 +92,24 @@ def raise_for_status(response: httpx.Response, *, content: bool = False) -> None
     if status >= 500:
         raise Transient(f"Discourse answered {status}: {message}", network=NETWORK)
     raise ConnectorError(f"Discourse answered {status}: {message}", network=NETWORK)
+
+
+def answer_json(response: httpx.Response, *, created: bool = False) -> dict[str, Any]:
+    """The decoded JSON object of a successful answer.
+
+    Raises:
+        UnknownOutcome: ``created`` and the body is no JSON object: the post exists, but which one is unknown.
+        ConnectorError: the body is no JSON object.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return body
+    if created:
+        raise UnknownOutcome("Discourse answered the post with something other than a JSON object", network=NETWORK)
+    raise ConnectorError("Discourse answered with something other than a JSON object", network=NETWORK)
 
 
 def request(

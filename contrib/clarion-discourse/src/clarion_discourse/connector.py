@@ -25,11 +25,12 @@ from clarion.connectors import (
     SharePost,
     TextCheck,
 )
-from clarion.errors import ConnectorError, ReconnectNeeded, ValidationFailed
+from clarion.errors import ConnectorError, ReconnectNeeded, UnknownOutcome, ValidationFailed
 
 from clarion_discourse.api import (
     LABEL,
     NETWORK,
+    answer_json,
     credential_headers,
     error_message,
     key_headers,
@@ -111,7 +112,10 @@ class DiscourseConnector(Connector):
         if response.status_code in REFUSED_KEY:
             raise ReconnectNeeded("Discourse refused this username and API key", network=NETWORK)
         raise_for_status(response)
-        user = response.json().get("current_user") or {}
+        body = answer_json(response)
+        user = body.get("current_user") if isinstance(body, dict) else None
+        if not isinstance(user, dict) or not isinstance(user.get("id"), int):
+            raise ConnectorError("Discourse did not say whom this API key belongs to", network=NETWORK)
         username = str(user.get("username") or "")
         if not username or username.lower() != identifier.lower():
             # A key of someone else (or an all-users admin key) must not post under this name.
@@ -174,7 +178,11 @@ class DiscourseConnector(Connector):
             json=body,
         )
         self._raise(context, credential, response, content=True)
-        return self._published(context, credential, response.json())
+        try:
+            return self._published(context, credential, answer_json(response, created=True))
+        except (KeyError, TypeError, ValueError) as exc:
+            # Created, but the answer does not say what: find_post will.
+            raise UnknownOutcome("Discourse answered the post without its topic and number", network=NETWORK) from exc
 
     def _published(
         self, context: ConnectorContext, credential: Credential, created: Mapping[str, Any]
@@ -219,7 +227,7 @@ class DiscourseConnector(Connector):
             slug, topic_id = match.group(1) or "topic", int(match.group(2))
             return PublishedPost(external_id=_external_id("topic", topic_id), url=f"{forum}/t/{slug}/{topic_id}")
         self._raise(context, credential, response)
-        topic = response.json()
+        topic = answer_json(response)
         return PublishedPost(
             external_id=_external_id("topic", topic["id"]),
             url=f"{forum}/t/{topic.get('slug') or 'topic'}/{int(topic['id'])}",
@@ -243,7 +251,7 @@ class DiscourseConnector(Connector):
         self._raise(context, credential, response)
         actions = [
             item
-            for item in response.json().get("user_actions") or []
+            for item in answer_json(response).get("user_actions") or []
             if reply_topic is None or item.get("topic_id") == reply_topic
         ][:RECONCILE_DEPTH]
         for item in actions:
@@ -253,7 +261,7 @@ class DiscourseConnector(Connector):
                 if answer.status_code == 404:
                     continue
                 self._raise(context, credential, answer)
-                if link not in str(answer.json().get("raw") or ""):
+                if link not in str(answer_json(answer).get("raw") or ""):
                     continue
             created = {
                 "id": item["post_id"],
@@ -283,7 +291,7 @@ class DiscourseConnector(Connector):
                 self._raise(context, credential, response)
             else:
                 raise_for_status(response)
-            snapshots.append(self._snapshot(external_id, kind, response.json()))
+            snapshots.append(self._snapshot(external_id, kind, answer_json(response)))
         return snapshots
 
     @staticmethod
