@@ -112,8 +112,7 @@ class DiscourseConnector(Connector):
         if response.status_code in REFUSED_KEY:
             raise ReconnectNeeded("Discourse refused this username and API key", network=NETWORK)
         raise_for_status(response)
-        body = answer_json(response)
-        user = body.get("current_user") if isinstance(body, dict) else None
+        user = answer_json(response).get("current_user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), int):
             raise ConnectorError("Discourse did not say whom this API key belongs to", network=NETWORK)
         username = str(user.get("username") or "")
