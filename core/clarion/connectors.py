@@ -177,6 +177,9 @@ class Connector(ABC):
     auth_kind: ClassVar[AuthKind] = AuthKind.NONE
     plugin_name: ClassVar[str | None] = None
     """The plugin whose ``[plugins.<name>]`` settings the engine passes in ``ConnectorContext``."""
+    metrics_batch_size: ClassVar[int] = 1
+    """Posts :meth:`fetch_metrics` reads in one request; the sync asks for this many at a time, so a
+    rate limit midway keeps the figures already read."""
     post_url_hosts: ClassVar[frozenset[str]] = frozenset()
     """Hosts (subdomains included) an ambassador's link to a post may name when verifying an
     intent share, e.g. ``{"linkedin.com"}``; empty accepts any https link."""
@@ -246,6 +249,11 @@ class Connector(ABC):
     ) -> list[MetricsSnapshot]:
         """Cumulative figures for the given posts, batched as the network allows."""
         raise NotSupported(f"{self.label} reports no metrics", network=self.key)
+
+    def post_id_from_url(self, url: str) -> str | None:
+        """The id :meth:`fetch_metrics` takes for the post at ``url`` (a verified intent share's link),
+        or ``None`` when the link does not name one the network can be asked about."""
+        return None
 
     def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
         """Remove a published post (compliance retractions)."""

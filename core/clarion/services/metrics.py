@@ -21,8 +21,12 @@ def record_sample(
     *,
     source: MetricSource,
     observed_at: datetime,
+    origin: str | None = None,
 ) -> bool:
     """Store one reading; the same (share, metric, source, time) again is a no-op.
+
+    Args:
+        origin: How the figure reached Clarion (:class:`clarion.models.MetricOrigin`).
 
     Returns:
         Whether a new sample was stored.
@@ -41,6 +45,7 @@ def record_sample(
             source=source,
             observed_at=observed_at,
             recorded_at=utcnow(),
+            origin=origin,
         )
         .on_conflict_do_nothing(index_elements=["share_id", "metric", "source", "observed_at"])
     )
@@ -69,3 +74,50 @@ def latest_values(session: Session, share_id: int) -> dict[tuple[str, MetricSour
         .where(MetricSample.share_id == share_id)
     ).all()
     return {(metric, MetricSource(source)): int(value) for metric, source, value in rows}
+
+
+def latest_sample(session: Session, share_id: int, metric: str, source: MetricSource) -> MetricSample | None:
+    """The newest reading of one metric of a share from one source."""
+    return session.exec(
+        select(MetricSample)
+        .where(MetricSample.share_id == share_id, MetricSample.metric == metric, MetricSample.source == source)
+        .order_by(col(MetricSample.observed_at).desc())
+        .limit(1)
+    ).first()
+
+
+def record_if_changed(
+    session: Session,
+    share_id: int,
+    metric: str,
+    value: int,
+    *,
+    source: MetricSource,
+    observed_at: datetime,
+    origin: str | None = None,
+) -> bool:
+    """Store a polled reading only when it differs from the newest one: polling twice adds nothing.
+
+    Samples are cumulative, so an unchanged value carries no news; the time of the poll itself is
+    kept on the share's sync record (:class:`clarion.models.MetricSync`).
+
+    Returns:
+        Whether a new sample was stored.
+    """
+    latest = latest_sample(session, share_id, metric, source)
+    if latest is not None and latest.value == value and latest.observed_at <= observed_at:
+        return False
+    return record_sample(session, share_id, metric, value, source=source, observed_at=observed_at, origin=origin)
+
+
+def share_history(session: Session, share_id: int) -> list[MetricSample]:
+    """Every sample of a share, oldest first, then by metric and source."""
+    return list(
+        session.exec(
+            select(MetricSample)
+            .where(MetricSample.share_id == share_id)
+            .order_by(
+                col(MetricSample.observed_at), col(MetricSample.metric), col(MetricSample.source), col(MetricSample.id)
+            )
+        ).all()
+    )
