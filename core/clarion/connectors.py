@@ -126,6 +126,10 @@ class PublishedPost:
     published_at: datetime | None = None
 
 
+# The metrics a connector reports (and an admin may import), cumulative counts all.
+METRIC_NAMES = ("impressions", "reactions", "comments", "reposts", "quotes", "clicks")
+
+
 @dataclass(frozen=True)
 class MetricsSnapshot:
     """Cumulative figures of one post as the network reports them; ``None`` = not available."""
@@ -141,8 +145,7 @@ class MetricsSnapshot:
 
     def values(self) -> dict[str, int]:
         """Metric name → value, for the figures the network gave."""
-        names = ("impressions", "reactions", "comments", "reposts", "quotes", "clicks")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        return {name: getattr(self, name) for name in METRIC_NAMES if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)

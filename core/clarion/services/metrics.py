@@ -1,7 +1,8 @@
-"""Cumulative metric samples: recording them idempotently and reading the latest values."""
+"""Cumulative metric samples: recording them idempotently, reading the latest values and a share's history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from clarion.errors import ValidationFailed
-from clarion.models import MetricSample, MetricSource, utcnow
+from clarion.errors import NotFound, ValidationFailed
+from clarion.models import MetricSample, MetricSource, MetricSync, Share, utcnow
+from clarion.services.actors import Actor
 
 
 def record_sample(
@@ -121,3 +123,24 @@ def share_history(session: Session, share_id: int) -> list[MetricSample]:
             )
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class ShareMetrics:
+    """A share's metric history and where its polling stands."""
+
+    share: Share
+    samples: list[MetricSample]
+    sync: MetricSync | None
+
+
+def read_share_metrics(session: Session, actor: Actor, share_id: int) -> ShareMetrics:
+    """Every sample of a share, for its ambassador, editors and admins.
+
+    Raises:
+        NotFound: the share does not exist, or is another ambassador's (ids cannot be probed).
+    """
+    share = session.get(Share, share_id)
+    if share is None or not (share.ambassador_id == actor.ambassador_id or actor.is_editor):
+        raise NotFound(f"share {share_id} not found")
+    return ShareMetrics(share, share_history(session, share_id), session.get(MetricSync, share_id))
