@@ -162,7 +162,6 @@ __all__ = [
     "PluginLoadError",
     "RateLimited",
     "ReconnectNeeded",
-    "RowProblem",
     "Transient",
     "UnknownOutcome",
     "ValidationFailed",

@@ -14,10 +14,7 @@ from clarion.services.metrics import ShareMetrics
 class SampleOut(BaseModel):
     metric: str = Field(examples=["reactions"])
     value: int = Field(description="Cumulative: the total at observed_at.", examples=[42])
-    source: MetricSource = Field(
-        description="measured (counted by Clarion), reported (by the network) or estimated (by a formula).",
-        examples=["reported"],
-    )
+    source: MetricSource = Field(examples=["reported"])
     origin: str | None = Field(
         description="How a figure reached Clarion: api (polled from the network) or import (an admin's CSV).",
         examples=["api"],
