@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlmodel import select
 
+from clarion.cli import main
 from clarion.config import PollStep, parse_poll_schedule
 from clarion.connectors import Credential
 from clarion.engine import Engine
@@ -30,7 +32,7 @@ from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import store_credential
 from clarion.services.link_codes import new_link_code
-from clarion.testing import make_person
+from clarion.testing import TEST_SECRET, make_person
 from fakes.mastodon import FakeMastodon, Status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -332,3 +334,70 @@ def test_the_worker_runs_the_sync_every_ten_minutes_unless_turned_off(world, cla
 )
 def test_connectors_read_post_ids_from_verified_links(clarion_engine, connector, url, post_id):
     assert clarion_engine.connector(connector).post_id_from_url(url) == post_id
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run(world, clarion_database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "clarion.toml"
+    config.write_text(f'[plugins.connector-mastodon]\ndefault_instance = "{world.fake.url}"\n')
+    environment = {
+        "CLARION_DATABASE_URL": clarion_database_url,
+        "CLARION_SECRET_KEY": TEST_SECRET,
+        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "CLARION_CONFIG": str(config),
+        "CLARION_BASE_URL": "http://clarion.test",
+    }
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, env=environment)
+
+    return invoke
+
+
+def test_metrics_sync_on_the_command_line(world, run):
+    status_id = world.post(favourites_count=3)
+    share_id = world.share(timedelta(hours=10), status_id)
+    dry = run("metrics", "sync", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert f"would poll share(s) {share_id}" in dry.output
+    assert "1 share(s) due; nothing was asked or stored" in dry.output
+    assert world.calls(status_id) == 0
+    first = run("metrics", "sync")
+    assert first.exit_code == 0, first.output
+    assert "1 post(s) polled, 4 new sample(s), 0 deferred, 0 failed" in first.output
+    assert "0 post(s) polled" in run("metrics", "sync").output  # not due again within the hour
+    forced = run("metrics", "sync", "--share", str(share_id))
+    assert "1 post(s) polled, 0 new sample(s)" in forced.output
+    assert len(world.samples(share_id)) == 4
+    missing = run("metrics", "sync", "--share", "999999")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "clarion: error: share 999999 not found"
+
+
+def test_metrics_import_on_the_command_line(world, run, tmp_path):
+    share_id = world.share(timedelta(hours=10), world.post())
+    good = tmp_path / "figures.csv"
+    good.write_text(f"share,metric,value,observed_at\n{share_id},impressions,1200,2026-11-21\n")
+    checked = run("metrics", "import", str(good), "--dry-run")
+    assert checked.exit_code == 0, checked.output
+    assert "would import 1 sample(s)" in checked.output
+    with world.engine.transaction() as session:
+        assert session.exec(select(MetricSample)).all() == []
+    imported = run("metrics", "import", str(good))
+    assert imported.exit_code == 0, imported.output
+    assert "imported 1 sample(s); 0 row(s) already stored" in imported.output
+    again = run("metrics", "import", "-", input=good.read_text())
+    assert "imported 0 sample(s); 1 row(s) already stored" in again.output
+    with world.engine.transaction() as session:
+        (sample,) = session.exec(select(MetricSample)).all()
+        assert (sample.metric, sample.value, sample.origin) == ("impressions", 1200, MetricOrigin.IMPORT)
+    bad = run("metrics", "import", "-", input=f"share,metric,value,observed_at\n{share_id},impressions,-1,2026-11-21\n")
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines() == [
+        "line 2, column value: must not be negative",
+        "clarion: error: 1 row(s) of the file have problems; nothing was imported",
+    ]

@@ -194,3 +194,10 @@ def test_the_import_is_documented_with_an_example(api):
     body = document["paths"]["/api/v1/metrics/import"]["post"]["requestBody"]
     assert "share,metric,value,observed_at" in body["content"]["text/csv"]["example"]
     assert "file" in body["content"]["multipart/form-data"]["schema"]["properties"]
+
+
+def test_a_file_with_many_bad_rows_lists_the_first_hundred(api, cast):
+    csv = "share,metric,value,observed_at\n" + "".join(f"{n},impressions,1,2026-11-20\n" for n in range(1, 151))
+    body = api.problem(upload(api, cast.ada, csv), 422, detail="the first 100 of 150 problems are listed")
+    assert len(body["errors"]) == 100
+    assert body["errors"][0]["line"] == 2
