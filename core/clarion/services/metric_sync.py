@@ -210,15 +210,14 @@ def _claim(engine: Engine, shares: Sequence[Due], now: datetime, *, forced: bool
     with engine.transaction() as session:
         insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         for item in shares:
-            inserted = cast(
-                "sa.CursorResult[Any]",
-                session.execute(
-                    insert(MetricSync)
-                    .values(share_id=item.share_id, next_sync_at=lease)
-                    .on_conflict_do_nothing(index_elements=["share_id"])
-                ),
-            )
-            if inserted.rowcount == 1:
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+            inserted = session.execute(
+                insert(MetricSync)
+                .values(share_id=item.share_id, next_sync_at=lease)
+                .on_conflict_do_nothing(index_elements=["share_id"])
+                .returning(col(MetricSync.share_id))
+            ).scalar_one_or_none()
+            if inserted is not None:
                 claimed.append(item)
                 continue
             update = sa.update(MetricSync).where(col(MetricSync.share_id) == item.share_id)

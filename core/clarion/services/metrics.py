@@ -50,9 +50,11 @@ def record_sample(
             origin=origin,
         )
         .on_conflict_do_nothing(index_elements=["share_id", "metric", "source", "observed_at"])
+        .returning(col(MetricSample.id))
     )
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
     result: Any = session.execute(statement)
-    return bool(result.rowcount)
+    return result.scalar_one_or_none() is not None
 
 
 def latest_values(session: Session, share_id: int) -> dict[tuple[str, MetricSource], int]:
