@@ -17,6 +17,7 @@ from clarion.engine import Engine
 from clarion.errors import ConfigError, NotFound, NotSupported
 from clarion.models import (
     AccountStatus,
+    Ambassador,
     MetricOrigin,
     MetricSample,
     MetricSource,
@@ -32,6 +33,7 @@ from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import store_credential
 from clarion.services.link_codes import new_link_code
+from clarion.services.metrics import record_if_changed, record_sample
 from clarion.testing import TEST_SECRET, make_person
 from fakes.mastodon import FakeMastodon, Status
 
@@ -401,3 +403,26 @@ def test_metrics_import_on_the_command_line(world, run, tmp_path):
         "line 2, column value: must not be negative",
         "clarion: error: 1 row(s) of the file have problems; nothing was imported",
     ]
+
+
+def test_recording_a_sample_twice_stores_it_once_and_says_so(world):
+    share_id = world.share(timedelta(hours=1), world.post())
+    with world.engine.transaction() as session:
+        first = record_sample(session, share_id, "clicks", 3, source=MetricSource.REPORTED, observed_at=NOW)
+        again = record_sample(session, share_id, "clicks", 3, source=MetricSource.REPORTED, observed_at=NOW)
+        assert (first, again) == (True, False)
+        assert record_if_changed(session, share_id, "clicks", 3, source=MetricSource.REPORTED, observed_at=NOW) is False
+
+
+def test_posts_of_someone_who_left_are_no_longer_polled(world):
+    status_id = world.post()
+    share_id = world.share(timedelta(hours=1), status_id)
+    with world.engine.transaction() as session:
+        ambassador = session.get(Ambassador, world.ambassador_id)
+        assert ambassador is not None
+        ambassador.left_at = NOW
+        session.add(ambassador)
+    assert metric_sync.sync(world.engine, now=NOW).polled == 0
+    assert world.calls(status_id) == 0
+    with pytest.raises(NotSupported, match="left the programme"):
+        metric_sync.sync(world.engine, now=NOW, share_id=share_id)

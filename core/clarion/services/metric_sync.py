@@ -42,6 +42,7 @@ from clarion.errors import (
 )
 from clarion.models import (
     AccountStatus,
+    Ambassador,
     MetricOrigin,
     MetricSource,
     MetricSync,
@@ -116,7 +117,8 @@ def _external_id(connector: Connector, share: Share) -> str | None:
 
 
 def due_shares(engine: Engine, session: Session, now: datetime, *, share_id: int | None = None) -> list[Due]:
-    """Published shares on networks with metrics, younger than the last step, due at ``now``.
+    """Published shares on networks with metrics, younger than the last step, due at ``now``, of
+    ambassadors still in the programme.
 
     With ``share_id``, that share alone, due or not (but still only if it can be polled).
     """
@@ -127,7 +129,10 @@ def due_shares(engine: Engine, session: Session, now: datetime, *, share_id: int
     query = (
         select(Share, MetricSync.next_sync_at)
         .join(MetricSync, col(MetricSync.share_id) == col(Share.id), isouter=True)
+        .join(Ambassador, col(Ambassador.id) == col(Share.ambassador_id))
         .where(
+            # Someone who left the programme is no longer watched, not even their old posts.
+            col(Ambassador.left_at).is_(None),
             Share.status == ShareStatus.PUBLISHED,
             col(Share.network).in_(networks),
             col(Share.published_at) > now - steps[-1].until,
@@ -185,6 +190,9 @@ def _explain_not_pollable(engine: Engine, session: Session, share_id: int, now: 
     share = session.get(Share, share_id)
     if share is None:
         raise NotFound(f"share {share_id} not found")
+    ambassador = session.get(Ambassador, share.ambassador_id)
+    if ambassador is not None and ambassador.left_at is not None:
+        raise NotSupported(f"share {share_id} belongs to someone who left the programme", network=share.network)
     if share.status is not ShareStatus.PUBLISHED:
         raise NotSupported(f"share {share_id} is {share.status.value}, not published", network=share.network)
     connector = engine.connector(share.network)
