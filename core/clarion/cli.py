@@ -395,6 +395,76 @@ def api_token_revoke(prefix: str) -> None:
     click.echo(f"revoked {prefix}")
 
 
+# -- metrics -------------------------------------------------------------------------------
+
+
+@main.group()
+def metrics() -> None:
+    """Poll networks for share metrics, and import figures from CSV files."""
+
+
+@metrics.command("sync")
+@click.option("--share", "share_id", type=click.IntRange(1, 2**31 - 1), help="Poll this share now, due or not.")
+@click.option("--dry-run", is_flag=True, help="Show what is due; ask no network and store nothing.")
+@clean_errors
+def metrics_sync(share_id: int | None, dry_run: bool) -> None:
+    """Ask the networks for the figures of every share that is due (what the worker does every 10 minutes)."""
+    from clarion import schema
+    from clarion.services import metric_sync
+
+    with _engine(_settings()) as engine:
+        schema.require_current_schema(engine.db)
+        report = metric_sync.sync(engine, share_id=share_id, dry_run=dry_run)
+    for plan in report.plans:
+        where = f"ambassador {plan.ambassador_id} on {plan.network}"
+        if plan.skipped_reason:
+            click.echo(f"{where}: skipped, {plan.skipped_reason}")
+            continue
+        later = f" ({plan.over_budget} more next run)" if plan.over_budget else ""
+        ids = ", ".join(str(item.share_id) for item in plan.shares)
+        click.echo(f"{where}: {'would poll' if dry_run else 'polled'} share(s) {ids}{later}")
+    if dry_run:
+        click.echo(f"{report.due} share(s) due; nothing was asked or stored (dry run)")
+        return
+    for message in report.messages:
+        click.echo(message, err=True)
+    click.echo(
+        f"{report.polled} post(s) polled, {report.samples} new sample(s), {report.deferred} deferred, "
+        f"{report.failed} failed"
+    )
+
+
+@metrics.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Check every row and show what would be imported; store nothing.")
+@clean_errors
+def metrics_import(file: Any, dry_run: bool) -> None:
+    """Import figures from FILE (CSV: share,metric,value,observed_at; '-' reads stdin). All rows or none."""
+    from clarion import schema
+    from clarion.errors import InvalidRows
+    from clarion.services.metric_import import import_csv
+
+    content = file.read()
+    with _engine(_settings()) as engine:
+        schema.require_current_schema(engine.db)
+        try:
+            report = import_csv(engine, None, content, dry_run=dry_run)
+        except InvalidRows as exc:
+            for problem in exc.problems:
+                column = f", column {problem.column}" if problem.column else ""
+                click.echo(f"line {problem.line}{column}: {problem.message}", err=True)
+            _fail(exc.detail)
+            return
+    for row in report.rows:
+        state = "unchanged" if row.unchanged else ("would import" if dry_run else "imported")
+        click.echo(
+            f"line {row.line}: share {row.share_id} {row.metric} = {row.value} at "
+            f"{row.observed_at.isoformat()} ({state})"
+        )
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {report.imported} sample(s); {report.unchanged} row(s) already stored")
+
+
 @main.command("config")
 @clean_errors
 def show_config() -> None:

@@ -8,13 +8,16 @@ and the tests, each with the environment they mean.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from clarion.errors import ConfigError
 
@@ -76,6 +79,20 @@ class Settings(BaseModel):
     publish_timeout_seconds: float = Field(
         default=600.0, gt=0, description="A share publishing for longer than this is reconciled by the sweeper."
     )
+    metrics_sync: bool = Field(default=True, description="Job consumers poll networks for share metrics.")
+    metrics_schedule: str = Field(
+        default="2d=1h, 14d=1d, 90d=7d",
+        description="How often a share's metrics are polled by its age: 'AGE=EVERY' steps; the last AGE is the "
+        "age after which polling stops.",
+    )
+    metrics_account_budget: int = Field(
+        default=100, ge=1, le=10_000, description="Posts polled per network account in one sync run."
+    )
+    metrics_rate_limit_wait_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Wait before polling an account again after a rate limit that named no time.",
+    )
 
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The ``[plugins.<name>]`` table with ``$env`` references resolved.
@@ -90,6 +107,57 @@ class Settings(BaseModel):
         if self.default_page_size > self.max_page_size:
             raise ValueError("default_page_size must not exceed max_page_size")
         return self
+
+    @field_validator("metrics_schedule")
+    @classmethod
+    def _metrics_schedule(cls, value: str) -> str:
+        parse_poll_schedule(value)  # raises ValueError with the reason
+        return value
+
+    def poll_schedule(self) -> tuple[PollStep, ...]:
+        """``metrics_schedule`` parsed: steps by ascending age."""
+        return parse_poll_schedule(self.metrics_schedule)
+
+
+@dataclass(frozen=True)
+class PollStep:
+    """Poll every ``every`` while a share is younger than ``until``."""
+
+    until: timedelta
+    every: timedelta
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def _duration(text: str, where: str) -> timedelta:
+    match = _DURATION.match(text)
+    if match is None or int(match[1]) == 0:
+        raise ValueError(f"{where} {text.strip()!r} is not a duration such as 30m, 6h, 2d or 1w")
+    return int(match[1]) * _UNITS[match[2]]
+
+
+def parse_poll_schedule(text: str) -> tuple[PollStep, ...]:
+    """``"2d=1h, 14d=1d, 90d=7d"`` → poll hourly until 2 days old, daily until 14, weekly until 90.
+
+    Raises:
+        ValueError: a step is not ``AGE=EVERY``, a duration is malformed, or ages do not increase.
+    """
+    steps: list[PollStep] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        age, separator, every = part.partition("=")
+        if not separator:
+            raise ValueError(f"step {part.strip()!r} must be AGE=EVERY, such as 2d=1h")
+        step = PollStep(_duration(age, "age"), _duration(every, "interval"))
+        if steps and step.until <= steps[-1].until:
+            raise ValueError("the ages of the steps must increase")
+        steps.append(step)
+    if not steps:
+        raise ValueError("give at least one step, such as 90d=1d")
+    return tuple(steps)
 
 
 def _split_names(value: str) -> tuple[str, ...]:
@@ -206,7 +274,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {where}: {first['msg']}") from exc
+        message = first["msg"].removeprefix("Value error, ")  # a validator's own sentence
+        raise ConfigError(f"invalid setting {where}: {message}") from exc
     if not settings.secret_key:
         settings = settings.model_copy(update={"secret_key": _local_secret_key(cwd)})
     return settings

@@ -126,6 +126,10 @@ class PublishedPost:
     published_at: datetime | None = None
 
 
+# The metrics a connector reports (and an admin may import), cumulative counts all.
+METRIC_NAMES = ("impressions", "reactions", "comments", "reposts", "quotes", "clicks")
+
+
 @dataclass(frozen=True)
 class MetricsSnapshot:
     """Cumulative figures of one post as the network reports them; ``None`` = not available."""
@@ -141,8 +145,7 @@ class MetricsSnapshot:
 
     def values(self) -> dict[str, int]:
         """Metric name → value, for the figures the network gave."""
-        names = ("impressions", "reactions", "comments", "reposts", "quotes", "clicks")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        return {name: getattr(self, name) for name in METRIC_NAMES if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,9 @@ class Connector(ABC):
     auth_kind: ClassVar[AuthKind] = AuthKind.NONE
     plugin_name: ClassVar[str | None] = None
     """The plugin whose ``[plugins.<name>]`` settings the engine passes in ``ConnectorContext``."""
+    metrics_batch_size: ClassVar[int] = 1
+    """Posts :meth:`fetch_metrics` reads in one request; the sync asks for this many at a time, so a
+    rate limit midway keeps the figures already read."""
     post_url_hosts: ClassVar[frozenset[str]] = frozenset()
     """Hosts (subdomains included) an ambassador's link to a post may name when verifying an
     intent share, e.g. ``{"linkedin.com"}``; empty accepts any https link."""
@@ -246,6 +252,11 @@ class Connector(ABC):
     ) -> list[MetricsSnapshot]:
         """Cumulative figures for the given posts, batched as the network allows."""
         raise NotSupported(f"{self.label} reports no metrics", network=self.key)
+
+    def post_id_from_url(self, url: str) -> str | None:
+        """The id :meth:`fetch_metrics` takes for the post at ``url`` (a verified intent share's link),
+        or ``None`` when the link does not name one the network can be asked about."""
+        return None
 
     def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
         """Remove a published post (compliance retractions)."""

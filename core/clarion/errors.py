@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ClarionError(Exception):
     """Base of every error Clarion raises on purpose.
@@ -35,6 +37,34 @@ class NotAuthenticated(ClarionError):
 
 class ValidationFailed(ClarionError):
     """Input is well-formed but breaks a rule (text too long, outside a window, …)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with one row of an uploaded file.
+
+    Attributes:
+        line: The line of the file (1 is the header).
+        column: The column at fault, when there is one.
+        message: What is wrong, in words an admin can act on.
+    """
+
+    line: int
+    column: str | None
+    message: str
+
+
+class InvalidRows(ValidationFailed):
+    """An uploaded file has bad rows; nothing of it was stored.
+
+    Args:
+        detail: A sentence summing the problems up.
+        problems: Every problem found, in file order.
+    """
+
+    def __init__(self, detail: str, problems: list[RowProblem]) -> None:
+        super().__init__(detail)
+        self.problems = problems
 
 
 class ConfigError(ClarionError):
@@ -121,6 +151,7 @@ __all__ = [
     "ConnectorError",
     "ContentRejected",
     "DatabaseError",
+    "InvalidRows",
     "MissingPermission",
     "NotAuthenticated",
     "NotFound",

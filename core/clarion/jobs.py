@@ -1,4 +1,4 @@
-"""Background work on huey: publishing shares, reconciling unknown outcomes and the sweeper.
+"""Background work on huey: publishing shares, reconciling unknown outcomes, the sweeper, metric syncs.
 
 The queue is a SQLite file in the embedded default and Redis at scale (``redis_url``); either
 way the tasks are registered on a huey instance built per engine, never at import time.
@@ -75,6 +75,29 @@ class Jobs:
         self.engine = engine
         self.huey = huey if huey is not None else make_queue(engine.settings)
         self._publish, self._reconcile, self._sweep = self._register(self.huey)
+        self._sync_metrics = self._register_metrics(self.huey)
+
+    def _register_metrics(self, huey: Huey) -> TaskWrapper:
+        from clarion.services import metric_sync
+
+        engine = self.engine
+
+        # Every ten minutes: what is due is decided per share by metrics_schedule, so a run with
+        # nothing due costs one indexed query.
+        @huey.periodic_task(crontab(minute="*/10"), name="clarion.sync_metrics")
+        def sync_metrics() -> None:
+            if engine.settings.metrics_sync:
+                report = metric_sync.sync(engine)
+                if report.polled or report.deferred or report.failed:
+                    logger.info(
+                        "metrics: %d post(s) polled, %d new sample(s), %d deferred, %d failed",
+                        report.polled,
+                        report.samples,
+                        report.deferred,
+                        report.failed,
+                    )
+
+        return sync_metrics
 
     def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper]:
         from clarion.services import publishing

@@ -44,6 +44,22 @@ def test_admins_read_but_do_not_cancel_others_shares(api, cast, amirs_share):
     assert api.get(f"/api/v1/shares/{amirs_share['id']}", cast.amir).json()["status"] == "planned"
 
 
+def test_others_cannot_read_my_share_metrics_but_editors_and_admins_can(api, cast, amirs_share):
+    url = f"/api/v1/shares/{amirs_share['id']}/metrics"
+    api.problem(api.get(url, cast.bea), 404, detail=f"share {amirs_share['id']} not found")
+    for reader in (cast.amir, cast.erin, cast.ada):
+        assert api.get(url, reader).json()["share_id"] == amirs_share["id"]
+
+
+def test_ambassadors_cannot_import_metrics_for_anyone(api, cast, amirs_share):
+    api.post(f"/api/v1/shares/{amirs_share['id']}/opened", cast.amir)
+    csv = f"share,metric,value,observed_at\n{amirs_share['id']},impressions,999,2026-11-20\n".encode()
+    for who in (cast.amir, cast.bea):
+        response = api.post("/api/v1/metrics/import", who, content=csv, headers={"content-type": "text/csv"})
+        api.problem(response, 403)
+    assert api.get(f"/api/v1/shares/{amirs_share['id']}/metrics", cast.amir).json()["samples"] == []
+
+
 # -- accounts, profile, events -------------------------------------------------------------------------
 
 
@@ -97,6 +113,7 @@ def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
         ("GET", "/api/v1/ambassadors/{amir}/accounts", None),
         ("GET", "/api/v1/plugins", None),
         ("GET", "/api/v1/shares?ambassador_id={amir}", None),
+        ("POST", "/api/v1/metrics/import", None),
     ],
 )
 def test_editors_cannot_use_admin_routes(api, cast, method, path, body):

@@ -20,6 +20,7 @@ class Route:
     success: int
     minimum: str  # the lowest role allowed: public, ambassador, editor or admin
     body: dict[str, Any] | None = None
+    csv: str | None = None  # sent as a text/csv body instead of JSON
 
     def expected(self, role: str) -> int:
         if self.minimum == "public":
@@ -88,6 +89,14 @@ ROUTES = {
     ("POST", "/api/v1/shares/{share_id}/verify"): Route(
         "POST", "/api/v1/shares/{own_share}/verify", 200, "ambassador", {"post_url": "https://x.com/me/status/1"}
     ),
+    ("GET", "/api/v1/shares/{share_id}/metrics"): Route("GET", "/api/v1/shares/{own_share}/metrics", 200, "ambassador"),
+    ("POST", "/api/v1/metrics/import"): Route(
+        "POST",
+        "/api/v1/metrics/import?dry_run=true",
+        200,
+        "admin",
+        csv="share,metric,value,observed_at\n{published_share},impressions,3,2026-11-20\n",
+    ),
     ("GET", "/api/v1/ambassadors"): Route("GET", "/api/v1/ambassadors", 200, "admin"),
     ("POST", "/api/v1/ambassadors"): Route(
         "POST", "/api/v1/ambassadors", 201, "admin", {"external_id": "newbie", "name": "New Bie"}
@@ -129,6 +138,12 @@ class World:
         return int(self.api.share(self.owner, self.approved, "linkedin")["id"])
 
     @cached_property
+    def published_share(self) -> int:
+        response = self.api.post(f"/api/v1/shares/{self.own_share}/opened", self.owner)
+        assert response.status_code == 200, response.text
+        return self.own_share
+
+    @cached_property
     def own_account(self) -> int:
         return int(self.api.add_account(self.owner, "linkedin", "@mine")["id"])
 
@@ -147,7 +162,7 @@ class World:
         if isinstance(value, str) and value.startswith("{") and value.endswith("}") and "/" not in value:
             return self.resource(value[1:-1])
         if isinstance(value, str):
-            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone"):
+            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone", "published_share"):
                 if "{" + name + "}" in value:
                     value = value.replace("{" + name + "}", str(self.resource(name)))
             return value
@@ -173,7 +188,11 @@ def test_role_matrix(api, operation, role):
     path = world.fill(route.path)
     body = world.fill(route.body)
     headers = world.caller.headers if world.caller else {}
-    response = api.request(route.method, path, headers=headers, json=body)
+    if route.csv is not None:
+        content = world.fill(route.csv).encode()
+        response = api.request(route.method, path, headers={**headers, "content-type": "text/csv"}, content=content)
+    else:
+        response = api.request(route.method, path, headers=headers, json=body)
     expected = route.expected(role)
     assert response.status_code == expected, response.text
     if expected >= 400:

@@ -27,7 +27,7 @@ from clarion.models.content import (
     EditPolicy,
     ShareText,
 )
-from clarion.models.metrics import Event, MetricSample, MetricSource
+from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
@@ -48,8 +48,10 @@ __all__ = [
     "ContentTopic",
     "EditPolicy",
     "Event",
+    "MetricOrigin",
     "MetricSample",
     "MetricSource",
+    "MetricSync",
     "NetworkAccount",
     "Role",
     "Share",

@@ -38,6 +38,32 @@ class MetricSample(SQLModel, table=True):
     source: MetricSource = Field(sa_type=enum_type(MetricSource, "metric_source"))
     observed_at: datetime = Field(sa_column=utc_column(nullable=False))
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    origin: str | None = Field(
+        default=None,
+        max_length=40,
+        description="How the figure reached Clarion: 'api' (polled from the network), 'import' (a CSV an admin "
+        "uploaded), or a plugin's own word; unset on readings recorded before origins existed.",
+    )
+
+
+class MetricOrigin:
+    """The ``origin`` values the core writes; plugins may add their own words."""
+
+    API = "api"
+    IMPORT = "import"
+
+
+class MetricSync(SQLModel, table=True):
+    """When a share's figures were last read from its network, and when they are due again."""
+
+    __tablename__ = "metric_sync"
+
+    share_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("share.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    )
+    next_sync_at: datetime = Field(sa_column=utc_column(nullable=False, index=True))
+    last_synced_at: datetime | None = Field(default=None, sa_column=utc_column())
+    last_error: str | None = Field(default=None, max_length=2000)
 
 
 class Event(SQLModel, table=True):

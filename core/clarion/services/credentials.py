@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import sqlalchemy as sa
@@ -15,13 +15,15 @@ from sqlmodel import Session, col
 from clarion.connectors import Connector, ConnectorContext, Credential
 from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
-from clarion.errors import NotFound, ReconnectNeeded
+from clarion.errors import AuthExpired, NotFound, NotSupported, ReconnectNeeded
 from clarion.models import AccountStatus, NetworkAccount, utcnow
 
 # Refresh this long before the access token expires, so a publish never starts with a token
 # that dies mid-request.
 REFRESH_MARGIN = timedelta(minutes=5)
 HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+T = TypeVar("T")
 
 
 def callback_url(engine: Engine, network: str) -> str:
@@ -144,3 +146,36 @@ def fresh_credential(engine: Engine, account_id: int, *, force: bool = False) ->
     assert failure is not None
     mark_reconnect_needed(engine, account_id, failure.detail)
     raise failure
+
+
+def call_with_credential(
+    engine: Engine, account_id: int, call: Callable[[Connector, ConnectorContext, Credential], T]
+) -> T:
+    """Run ``call`` with the account's fresh credential; on AuthExpired refresh once and try once more.
+
+    Raises:
+        ReconnectNeeded: the network refused the credential even after a refresh (or cannot
+            refresh it); the account is marked "reconnect needed" first.
+    """
+    with engine.transaction() as session:
+        account = session.get(NetworkAccount, account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} not found")
+        connector = engine.connector(account.network)
+    credential = fresh_credential(engine, account_id)
+    with connector_context(engine, connector) as context:
+        try:
+            return call(connector, context, credential)
+        except AuthExpired:
+            try:
+                credential = fresh_credential(engine, account_id, force=True)
+            except NotSupported as exc:
+                reason = f"reconnect your {connector.label} account: it no longer accepts the saved sign-in"
+                mark_reconnect_needed(engine, account_id, reason)
+                raise ReconnectNeeded(reason, network=connector.key) from exc
+            try:
+                return call(connector, context, credential)
+            except AuthExpired as again:
+                reason = f"reconnect your {connector.label} account: it refuses the sign-in even after a refresh"
+                mark_reconnect_needed(engine, account_id, reason)
+                raise ReconnectNeeded(reason, network=connector.key) from again

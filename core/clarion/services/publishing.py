@@ -22,7 +22,6 @@ from clarion.connectors import Connector, ConnectorContext, Credential, Publishe
 from clarion.db import after_commit
 from clarion.engine import Engine
 from clarion.errors import (
-    AuthExpired,
     ConnectorError,
     NotSupported,
     ReconnectNeeded,
@@ -39,7 +38,7 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
-from clarion.services.credentials import connector_context, fresh_credential, mark_reconnect_needed
+from clarion.services.credentials import call_with_credential, mark_reconnect_needed
 from clarion.services.events import record_share_event
 from clarion.services.sharing import move_share, tracked_url, why_not_shareable
 
@@ -151,24 +150,7 @@ def _with_credential(
     engine: Engine, attempt: _Attempt, call: Callable[[Connector, ConnectorContext, Credential], T]
 ) -> T:
     """Run ``call`` with a fresh credential; on AuthExpired refresh once and try once more."""
-    connector = engine.connector(attempt.network)
-    credential = fresh_credential(engine, attempt.account_id)
-    with connector_context(engine, connector) as context:
-        try:
-            return call(connector, context, credential)
-        except AuthExpired:
-            try:
-                credential = fresh_credential(engine, attempt.account_id, force=True)
-            except NotSupported as exc:
-                reason = f"reconnect your {connector.label} account: it no longer accepts the saved sign-in"
-                mark_reconnect_needed(engine, attempt.account_id, reason)
-                raise ReconnectNeeded(reason, network=connector.key) from exc
-            try:
-                return call(connector, context, credential)
-            except AuthExpired as again:
-                reason = f"reconnect your {connector.label} account: it refuses the sign-in even after a refresh"
-                mark_reconnect_needed(engine, attempt.account_id, reason)
-                raise ReconnectNeeded(reason, network=connector.key) from again
+    return call_with_credential(engine, attempt.account_id, call)
 
 
 def _reconnect_sentence(engine: Engine, network: str, detail: str) -> str:

@@ -33,6 +33,7 @@ from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
+from clarion.web.metrics.controller import MetricsController
 from clarion.web.pages import PagesController
 from clarion.web.problems import EXCEPTION_HANDLERS
 from clarion.web.shares.controller import ShareController
@@ -52,6 +53,7 @@ CONTROLLERS = (
     CampaignController,
     ShareController,
     AmbassadorController,
+    MetricsController,
 )
 
 

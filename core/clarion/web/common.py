@@ -37,6 +37,8 @@ ERROR_DESCRIPTIONS = {
     403: "The caller's role or ownership does not allow this.",
     404: "Not found, or not visible to the caller.",
     409: "The request clashes with the current state.",
+    413: "The uploaded file is too large.",
+    415: "The body is not in a format this route takes.",
     422: "The input breaks a rule; `field` names the culprit.",
 }
 

@@ -17,6 +17,7 @@ from clarion.errors import (
     ConnectorError,
     ContentRejected,
     DatabaseError,
+    InvalidRows,
     NotAuthenticated,
     NotFound,
     NotSupported,
@@ -50,6 +51,16 @@ ERROR_STATUS: dict[type[ClarionError], int] = {
 }
 
 
+# An upload with thousands of bad rows answers with the first ones; the detail gives the count.
+MAX_LISTED_PROBLEMS = 100
+
+
+class RowProblemOut(BaseModel):
+    line: int = Field(description="Line of the file; 1 is the header.", examples=[3])
+    column: str | None = Field(description="The column at fault, if one is.", examples=["value"])
+    message: str = Field(examples=["must not be negative"])
+
+
 class Problem(BaseModel):
     """An error response (RFC 9457 problem details)."""
 
@@ -58,6 +69,11 @@ class Problem(BaseModel):
     status: int = Field(examples=[409])
     detail: str = Field(examples=["cannot approve content that is archived (allowed now: reopen)"])
     field: str | None = Field(default=None, description="The input field at fault.", examples=["title"])
+    errors: list[RowProblemOut] | None = Field(
+        default=None,
+        description=f"Uploads only: the bad rows of the file, in order (at most {MAX_LISTED_PROBLEMS}).",
+        examples=[None],
+    )
 
 
 def status_for(error: ClarionError) -> int:
@@ -68,7 +84,12 @@ def status_for(error: ClarionError) -> int:
 
 
 def problem_response(
-    status: int, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> Response[Any]:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -78,6 +99,8 @@ def problem_response(
     }
     if field is not None:
         body["field"] = field
+    if errors is not None:
+        body["errors"] = errors
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -86,7 +109,16 @@ def handle_clarion_error(_request: Request[Any, Any, Any], error: ClarionError) 
     if status >= 500:
         logger.error("%s: %s", type(error).__name__, error.detail)
     headers = {"WWW-Authenticate": 'Bearer realm="clarion"'} if status == 401 else None
-    return problem_response(status, error.detail, field=error.field, headers=headers)
+    errors = None
+    detail = error.detail
+    if isinstance(error, InvalidRows):
+        errors = [
+            {"line": problem.line, "column": problem.column, "message": problem.message}
+            for problem in error.problems[:MAX_LISTED_PROBLEMS]
+        ]
+        if len(error.problems) > MAX_LISTED_PROBLEMS:
+            detail = f"{detail} (the first {MAX_LISTED_PROBLEMS} of {len(error.problems)} problems are listed)"
+    return problem_response(status, detail, field=error.field, headers=headers, errors=errors)
 
 
 def handle_validation_error(_request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:

@@ -53,6 +53,10 @@ NETWORK = "bluesky"
 GRAPHEME_LIMIT = 300
 LINK_DISPLAY_LIMIT = 32
 METRICS_BATCH = 25  # app.bsky.feed.getPosts takes at most 25 URIs
+# A post link names its author by DID or by handle; only a DID makes an AT URI without a lookup.
+POST_URL = regex.compile(
+    r"^https://bsky\.app/profile/(?P<did>did:[a-z]+:[A-Za-z0-9._:%-]+)/post/(?P<rkey>[A-Za-z0-9._~-]{1,512})/?$"
+)
 POST_COLLECTION = "app.bsky.feed.post"
 GRAPHEME = regex.compile(r"\X")
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
@@ -178,6 +182,7 @@ class BlueskyConnector(Connector):
     auth_kind = AuthKind.APP_PASSWORD
     plugin_name = PLUGIN_NAME
     post_url_hosts = frozenset({"bsky.app"})
+    metrics_batch_size = METRICS_BATCH
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
@@ -347,6 +352,10 @@ class BlueskyConnector(Connector):
                 for view in response.json().get("posts", [])
             )
         return snapshots
+
+    def post_id_from_url(self, url: str) -> str | None:
+        match = POST_URL.match(url.strip())
+        return f"at://{match['did']}/{POST_COLLECTION}/{match['rkey']}" if match else None
 
     def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
         response = request(

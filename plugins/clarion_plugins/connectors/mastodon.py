@@ -49,6 +49,7 @@ GRAPHEME = regex.compile(r"\X")
 # and counts a remote mention ``@name@server`` as ``@name``.
 URL_PATTERN = regex.compile(r"https?://\S+?(?=[.,!?;:)\"']*(?:\s|$))", regex.IGNORECASE)
 REMOTE_MENTION = regex.compile(r"(?<![\w/])(@\w+)@[\w.-]+\w", regex.UNICODE)
+POST_URL = regex.compile(r"^https?://[^/?#]+/@[^/?#@]+/(?P<id>\d{1,20})/?$")
 
 
 class Settings(BaseModel):
@@ -379,6 +380,11 @@ class MastodonConnector(Connector):
                 )
             )
         return snapshots
+
+    def post_id_from_url(self, url: str) -> str | None:
+        # https://instance/@name/123: the id on the author's own instance, the one the sync asks.
+        match = POST_URL.match(url.strip())
+        return match["id"] if match else None
 
     def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
         url = f"{credential.instance}/api/v1/statuses/{external_id}"

@@ -45,6 +45,7 @@ PLUGIN_NAME = "connector-x"
 
 WEIGHTED_LIMIT = 280
 METRICS_BATCH = 100  # GET /2/tweets takes at most 100 ids
+POST_URL = regex.compile(r"^https://(?:[\w-]+\.)?(?:x|twitter)\.com/[^/?#]+/status(?:es)?/(?P<id>\d{1,20})(?:[/?#]|$)")
 URL_WEIGHT = 23
 EMOJI_WEIGHT = 2
 # twitter-text counts explicit URLs and bare domains with common TLDs; trailing punctuation
@@ -104,6 +105,7 @@ class XConnector(Connector):
     key = "x"
     label = "X"
     plugin_name = PLUGIN_NAME
+    metrics_batch_size = METRICS_BATCH
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
@@ -357,6 +359,10 @@ class XConnector(Connector):
                     )
                 )
         return snapshots
+
+    def post_id_from_url(self, url: str) -> str | None:
+        match = POST_URL.match(url.strip())
+        return match["id"] if match else None
 
     def delete_post(self, context: ConnectorContext, credential: Credential, external_id: str) -> None:
         response = self._api(context, credential, "DELETE", f"/2/tweets/{external_id}")

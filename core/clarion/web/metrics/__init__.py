@@ -1,0 +1,1 @@
+"""Share metrics: history with provenance, and CSV imports."""
