@@ -22,7 +22,7 @@ from clarion.errors import (
     ValidationFailed,
 )
 from clarion_plugins.connectors.mastodon import MastodonConnector, Settings, mastodon_length
-from fakes.mastodon import FakeMastodon
+from clarion.testing.fakes import FakeMastodon
 
 LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=mastodon&n=1"
 CALLBACK = "http://clarion.test/api/v1/me/accounts/connect/mastodon/callback"
