@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -241,10 +241,17 @@ class FakeServer:
         return Handler
 
 
-def route(method: str, pattern: str) -> Callable[[Route], Route]:
-    """Mark a :class:`FakeServer` method as the handler of ``method pattern`` (a regex on the path)."""
+RouteMethod = TypeVar("RouteMethod", bound=Callable[..., FakeResponse])
 
-    def mark(function: Route) -> Route:
+
+def route(method: str, pattern: str) -> Callable[[RouteMethod], RouteMethod]:
+    """Mark a :class:`FakeServer` method as the handler of ``method pattern`` (a regex on the path).
+
+    The method is called as ``handler(request, match)`` with the :class:`FakeRequest` and the
+    pattern's match on the path (named groups are the path's parameters).
+    """
+
+    def mark(function: RouteMethod) -> RouteMethod:
         function.route = (method, re.compile(pattern))  # type: ignore[attr-defined]
         return function
 
