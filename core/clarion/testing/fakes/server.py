@@ -178,7 +178,8 @@ class FakeServer:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    def _route(self, request: FakeRequest) -> FakeResponse:
+    def dispatch(self, request: FakeRequest) -> FakeResponse:
+        """The answer to ``request``: its route's, or 404. Override to answer some requests differently."""
         for method, pattern, name in self.routes:
             match = pattern.fullmatch(request.path)
             if match and method == request.method:
@@ -218,7 +219,7 @@ class FakeServer:
                     fake._release.wait(10)
                     self.close_connection = True
                     return
-                response = fake._route(request)
+                response = fake.dispatch(request)
                 if fault is not None:
                     if fault.kind == "hang":
                         fake._release.wait(10)
