@@ -25,9 +25,9 @@ from clarion.models import AccountStatus, NetworkAccount
 from clarion.services import accounts as account_service
 from clarion.services.actors import Actor
 from clarion.services.credentials import fresh_credential, load_credential
+from clarion.testing.fakes import FakeBluesky
 from clarion_plugins.connectors import bluesky
 from clarion_plugins.connectors.bluesky import BlueskyConnector, Settings, link_display, post_record_text
-from clarion.testing.fakes import FakeBluesky
 
 LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=bluesky&n=1"
 POST = SharePost(text="Proud of our launch", link=LINK, title="Our launch", hashtags=("launch",))

@@ -20,8 +20,8 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
-from clarion_plugins.connectors.linkedin import LinkedInConnector, Settings, escape_commentary
 from clarion.testing.fakes import FakeLinkedIn
+from clarion_plugins.connectors.linkedin import LinkedInConnector, Settings, escape_commentary
 
 REDIRECT = "http://clarion.test/api/v1/me/accounts/connect/linkedin/callback"
 LINK = "http://clarion.test/r/Ab3dEf6hJk"

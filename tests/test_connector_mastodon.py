@@ -21,8 +21,8 @@ from clarion.errors import (
     UnknownOutcome,
     ValidationFailed,
 )
-from clarion_plugins.connectors.mastodon import MastodonConnector, Settings, mastodon_length
 from clarion.testing.fakes import FakeMastodon
+from clarion_plugins.connectors.mastodon import MastodonConnector, Settings, mastodon_length
 
 LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=mastodon&n=1"
 CALLBACK = "http://clarion.test/api/v1/me/accounts/connect/mastodon/callback"

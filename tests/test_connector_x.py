@@ -21,8 +21,8 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
-from clarion_plugins.connectors.x import Settings, XConnector, post_text, weighted_length
 from clarion.testing.fakes import FakeX
+from clarion_plugins.connectors.x import Settings, XConnector, post_text, weighted_length
 
 REDIRECT = "http://clarion.test/api/v1/me/accounts/connect/x/callback"
 LINK = "http://clarion.test/r/Ab3dEf6hJk"
