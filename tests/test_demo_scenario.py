@@ -7,6 +7,12 @@ is retried and lands once, and a forced auth failure surfaces as "reconnect need
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
@@ -30,6 +37,7 @@ from clarion.demo_networks import (
 )
 from clarion.engine import Engine
 from clarion.models import Ambassador, Share, utcnow
+from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
 from clarion.web.app import create_app
 
@@ -182,3 +190,63 @@ def test_the_demo_scenario(demo):
     connect_demo_accounts(demo.engine)
     accounts = demo.accounts()
     assert (accounts["mastodon"]["status"], accounts["bluesky"]["status"]) == ("active", "active")
+
+
+# -- the real command ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def refuses_connections(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=1.0)
+    except httpx.TransportError:
+        return True
+    return False
+
+
+@pytest.mark.slow
+def test_clarion_serve_demo_publishes_through_its_fake_networks(tmp_path):
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLARION_")}
+    env.update(
+        CLARION_DISABLE_PLUGIN_AUTOLOAD="1",
+        CLARION_SECRET_KEY=TEST_SECRET,
+        CLARION_DATABASE_URL=f"sqlite:///{tmp_path / 'clarion.db'}",
+    )
+    command = [sys.executable, "-c", "from clarion.cli import main; main()", "serve", "--demo", "--port", str(port)]
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        server = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=err)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: server.poll() is not None or not refuses_connections(f"{base}/healthz"), timeout=180)
+        assert server.poll() is None, (tmp_path / "err.txt").read_text()[-3000:]
+        banner = (tmp_path / "out.txt").read_text()
+        mastodon_url = re.search(r"Mastodon (http://127\.0\.0\.1:\d+): demo-ambassador is connected as @noor@", banner)
+        assert mastodon_url, banner
+        assert re.search(
+            r"Bluesky +http://127\.0\.0\.1:\d+: demo-ambassador is connected as noor\.kestrel\.example", banner
+        )
+        assert FORCE_RATE_LIMIT in banner
+        assert FORCE_AUTH_FAILURE in banner
+        headers = {"Authorization": f"Bearer {mint_token(TEST_SECRET, DEMO_AMBASSADOR)}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=10.0) as client:
+            feed = client.get("/api/v1/me/feed", params={"limit": 100}).json()["items"]
+            content_id = next(item["id"] for item in feed if item["edit_policy"] == "free")
+            body = {"content_id": content_id, "network": "mastodon", "method": "api", "text": "From the served demo"}
+            created = client.post("/api/v1/shares", json=body)
+            assert created.status_code == 201, created.text
+            share_url = f"/api/v1/shares/{created.json()['id']}"
+            wait_for(lambda: client.get(share_url).json()["status"] in ("published", "failed"))
+            share = client.get(share_url).json()
+        assert share["status"] == "published", share["last_error"]
+        assert share["external_post_url"].startswith(mastodon_url[1])
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    # The fake networks stop with the server.
+    assert refuses_connections(mastodon_url[1] + "/api/v2/instance")
