@@ -20,6 +20,7 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeLinkedIn
 from clarion_plugins.connectors.linkedin import LinkedInConnector, Settings, escape_commentary
 
@@ -376,3 +377,10 @@ def test_engine_builds_an_intent_only_linkedin_by_default(clarion_engine):
     assert connector.plugin_name == "connector-linkedin"
     assert connector.capabilities == frozenset({Capability.INTENT})
     assert isinstance(clarion_engine.plugin_config("connector-linkedin"), Settings)
+
+
+class TestLinkedInKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake LinkedIn."""
+
+    publish_path = "/rest/posts"
+    network_sends_retry_after = False  # LinkedIn's 429 says nothing; the connector waits until midnight UTC

@@ -21,6 +21,7 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeX
 from clarion_plugins.connectors.x import Settings, XConnector, post_text, weighted_length
 
@@ -382,3 +383,9 @@ def test_delete_someone_elses_post_is_missing_permission(connector, context, cre
     theirs = fake.add_tweet("not mine", user_id="42")
     with pytest.raises(MissingPermission):
         connector.delete_post(context, credential, theirs)
+
+
+class TestXKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake X."""
+
+    publish_path = "/2/tweets"

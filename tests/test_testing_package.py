@@ -2,7 +2,8 @@
 
 A tiny third-party plugin (``tests/third_party``) is copied to a scratch directory and tested
 there by pytest in a subprocess, with only the installed ``clarion`` importable: its tests
-subclass :class:`~clarion.testing.contract.ConnectorContract`, build a fake of their own network
+subclass :class:`~clarion.testing.contract.ConnectorContract` and
+:class:`~clarion.testing.contract.PublishingContract`, build a fake of their own network
 on :class:`~clarion.testing.fakes.FakeServer` and start Clarion's fake Mastodon.
 """
 
@@ -18,11 +19,13 @@ import pytest
 
 import clarion.testing
 from clarion.connector_contract import CONTRACT_CHECKS
+from clarion.testing.contract import PublishingContract
 
 TESTS = Path(__file__).resolve().parent
 THIRD_PARTY = TESTS / "third_party"
 
 pytestmark = pytest.mark.slow
+PUBLISHING_RULES = len([name for name in vars(PublishingContract) if name.startswith("test_")])
 
 
 def run_pytest(project: Path) -> subprocess.CompletedProcess[str]:
@@ -46,7 +49,7 @@ def project(tmp_path: Path) -> Path:
 def test_a_plugin_author_tests_with_fixtures_fakes_and_contract(project):
     result = run_pytest(project)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert f"{len(CONTRACT_CHECKS) + 3} passed" in result.stdout
+    assert f"{len(CONTRACT_CHECKS) + PUBLISHING_RULES + 3} passed" in result.stdout
 
 
 def test_the_contract_fails_a_broken_plugin_by_rule(project):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import httpx
 from pydantic import BaseModel
 
 from clarion import hookimpl
+from clarion.connector_http import retry_after, send
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -23,7 +23,7 @@ from clarion.connectors import (
     TextCheck,
     length_check,
 )
-from clarion.errors import RateLimited, Transient
+from clarion.errors import AuthExpired, RateLimited, Transient
 
 PLUGIN_NAME = "hello-net"
 
@@ -56,16 +56,21 @@ class HelloNetConnector(Connector):
     def publish(
         self, context: ConnectorContext, credential: Credential, post: SharePost, *, idempotency_key: str
     ) -> PublishedPost:
-        try:
-            response = context.http.post(
-                f"{self.settings.api_base}/posts",
-                json={"text": post.body},
-                headers={"Authorization": f"Bearer {credential.access_token}"},
-            )
-        except httpx.TransportError as exc:
-            raise Transient(f"Hello Net is unreachable: {exc}", network=self.key) from exc
+        # Clarion's helpers: transport failures become Transient or UnknownOutcome, headers a wait.
+        response = send(
+            context,
+            "POST",
+            f"{self.settings.api_base}/posts",
+            network=self.key,
+            label=self.label,
+            creates=True,
+            json={"text": post.body},
+            headers={"Authorization": f"Bearer {credential.access_token}"},
+        )
+        if response.status_code == 401:
+            raise AuthExpired("Hello Net refused the token", network=self.key)
         if response.status_code == 429:
-            raise RateLimited("Hello Net rate limit", network=self.key, retry_after=30.0)
+            raise RateLimited("Hello Net rate limit", network=self.key, retry_after=retry_after(response))
         if response.status_code >= 400:
             raise Transient(f"Hello Net answered {response.status_code}", network=self.key)
         return PublishedPost(external_id=response.json()["id"])

@@ -14,7 +14,7 @@ import pytest
 
 from clarion.connectors import ConnectorContext, Credential, SharePost
 from clarion.errors import RateLimited
-from clarion.testing.contract import ConnectorContract
+from clarion.testing.contract import ConnectorContract, PublishingContract
 from clarion.testing.fakes import FakeMastodon, FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 POST = SharePost(text="Proud of our launch", link="https://clarion.example/r/Ab3dEf6hJk")
@@ -36,6 +36,28 @@ class TestHelloNetKeepsTheContract(ConnectorContract):
     @pytest.fixture
     def connector(self, clarion_engine_factory):
         return clarion_engine_factory(plugins={hello_net.PLUGIN_NAME: hello_net}).connector("hello-net")
+
+
+class TestHelloNetKeepsThePublishingContract(PublishingContract):
+    publish_path = "/posts"
+
+    @pytest.fixture
+    def fake(self):
+        with FakeHelloNet.running() as fake:
+            yield fake
+
+    @pytest.fixture
+    def connector(self, fake):
+        return hello_net.HelloNetConnector(hello_net.Settings(api_base=fake.url))
+
+    @pytest.fixture
+    def context(self):
+        with httpx.Client(timeout=httpx.Timeout(1.0, connect=1.0)) as http:
+            yield ConnectorContext(http=http)
+
+    @pytest.fixture
+    def credential(self):
+        return Credential(access_token="t")
 
 
 def test_publishing_through_a_fake_of_my_network():
