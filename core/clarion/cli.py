@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from clarion import __version__
 from clarion.config import Settings, load_settings
 from clarion.errors import ClarionError
+
+if TYPE_CHECKING:
+    from clarion.demo_networks import DemoNetworks
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -77,7 +80,11 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--demo", is_flag=True, help="Create or upgrade the database and load the demo programme first.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Create or upgrade the database, load the demo programme and run fake Mastodon and Bluesky networks.",
+)
 @click.option("--no-worker", is_flag=True, help="Do not run the job consumer in this process.")
 @clean_errors
 def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> None:
@@ -124,7 +131,7 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
             )
 
 
-def _prepare_database(settings: Settings, networks: Any) -> list[str]:
+def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list[str]:
     """Check the schema is current; for the demo, create or upgrade it, load the programme, connect accounts.
 
     Returns the lines that tell what the demo offers (none without the demo).
