@@ -15,8 +15,7 @@ from sqlalchemy.engine import make_url
 from clarion.errors import ReconnectNeeded
 from clarion.models import AccountStatus, ConnectState, NetworkAccount, metadata, utcnow
 from clarion.services.credentials import fresh_credential
-from fakes.bluesky import FakeBluesky
-from fakes.mastodon import FakeMastodon
+from clarion.testing.fakes import FakeBluesky, FakeMastodon
 
 CONNECT = "/api/v1/me/accounts/connect"
 PASSWORD = "abcd-efgh-ijkl-mnop"

@@ -25,9 +25,10 @@ from clarion.models import AccountStatus, NetworkAccount
 from clarion.services import accounts as account_service
 from clarion.services.actors import Actor
 from clarion.services.credentials import fresh_credential, load_credential
+from clarion.testing.contract import PublishingContract
+from clarion.testing.fakes import FakeBluesky
 from clarion_plugins.connectors import bluesky
 from clarion_plugins.connectors.bluesky import BlueskyConnector, Settings, link_display, post_record_text
-from fakes.bluesky import FakeBluesky
 
 LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=bluesky&n=1"
 POST = SharePost(text="Proud of our launch", link=LINK, title="Our launch", hashtags=("launch",))
@@ -306,3 +307,9 @@ def test_a_refused_refresh_marks_the_account(engine, fake, account_id):
         fresh_credential(engine, account_id)
     with engine.transaction() as session:
         assert session.get(NetworkAccount, account_id).status is AccountStatus.RECONNECT_NEEDED
+
+
+class TestBlueskyKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake Bluesky."""
+
+    publish_path = "/xrpc/com.atproto.repo.createRecord"

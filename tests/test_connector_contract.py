@@ -21,6 +21,7 @@ from clarion.connector_contract import (
     contract_violations,
 )
 from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
+from clarion.testing.contract import ConnectorContract
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO_CONNECTOR = ROOT / "contrib" / "clarion-hello" / "src" / "clarion_hello" / "connector.py"
@@ -71,11 +72,19 @@ def import_hello_connector():
 
 
 @pytest.mark.parametrize("module_name", builtin_connector_modules())
-def test_builtin_connectors_keep_the_contract(module_name):
-    connectors = registered_connectors(module_name)
-    assert connectors, f"{module_name} registers no connector"
-    for connector in connectors:
-        check_connector_contract(connector)
+def test_every_builtin_module_registers_a_connector(module_name):
+    assert registered_connectors(module_name), f"{module_name} registers no connector"
+
+
+class TestBuiltinConnectorsKeepTheContract(ConnectorContract):
+    """The suite plugin authors subclass (``clarion.testing.contract``), run on every built-in."""
+
+    @pytest.fixture(
+        params=[connector for name in builtin_connector_modules() for connector in registered_connectors(name)],
+        ids=lambda connector: connector.key,
+    )
+    def connector(self, request):
+        return request.param
 
 
 def test_every_builtin_module_is_discovered():
@@ -90,9 +99,19 @@ def test_connectors_of_the_default_engine_keep_the_contract(clarion_engine):
         check_connector_contract(connector)
 
 
-def test_contrib_hello_connector_keeps_the_contract():
-    assert HELLO_CONNECTOR.exists()
-    check_connector_contract(import_hello_connector())
+class TestContribHelloConnectorKeepsTheContract(ConnectorContract):
+    @pytest.fixture
+    def connector(self):
+        assert HELLO_CONNECTOR.exists()
+        return import_hello_connector()
+
+
+def test_the_contract_class_fails_a_broken_connector():
+    checks = dict(CONTRACT_CHECKS)
+    contract = ConnectorContract()
+    contract.test_keeps_the_contract(RawUrlConnector(), checks["key"])
+    with pytest.raises(AssertionError, match=r"tracked link"):
+        contract.test_keeps_the_contract(RawUrlConnector(), checks["intent_carries_tracked_link"])
 
 
 @pytest.mark.parametrize(("name", "check"), CONTRACT_CHECKS, ids=[name for name, _ in CONTRACT_CHECKS])

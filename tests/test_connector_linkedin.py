@@ -20,8 +20,9 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.contract import PublishingContract
+from clarion.testing.fakes import FakeLinkedIn
 from clarion_plugins.connectors.linkedin import LinkedInConnector, Settings, escape_commentary
-from fakes.linkedin import FakeLinkedIn, running
 
 REDIRECT = "http://clarion.test/api/v1/me/accounts/connect/linkedin/callback"
 LINK = "http://clarion.test/r/Ab3dEf6hJk"
@@ -30,14 +31,15 @@ POST = SharePost(text="Proud of our launch", link=LINK, title="Our launch", hash
 
 @pytest.fixture
 def fake():
-    yield from running()
+    with FakeLinkedIn.running() as server:
+        yield server
 
 
 @pytest.fixture
 def settings(fake: FakeLinkedIn) -> Settings:
     return Settings(
-        client_id=fake.state.client_id,
-        client_secret=fake.state.client_secret,
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
         api_base=fake.url,
         auth_base=f"{fake.url}/oauth/v2",
     )
@@ -116,8 +118,8 @@ def test_authorize_url_carries_state_scopes_and_no_pkce(connector, context, sett
 
 
 def test_connect_end_to_end_gives_the_person_urn_and_name(credential, fake):
-    assert credential.account_id == f"urn:li:person:{fake.state.member_sub}"
-    assert credential.handle == fake.state.member_name
+    assert credential.account_id == f"urn:li:person:{fake.member_sub}"
+    assert credential.handle == fake.member_name
     assert credential.refresh_token is None, "only approved partners get refresh tokens"
     assert set(credential.scopes) == {"openid", "profile", "w_member_social"}
     assert credential.expires_at is not None
@@ -154,7 +156,7 @@ def test_refresh_without_a_refresh_token_needs_a_reconnect(connector, context, c
 
 
 def test_partner_refresh_keeps_the_refresh_token(connector, context, fake):
-    fake.state.issue_refresh_tokens = True
+    fake.issue_refresh_tokens = True
     credential = connect(connector, context)
     assert credential.refresh_token
     refreshed = connector.refresh(context, credential)
@@ -172,7 +174,7 @@ def test_refused_refresh_token_needs_a_reconnect(connector, context, credential)
 
 
 def test_refresh_when_linkedin_is_down_is_transient(connector, context, fake):
-    fake.fail_next("POST", "/oauth/v2/accessToken", "503")
+    fake.unavailable_next("/oauth/v2/accessToken", method="POST")
     with pytest.raises(Transient):
         connector.refresh(context, Credential(access_token="a", refresh_token="li-rt-x"))
 
@@ -185,7 +187,7 @@ def test_publish_creates_an_article_post(connector, context, credential, fake):
     assert published.external_id.startswith("urn:li:share:")
     assert published.url == f"https://www.linkedin.com/feed/update/{published.external_id}/"
     assert published.published_at is not None
-    sent = fake.state.posts[published.external_id]
+    sent = fake.posts[published.external_id]
     assert sent == {
         "author": credential.account_id,
         "commentary": r"Proud of our launch \#launch",
@@ -213,12 +215,12 @@ def test_reserved_characters_are_escaped(text, escaped):
 def test_publish_with_every_reserved_character_is_accepted(connector, context, credential, fake):
     text = "We did it (finally) @team: 50% <faster> [beta] {v2} a|b *wow* _yes_ ~ok~ back\\slash #win"
     published = connector.publish(context, credential, SharePost(text=text, link=LINK), idempotency_key="k")
-    assert fake.state.posts[published.external_id]["commentary"] == escape_commentary(text)
+    assert fake.posts[published.external_id]["commentary"] == escape_commentary(text)
 
 
 def test_publish_without_a_title_uses_the_link(connector, context, credential, fake):
     published = connector.publish(context, credential, SharePost(text="Hi", link=LINK), idempotency_key="k")
-    assert fake.state.posts[published.external_id]["content"]["article"] == {"source": LINK, "title": LINK}
+    assert fake.posts[published.external_id]["content"]["article"] == {"source": LINK, "title": LINK}
 
 
 def test_find_post_is_not_supported(connector, context, credential):
@@ -249,14 +251,14 @@ def test_fetch_metrics_one_metric_per_call(analytics_settings, fake):
         context = ConnectorContext(http=http, settings=analytics_settings, redirect_uri=REDIRECT)
         credential = connect(connector, context)
         share = connector.publish(context, credential, POST, idempotency_key="k").external_id
-        fake.state.analytics[share] = {"IMPRESSION": 120, "REACTION": 7, "COMMENT": 2, "RESHARE": 1}
-        fake.state.analytics["urn:li:ugcPost:99"] = {"IMPRESSION": 5}
+        fake.analytics[share] = {"IMPRESSION": 120, "REACTION": 7, "COMMENT": 2, "RESHARE": 1}
+        fake.analytics["urn:li:ugcPost:99"] = {"IMPRESSION": 5}
         first, second = connector.fetch_metrics(context, credential, [share, "urn:li:ugcPost:99"])
     assert first.external_id == share
     assert first.values() == {"impressions": 120, "reactions": 7, "comments": 2, "reposts": 1}
     assert second.values() == {"impressions": 5, "reactions": 0, "comments": 0, "reposts": 0}
     assert first.clicks is None
-    assert [path for method, path in fake.state.requests].count("/rest/memberCreatorPostAnalytics") == 8
+    assert fake.count("/rest/memberCreatorPostAnalytics") == 8
 
 
 def test_fetch_metrics_without_the_product_is_missing_permission(analytics_settings, fake):
@@ -272,7 +274,7 @@ def test_fetch_metrics_without_the_product_is_missing_permission(analytics_setti
 def test_fetch_metrics_rate_limited(analytics_settings, fake):
     connector = LinkedInConnector(analytics_settings)
     token = fake.issue_token(scopes=("openid", "r_member_postAnalytics"))
-    fake.fail_next("GET", "/rest/memberCreatorPostAnalytics", "429")
+    fake.rate_limit_next("/rest/memberCreatorPostAnalytics", method="GET")
     with httpx.Client(timeout=2.0) as http:
         context = ConnectorContext(http=http, settings=analytics_settings)
         with pytest.raises(RateLimited):
@@ -290,7 +292,7 @@ def test_expired_token_is_auth_expired(connector, context, credential, fake):
 
 def test_missing_scope_is_missing_permission(connector, context, fake):
     token = fake.issue_token(scopes=("openid", "profile"))
-    credential = Credential(access_token=token, account_id=f"urn:li:person:{fake.state.member_sub}")
+    credential = Credential(access_token=token, account_id=f"urn:li:person:{fake.member_sub}")
     with pytest.raises(MissingPermission, match="ACCESS_DENIED"):
         connector.publish(context, credential, POST, idempotency_key="k")
 
@@ -301,7 +303,7 @@ def test_too_long_commentary_is_content_rejected(connector, context, credential)
 
 
 def test_rate_limit_without_headers_resets_at_utc_midnight(connector, context, credential, fake):
-    fake.fail_next("POST", "/rest/posts", "429")
+    fake.rate_limit_next("/rest/posts", method="POST")
     before = datetime.now(UTC)
     with pytest.raises(RateLimited) as caught:
         connector.publish(context, credential, POST, idempotency_key="k")
@@ -311,16 +313,16 @@ def test_rate_limit_without_headers_resets_at_utc_midnight(connector, context, c
     assert abs(before + timedelta(seconds=caught.value.retry_after) - midnight) < timedelta(seconds=5)
 
 
-@pytest.mark.parametrize("status", ["500", "503"])
+@pytest.mark.parametrize("status", [500, 503])
 def test_server_error_is_transient(connector, context, credential, fake, status):
-    fake.fail_next("POST", "/rest/posts", status)
+    fake.unavailable_next("/rest/posts", status, method="POST")
     with pytest.raises(Transient):
         connector.publish(context, credential, POST, idempotency_key="k")
-    assert not fake.state.posts
+    assert not fake.posts
 
 
 def test_timeout_after_sending_is_an_unknown_outcome(connector, settings, credential, fake):
-    fake.fail_next("POST", "/rest/posts", "hang")
+    fake.hang_next("/rest/posts", method="POST", work=False)
     with httpx.Client(timeout=httpx.Timeout(0.3, connect=1.0)) as http:
         context = ConnectorContext(http=http, settings=settings, redirect_uri=REDIRECT)
         with pytest.raises(UnknownOutcome):
@@ -328,10 +330,10 @@ def test_timeout_after_sending_is_an_unknown_outcome(connector, settings, creden
 
 
 def test_dropped_connection_after_storing_is_an_unknown_outcome(connector, context, credential, fake):
-    fake.fail_next("POST", "/rest/posts", "store_then_drop")
+    fake.drop_next("/rest/posts", method="POST")
     with pytest.raises(UnknownOutcome):
         connector.publish(context, credential, POST, idempotency_key="k")
-    assert len(fake.state.posts) == 1, "the post exists although no answer came back"
+    assert len(fake.posts) == 1, "the post exists although no answer came back"
 
 
 def test_unreachable_linkedin_is_transient(connector, credential):
@@ -348,7 +350,7 @@ def test_userinfo_timeout_is_transient(connector, settings, fake):
         start = connector.start_connect(context, state="s")
         location = http.get(start.authorize_url).headers["location"]
         params = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
-        fake.fail_next("GET", "/v2/userinfo", "hang")
+        fake.hang_next("/v2/userinfo", method="GET", work=False)
         with pytest.raises(Transient):
             connector.finish_connect(context, params=params, pending=start.pending)
 
@@ -375,3 +377,10 @@ def test_engine_builds_an_intent_only_linkedin_by_default(clarion_engine):
     assert connector.plugin_name == "connector-linkedin"
     assert connector.capabilities == frozenset({Capability.INTENT})
     assert isinstance(clarion_engine.plugin_config("connector-linkedin"), Settings)
+
+
+class TestLinkedInKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake LinkedIn."""
+
+    publish_path = "/rest/posts"
+    network_sends_retry_after = False  # LinkedIn's 429 says nothing; the connector waits until midnight UTC

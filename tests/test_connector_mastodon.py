@@ -21,8 +21,9 @@ from clarion.errors import (
     UnknownOutcome,
     ValidationFailed,
 )
+from clarion.testing.contract import PublishingContract
+from clarion.testing.fakes import FakeMastodon
 from clarion_plugins.connectors.mastodon import MastodonConnector, Settings, mastodon_length
-from fakes.mastodon import FakeMastodon
 
 LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=mastodon&n=1"
 CALLBACK = "http://clarion.test/api/v1/me/accounts/connect/mastodon/callback"
@@ -285,3 +286,9 @@ def test_a_hanging_read_is_transient(fake, connector, context, credential):
 def test_an_instance_named_by_the_ambassador_must_be_https(connector, context):
     with pytest.raises(ValidationFailed):
         connector.start_connect(context, state="s", instance="http://10.0.0.1")
+
+
+class TestMastodonKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake Mastodon."""
+
+    publish_path = "/api/v1/statuses"

@@ -21,8 +21,9 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.contract import PublishingContract
+from clarion.testing.fakes import FakeX
 from clarion_plugins.connectors.x import Settings, XConnector, post_text, weighted_length
-from fakes.x import FakeX, running
 
 REDIRECT = "http://clarion.test/api/v1/me/accounts/connect/x/callback"
 LINK = "http://clarion.test/r/Ab3dEf6hJk"
@@ -31,13 +32,14 @@ POST = SharePost(text="Proud of our launch", link=LINK, title="Our launch", hash
 
 @pytest.fixture
 def fake():
-    yield from running()
+    with FakeX.running() as server:
+        yield server
 
 
 @pytest.fixture
 def settings(fake: FakeX) -> Settings:
     return Settings(
-        client_id=fake.state.client_id,
+        client_id=fake.client_id,
         api_base=fake.url,
         authorize_url=f"{fake.url}/i/oauth2/authorize",
         token_url=f"{fake.url}/2/oauth2/token",
@@ -125,8 +127,8 @@ def test_authorize_url_carries_state_scopes_and_an_s256_challenge(connector, con
 
 
 def test_connect_end_to_end(credential, fake):
-    assert credential.account_id == fake.state.user_id
-    assert credential.handle == fake.state.username
+    assert credential.account_id == fake.user_id
+    assert credential.handle == fake.username
     assert credential.refresh_token
     assert "offline.access" in credential.scopes
     assert credential.expires_at is not None
@@ -152,12 +154,12 @@ def test_connect_declined(connector, context):
 
 
 def test_confidential_client_authenticates_with_basic(fake, settings, context):
-    fake.state.client_secret = "x-secret"
+    fake.client_secret = "x-secret"
     confidential = settings.model_copy(update={"client_secret": "x-secret"})
     connector = XConnector(confidential)
     with httpx.Client(timeout=2.0) as http:
         ctx = ConnectorContext(http=http, settings=confidential, redirect_uri=REDIRECT)
-        assert connect(connector, ctx).account_id == fake.state.user_id
+        assert connect(connector, ctx).account_id == fake.user_id
         wrong = ConnectorContext(
             http=http, settings=confidential.model_copy(update={"client_secret": "nope"}), redirect_uri=REDIRECT
         )
@@ -167,7 +169,7 @@ def test_confidential_client_authenticates_with_basic(fake, settings, context):
 
 
 def test_follower_count(connector, context, credential, fake):
-    assert connector.follower_count(context, credential) == fake.state.followers
+    assert connector.follower_count(context, credential) == fake.followers
 
 
 # -- rotating refresh ----------------------------------------------------------------------
@@ -202,7 +204,7 @@ def test_refresh_without_a_refresh_token_needs_a_reconnect(connector, context):
 
 
 def test_refresh_when_x_is_down_is_transient(connector, context, credential, fake):
-    fake.fail_next("POST", "/2/oauth2/token", "503")
+    fake.unavailable_next("/2/oauth2/token", method="POST")
     with pytest.raises(Transient):
         connector.refresh(context, credential)
     assert connector.refresh(context, credential).refresh_token, "the unspent token still works"
@@ -221,9 +223,9 @@ def test_revoke_kills_the_tokens(connector, context, credential):
 
 def test_publish_sends_text_link_and_hashtags(connector, context, credential, fake):
     published = connector.publish(context, credential, POST, idempotency_key="share-1")
-    tweet = fake.state.tweets[published.external_id]
+    tweet = fake.tweets[published.external_id]
     assert tweet["text"] == f"Proud of our launch {LINK} #launch #werk"
-    assert published.url == f"https://x.com/{fake.state.username}/status/{published.external_id}"
+    assert published.url == f"https://x.com/{fake.username}/status/{published.external_id}"
     assert published.published_at is not None
 
 
@@ -232,14 +234,14 @@ def test_a_post_of_exactly_280_weighted_is_sent(connector, context, credential, 
     post = SharePost(text="日" * (room // 2), link=LINK, hashtags=("go",))
     assert weighted_length(post_text(post)) <= 280
     published = connector.publish(context, credential, post, idempotency_key="k")
-    assert published.external_id in fake.state.tweets
+    assert published.external_id in fake.tweets
 
 
 def test_a_post_over_280_weighted_is_rejected_before_sending(connector, context, credential, fake):
     post = SharePost(text="a" * (280 - 1 - 23 - len(" #go") + 1), link=LINK, hashtags=("go",))
     with pytest.raises(ContentRejected, match="280"):
         connector.publish(context, credential, post, idempotency_key="k")
-    assert ("POST", "/2/tweets", "") not in fake.state.requests
+    assert fake.count("/2/tweets", method="POST") == 0
 
 
 def test_duplicate_content_is_content_rejected(connector, context, credential):
@@ -265,16 +267,16 @@ def test_find_post_matches_the_tracked_link(connector, context, credential, fake
 
 
 def test_unknown_outcome_then_reconcile_finds_the_post(connector, context, credential, fake):
-    fake.fail_next("POST", "/2/tweets", "store_then_drop")
+    fake.drop_next("/2/tweets", method="POST")
     with pytest.raises(UnknownOutcome):
         connector.publish(context, credential, POST, idempotency_key="k")
     found = connector.find_post(context, credential, POST, idempotency_key="k")
     assert found is not None
-    assert found.external_id in fake.state.tweets
+    assert found.external_id in fake.tweets
 
 
 def test_timeout_after_sending_is_an_unknown_outcome(connector, settings, credential, fake, context):
-    fake.fail_next("POST", "/2/tweets", "hang")
+    fake.hang_next("/2/tweets", method="POST", work=False)
     with httpx.Client(timeout=httpx.Timeout(0.3, connect=1.0)) as http:
         hurried = ConnectorContext(http=http, settings=settings, redirect_uri=REDIRECT)
         with pytest.raises(UnknownOutcome):
@@ -283,7 +285,7 @@ def test_timeout_after_sending_is_an_unknown_outcome(connector, settings, creden
 
 
 def test_a_read_timeout_is_transient(connector, settings, credential, fake):
-    fake.fail_next("GET", "/2/tweets", "hang")
+    fake.hang_next("/2/tweets", method="GET", work=False)
     with httpx.Client(timeout=httpx.Timeout(0.3, connect=1.0)) as http:
         context = ConnectorContext(http=http, settings=settings)
         with pytest.raises(Transient):
@@ -309,14 +311,14 @@ def test_expired_token_is_auth_expired(connector, context, credential, fake):
 
 
 def test_other_403_is_missing_permission(connector, context, credential, fake):
-    fake.fail_next("POST", "/2/tweets", "403")
+    fake.forbid_next("/2/tweets", method="POST")
     with pytest.raises(MissingPermission):
         connector.publish(context, credential, POST, idempotency_key="k")
 
 
 def test_rate_limit_gives_retry_after_from_the_epoch_reset(connector, context, credential, fake):
-    fake.state.rate_limit_reset = int(time.time()) + 600
-    fake.fail_next("POST", "/2/tweets", "429")
+    fake.rate_limit_reset = int(time.time()) + 600
+    fake.rate_limit_next("/2/tweets", method="POST")
     with pytest.raises(RateLimited) as caught:
         connector.publish(context, credential, POST, idempotency_key="k")
     assert caught.value.retryable
@@ -324,12 +326,12 @@ def test_rate_limit_gives_retry_after_from_the_epoch_reset(connector, context, c
     assert 595 <= caught.value.retry_after <= 601
 
 
-@pytest.mark.parametrize("status", ["500", "503"])
+@pytest.mark.parametrize("status", [500, 503])
 def test_server_error_is_transient(connector, context, credential, fake, status):
-    fake.fail_next("POST", "/2/tweets", status)
+    fake.unavailable_next("/2/tweets", status, method="POST")
     with pytest.raises(Transient):
         connector.publish(context, credential, POST, idempotency_key="k")
-    assert not fake.state.tweets
+    assert not fake.tweets
 
 
 # -- metrics and delete ----------------------------------------------------------------------
@@ -365,7 +367,7 @@ def test_fetch_metrics_needs_a_credential(connector, context):
 
 
 def test_fetch_metrics_rate_limited(connector, context, credential, fake):
-    fake.fail_next("GET", "/2/tweets", "429")
+    fake.rate_limit_next("/2/tweets", method="GET")
     with pytest.raises(RateLimited):
         connector.fetch_metrics(context, credential, ["1"])
 
@@ -373,7 +375,7 @@ def test_fetch_metrics_rate_limited(connector, context, credential, fake):
 def test_delete_post(connector, context, credential, fake):
     published = connector.publish(context, credential, POST, idempotency_key="k")
     connector.delete_post(context, credential, published.external_id)
-    assert published.external_id not in fake.state.tweets
+    assert published.external_id not in fake.tweets
     connector.delete_post(context, credential, published.external_id)  # already gone: nothing to do
 
 
@@ -381,3 +383,9 @@ def test_delete_someone_elses_post_is_missing_permission(connector, context, cre
     theirs = fake.add_tweet("not mine", user_id="42")
     with pytest.raises(MissingPermission):
         connector.delete_post(context, credential, theirs)
+
+
+class TestXKeepsThePublishingContract(PublishingContract):
+    """The shared publishing contract (``clarion.testing.contract``) against the fake X."""
+
+    publish_path = "/2/tweets"

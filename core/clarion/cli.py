@@ -7,9 +7,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +18,11 @@ from clarion import __version__
 from clarion.config import Settings, load_settings
 from clarion.errors import ClarionError
 
+if TYPE_CHECKING:
+    from clarion.demo_networks import DemoNetworks
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -76,51 +80,80 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--demo", is_flag=True, help="Create or upgrade the database and load the demo programme first.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Create or upgrade the database, load the demo programme and run fake Mastodon and Bluesky networks.",
+)
 @click.option("--no-worker", is_flag=True, help="Do not run the job consumer in this process.")
 @clean_errors
 def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> None:
     """Run the web server (and, unless disabled, the job consumer)."""
     import uvicorn
 
+    settings = _settings(demo=demo or None)
+    started = time.perf_counter()
+    with ExitStack() as running:
+        networks = None
+        if demo:
+            from clarion.demo_networks import DEMO_NETWORKS_ENV, running_demo_networks
+
+            # The fake networks live as long as the server: started first, stopped after it.
+            networks = running.enter_context(running_demo_networks())
+            settings = networks.apply(settings)
+            os.environ[DEMO_NETWORKS_ENV] = networks.environment()
+        demo_lines = _prepare_database(settings, networks)
+        url = f"http://{host}:{port}/"
+        click.echo(f"Clarion {__version__} serving {url} (database {_describe(settings)}, {workers} worker(s))")
+        if demo:
+            click.echo(f"Open {url} in your browser; the API explorer is at {url}schema/swagger")
+            for line in demo_lines:
+                click.echo(line)
+        # Workers build their app from the environment: hand them exactly these settings.
+        if demo:
+            os.environ["CLARION_DEMO"] = "1"
+        os.environ["CLARION_DATABASE_URL"] = settings.database_url
+        os.environ["CLARION_SECRET_KEY"] = settings.secret_key
+        if settings.base_url == Settings.model_fields["base_url"].default:
+            # Nobody said where Clarion is reached: tracked links point at this server itself.
+            public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+            os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
+        click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
+        with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
+            uvicorn.run(
+                "clarion.web.app:create_app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=False,
+            )
+
+
+def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list[str]:
+    """Check the schema is current; for the demo, create or upgrade it, load the programme, connect accounts.
+
+    Returns the lines that tell what the demo offers (none without the demo).
+    """
     from clarion import schema
     from clarion.db import Database
 
-    settings = _settings(demo=demo or None)
-    started = time.perf_counter()
+    lines: list[str] = []
     database = Database(settings.database_url)
     try:
-        if demo:
+        if networks is not None:
+            from clarion.demo_networks import banner, set_up_demo
+
             schema.upgrade(database)
             with _engine(settings) as engine:
-                _load_demo_with_progress(engine)
+                ready = _with_progress(lambda progress: set_up_demo(engine, progress=progress))
+            click.echo(ready.summary, err=True)
+            lines = banner(networks, ready)
         schema.require_current_schema(database)
     finally:
         database.dispose()
-    url = f"http://{host}:{port}/"
-    click.echo(f"Clarion {__version__} serving {url} (database {_describe(settings)}, {workers} worker(s))")
-    if demo:
-        click.echo(f"Open {url} in your browser; the API explorer is at {url}schema/swagger")
-    # Workers build their app from the environment: hand them exactly these settings.
-    if demo:
-        os.environ["CLARION_DEMO"] = "1"
-    os.environ["CLARION_DATABASE_URL"] = settings.database_url
-    os.environ["CLARION_SECRET_KEY"] = settings.secret_key
-    if settings.base_url == Settings.model_fields["base_url"].default:
-        # Nobody said where Clarion is reached: tracked links point at this server itself.
-        public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
-    click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
-    with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
-        uvicorn.run(
-            "clarion.web.app:create_app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=False,
-        )
+    return lines
 
 
 @contextmanager
@@ -184,9 +217,8 @@ def _describe(settings: Settings) -> str:
 # -- demo ----------------------------------------------------------------------------------
 
 
-def _load_demo_with_progress(engine: Any) -> None:
-    from clarion.demo import load_demo
-
+def _with_progress(work: Callable[[Any], T]) -> T:
+    """Run ``work(progress)`` with progress bars on stderr, one per step it reports."""
     bar: Any = None
 
     def progress(step: str, done: int, total: int) -> None:
@@ -198,10 +230,16 @@ def _load_demo_with_progress(engine: Any) -> None:
             bar.label = step
         bar.update(done - bar.pos)
 
-    summary = load_demo(engine, progress=progress)
+    result = work(progress)
     if bar is not None:
         bar.render_finish()
-    click.echo(summary, err=True)
+    return result
+
+
+def _load_demo_with_progress(engine: Any) -> None:
+    from clarion.demo import load_demo
+
+    click.echo(_with_progress(lambda progress: load_demo(engine, progress=progress)), err=True)
 
 
 @main.command()

@@ -147,4 +147,10 @@ def create_app_from_environment() -> Litestar:
     overrides: dict[str, Any] = {}
     if os.environ.get("CLARION_DEMO") == "1":
         overrides["demo"] = True
-    return create_app(load_settings(**overrides))
+    settings = load_settings(**overrides)
+    if settings.demo and os.environ.get("CLARION_DEMO_NETWORKS"):
+        from clarion.demo_networks import demo_networks_from_environment, with_demo_networks
+
+        # `clarion serve --demo` runs fake Mastodon and Bluesky servers: connect to the same ones.
+        settings = with_demo_networks(settings, demo_networks_from_environment(os.environ["CLARION_DEMO_NETWORKS"]))
+    return create_app(settings)

@@ -1,56 +1,32 @@
-"""Pytest fixtures for Clarion and its plugins, registered as the ``clarion`` pytest plugin.
+"""The ``clarion`` pytest plugin: databases on SQLite (and PostgreSQL), settings, engines, clients, people.
 
-A company writing a connector or a scoring rule tests it the way Clarion tests itself::
-
-    def test_my_connector(clarion_engine_factory):
-        engine = clarion_engine_factory(plugins={"my-connector": my_connector_module})
-        assert "mynetwork" in engine.connectors()
-
-Every test that uses a database fixture runs on SQLite, and again on PostgreSQL when
-``CLARION_TEST_POSTGRES_URL`` points at a server (a scratch database is created there and
-dropped afterwards; the database in the URL is never touched).
-
-Fixtures:
-    clarion_database_url: URL of a migrated, empty database for this test.
-    clarion_settings_factory: settings for that database, autoload off, with overrides.
-    clarion_engine_factory: engines on that database, with extra plugins.
-    clarion_engine: the default engine (built-in plugins only).
-    clarion_client: a Litestar test client for ``clarion_engine``.
-    clarion_people: creates ambassadors and returns their ``Authorization`` headers.
+Loaded through :mod:`clarion.testing` (its ``pytest11`` entry point); see that module for the list.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from clarion.config import Settings, load_settings
 from clarion.db import Database
 from clarion.engine import Engine
-from clarion.models import AdvocacyLevel, Ambassador, Role, metadata, utcnow
+from clarion.models import Role, metadata
 from clarion.schema import upgrade
-from clarion.tokens import mint_token
-
-POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
-TEST_SECRET = "clarion-test-secret-key-0123456789"
-
-
-def postgres_url() -> str | None:
-    return os.environ.get(POSTGRES_ENV) or None
-
-
-def database_backends() -> list[str]:
-    """``["sqlite"]``, plus ``"postgresql"`` when the PostgreSQL test URL is set."""
-    return ["sqlite", "postgresql"] if postgres_url() else ["sqlite"]
+from clarion.testing import TEST_SECRET
+from clarion.testing.databases import (
+    POSTGRES_ENV,
+    create_scratch_postgres,
+    database_backends,
+    drop_scratch_postgres,
+    postgres_url,
+)
+from clarion.testing.people import Person, make_person
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -61,29 +37,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def clarion_backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
-
-
-def create_scratch_postgres(server_url: str) -> str:
-    """Create an empty database next to ``server_url``'s and return its URL."""
-    url = make_url(server_url)
-    name = f"clarion_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch_postgres(server_url: str, scratch_url: str) -> None:
-    name = make_url(scratch_url).database
-    admin = sa.create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -192,38 +145,6 @@ def clarion_client(clarion_engine: Engine) -> Iterator[Any]:
 
     with TestClient(create_app(engine=clarion_engine)) as client:
         yield client
-
-
-@dataclass
-class Person:
-    """An ambassador created for a test, with the headers that authenticate as them."""
-
-    id: int
-    external_id: str
-    role: Role
-    headers: dict[str, str]
-
-
-def make_person(
-    engine: Engine, external_id: str, role: Role | str = Role.AMBASSADOR, *, opted_in: bool = True, **fields: Any
-) -> Person:
-    """An ambassador in ``engine``'s database and the headers that authenticate as them."""
-    with engine.transaction() as session:
-        ambassador = Ambassador(
-            external_id=external_id,
-            name=fields.pop("name", external_id.title()),
-            role=Role(role),
-            advocacy_level=fields.pop("advocacy_level", AdvocacyLevel.ENGAGEMENT),
-            opted_in_at=utcnow() if opted_in else None,
-            guidelines_version=engine.settings.guidelines_version if opted_in else None,
-            **fields,
-        )
-        session.add(ambassador)
-        session.flush()
-        assert ambassador.id is not None
-        ambassador_id = ambassador.id
-    token = mint_token(engine.settings.secret_key, external_id)
-    return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import regex
 
-from fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
+from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 URL = regex.compile(r"https?://\S+")
 GRAPHEME = regex.compile(r"\X")

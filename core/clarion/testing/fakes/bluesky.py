@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
+from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 GRAPHEME = regex.compile(r"\X")
 POST = "app.bsky.feed.post"

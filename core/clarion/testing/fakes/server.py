@@ -1,8 +1,25 @@
-"""A small threaded HTTP server base for fake networks: routes, recorded calls and injected faults.
+"""A small threaded HTTP server base for fake networks: routes, recorded requests and injected faults.
 
 Connectors reach fakes through their settings (instance or service URL), never by patching.
 Every fake can be told to misbehave on its next calls to a path: answer an error status with the
-network's own headers, hang, or drop the connection after doing the work (unknown outcome).
+network's own headers, hang (before or after doing the work), or drop the connection after doing
+the work (unknown outcome).
+
+A fake of your own network is a subclass with ``route``-decorated methods::
+
+    @collect_routes
+    class FakeHello(FakeServer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.posts: list[str] = []
+
+        @route("POST", "/api/posts")
+        def create_post(self, request: FakeRequest, match: re.Match[str]) -> FakeResponse:
+            self.posts.append(request.json["text"])
+            return FakeResponse(201, {"id": str(len(self.posts))})
+
+    with FakeHello.running() as fake:
+        ...  # point the connector's base URL at fake.url
 """
 
 from __future__ import annotations
@@ -14,17 +31,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
 class FakeRequest:
+    """One request as the fake received it; ``path`` without the query, header names lower-case."""
+
     method: str
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    query_string: str = ""  # as sent, still percent-encoded
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -48,6 +68,8 @@ class FakeRequest:
 
 @dataclass
 class FakeResponse:
+    """What a route answers: ``body`` is sent as JSON (nothing when ``None``)."""
+
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -56,9 +78,10 @@ class FakeResponse:
 @dataclass
 class Fault:
     path: str
-    kind: str  # "status", "hang" or "drop"
+    kind: str  # "status", "hang", "stall" (hang without doing the work) or "drop"
     response: FakeResponse | None = None
     times: int = 1
+    method: str | None = None  # None: any method
 
 
 Route = Callable[[FakeRequest, re.Match[str]], FakeResponse]
@@ -71,7 +94,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.calls: list[tuple[str, str]] = []
+        self.requests: list[FakeRequest] = []
         self._faults: list[Fault] = []
         self._release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -81,7 +104,7 @@ class FakeServer:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -92,7 +115,7 @@ class FakeServer:
 
     @classmethod
     @contextmanager
-    def running(cls, **kwargs: Any) -> Iterator[Any]:
+    def running(cls, **kwargs: Any) -> Iterator[Self]:
         server = cls(**kwargs).start()
         try:
             yield server
@@ -102,30 +125,51 @@ class FakeServer:
     # -- misbehaving on purpose ---------------------------------------------------------------
 
     def fail_next(
-        self, path: str, status: int, body: Any = None, *, headers: dict[str, str] | None = None, times: int = 1
+        self,
+        path: str,
+        status: int,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        method: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls to ``path`` with ``status`` instead of serving them."""
+        """Answer the next ``times`` calls to ``path`` (by ``method``, or any) with ``status`` instead of serving them."""
         with self.lock:
-            self._faults.append(Fault(path, "status", FakeResponse(status, body, headers or {}), times))
+            self._faults.append(Fault(path, "status", FakeResponse(status, body, headers or {}), times, method))
 
-    def hang_next(self, path: str) -> None:
-        """Do the work of the next call to ``path``, then send nothing until the client gives up."""
+    def hang_next(self, path: str, *, method: str | None = None, work: bool = True) -> None:
+        """Send nothing to the next call to ``path`` until the client gives up.
+
+        With ``work`` the fake first does what the call asks (the post exists: an unknown outcome
+        for the client); without, the request is lost before the network acted on it.
+        """
         with self.lock:
-            self._faults.append(Fault(path, "hang"))
+            self._faults.append(Fault(path, "hang" if work else "stall", method=method))
 
-    def drop_next(self, path: str) -> None:
+    def drop_next(self, path: str, *, method: str | None = None) -> None:
         """Do the work of the next call to ``path``, then close the connection without an answer."""
         with self.lock:
-            self._faults.append(Fault(path, "drop"))
+            self._faults.append(Fault(path, "drop", method=method))
 
-    def count(self, path: str) -> int:
+    @property
+    def calls(self) -> list[tuple[str, str]]:
+        """``(method, path)`` of every request received, oldest first."""
         with self.lock:
-            return sum(1 for _method, called in self.calls if called == path)
+            return [(request.method, request.path) for request in self.requests]
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def count(self, path: str, method: str | None = None) -> int:
+        """How many requests ``path`` received (by ``method``, or any)."""
+        return sum(1 for called_method, called in self.calls if called == path and method in (None, called_method))
+
+    def response_headers(self) -> dict[str, str]:
+        """Headers every answer carries (a network's rate-limit headers); none by default."""
+        return {}
+
+    def _take_fault(self, path: str, method: str) -> Fault | None:
         with self.lock:
             for fault in self._faults:
-                if fault.path == path:
+                if fault.path == path and fault.method in (None, method):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -134,7 +178,8 @@ class FakeServer:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    def _route(self, request: FakeRequest) -> FakeResponse:
+    def dispatch(self, request: FakeRequest) -> FakeResponse:
+        """The answer to ``request``: its route's, or 404. Override to answer some requests differently."""
         for method, pattern, name in self.routes:
             match = pattern.fullmatch(request.path)
             if match and method == request.method:
@@ -161,15 +206,20 @@ class FakeServer:
                     query=parse_qs(parts.query),
                     headers={key.lower(): value for key, value in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
+                    query_string=parts.query,
                 )
                 with fake.lock:
-                    fake.calls.append((request.method, request.path))
-                fault = fake._take_fault(request.path)
+                    fake.requests.append(request)
+                fault = fake._take_fault(request.path, request.method)
                 if fault is not None and fault.kind == "status":
                     assert fault.response is not None
                     self._answer(fault.response)
                     return
-                response = fake._route(request)
+                if fault is not None and fault.kind == "stall":
+                    fake._release.wait(10)
+                    self.close_connection = True
+                    return
+                response = fake.dispatch(request)
                 if fault is not None:
                     if fault.kind == "hang":
                         fake._release.wait(10)
@@ -180,7 +230,7 @@ class FakeServer:
             def _answer(self, response: FakeResponse) -> None:
                 payload = b"" if response.body is None else json.dumps(response.body).encode()
                 self.send_response(response.status)
-                headers = {"Content-Type": "application/json", **response.headers}
+                headers = {"Content-Type": "application/json", **fake.response_headers(), **response.headers}
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
@@ -192,10 +242,17 @@ class FakeServer:
         return Handler
 
 
-def route(method: str, pattern: str) -> Callable[[Route], Route]:
-    """Mark a :class:`FakeServer` method as the handler of ``method pattern`` (a regex on the path)."""
+RouteMethod = TypeVar("RouteMethod", bound=Callable[..., FakeResponse])
 
-    def mark(function: Route) -> Route:
+
+def route(method: str, pattern: str) -> Callable[[RouteMethod], RouteMethod]:
+    """Mark a :class:`FakeServer` method as the handler of ``method pattern`` (a regex on the path).
+
+    The method is called as ``handler(request, match)`` with the :class:`FakeRequest` and the
+    pattern's match on the path (named groups are the path's parameters).
+    """
+
+    def mark(function: RouteMethod) -> RouteMethod:
         function.route = (method, re.compile(pattern))  # type: ignore[attr-defined]
         return function
 
@@ -210,28 +267,3 @@ def collect_routes(cls: type[FakeServer]) -> type[FakeServer]:
         if callable(function) and hasattr(function, "route")
     ]
     return cls
-
-
-class ThreadedFake:
-    """Serving, address and shutdown for fakes that bring their own request handler."""
-
-    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.release = threading.Event()  # set on stop: handlers told to hang wake up
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Self:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
