@@ -35,7 +35,7 @@ from clarion.services.credentials import store_credential
 from clarion.services.link_codes import new_link_code
 from clarion.services.metrics import record_if_changed, record_sample
 from clarion.testing import TEST_SECRET, make_person
-from fakes.mastodon import FakeMastodon, Status
+from clarion.testing.fakes.mastodon import FakeMastodon, Status
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
