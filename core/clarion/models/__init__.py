@@ -28,6 +28,7 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.metrics import Event, MetricSample, MetricSource
+from clarion.models.rate_limit import RateLimit
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
@@ -51,6 +52,7 @@ __all__ = [
     "MetricSample",
     "MetricSource",
     "NetworkAccount",
+    "RateLimit",
     "Role",
     "Share",
     "ShareMethod",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -12,7 +12,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from clarion.connectors import Connector, ConnectorContext, Credential
+from clarion.connectors import Connector, ConnectorContext, Credential, RateLimitInfo
 from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
 from clarion.errors import NotFound, ReconnectNeeded
@@ -30,11 +30,24 @@ def callback_url(engine: Engine, network: str) -> str:
 
 
 @contextmanager
-def connector_context(engine: Engine, connector: Connector) -> Iterator[ConnectorContext]:
-    """An HTTP client with Clarion's timeouts plus the connector's settings, for one unit of work."""
+def connector_context(
+    engine: Engine,
+    connector: Connector,
+    *,
+    rate_limit_reporter: Callable[[RateLimitInfo], None] | None = None,
+) -> Iterator[ConnectorContext]:
+    """An HTTP client with Clarion's timeouts plus the connector's settings, for one unit of work.
+
+    ``rate_limit_reporter`` receives the budgets the connector reports during it.
+    """
     settings = engine.plugin_config(connector.plugin_name) if connector.plugin_name else None
     with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False) as http:
-        yield ConnectorContext(http=http, settings=settings, redirect_uri=callback_url(engine, connector.key))
+        yield ConnectorContext(
+            http=http,
+            settings=settings,
+            redirect_uri=callback_url(engine, connector.key),
+            rate_limit_reporter=rate_limit_reporter,
+        )
 
 
 def _to_stored(credential: Credential) -> dict[str, Any]:
