@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +10,15 @@ import httpx
 import pytest
 
 from clarion.connector_contract import check_connector_contract
-from clarion.connectors import AuthKind, Capability, ConnectorContext, Credential, SharePost
+from clarion.connectors import (
+    AuthKind,
+    Capability,
+    ConnectorContext,
+    Credential,
+    RateLimitInfo,
+    RateLimitScope,
+    SharePost,
+)
 from clarion.errors import (
     AuthExpired,
     ContentRejected,
@@ -375,3 +384,16 @@ def test_engine_builds_an_intent_only_linkedin_by_default(clarion_engine):
     assert connector.plugin_name == "connector-linkedin"
     assert connector.capabilities == frozenset({Capability.INTENT})
     assert isinstance(clarion_engine.plugin_config("connector-linkedin"), Settings)
+
+
+def test_a_429_reports_the_members_day_spent_until_midnight_utc(connector, context, credential, fake):
+    fake.fail_next("POST", "/rest/posts", "429")
+    reported: list[RateLimitInfo] = []
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited):
+        connector.publish(
+            dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+        )
+    [spent] = reported
+    assert (spent.scope, spent.remaining, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, True)
+    assert spent.reset_at == (before + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)

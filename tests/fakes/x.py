@@ -56,6 +56,7 @@ class FakeXState:
     username: str = "amir_example"
     followers: int = 1234
     rate_limit_reset: int = 0  # epoch seconds sent in x-rate-limit-reset; 0: 15 minutes from now
+    app_limit_remaining: int | None = None  # sent as x-app-limit-24hour-* (reset in 24 h) when set
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     families: list[Family] = field(default_factory=list)
     tweets: dict[str, dict] = field(default_factory=dict)
@@ -126,6 +127,10 @@ def _handler_for(fake: FakeX) -> type[BaseHTTPRequestHandler]:
             reset = state.rate_limit_reset or int(time.time()) + 900
             self.send_response(status)
             limits = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": str(reset)}
+            if state.app_limit_remaining is not None:
+                limits["x-app-limit-24hour-limit"] = "10000"
+                limits["x-app-limit-24hour-remaining"] = str(state.app_limit_remaining)
+                limits["x-app-limit-24hour-reset"] = str(int(time.time()) + 86400)
             for name, value in (limits | (headers or {})).items():
                 self.send_header(name, value)
             if body is not None:
