@@ -221,7 +221,7 @@ def run_embedded(count: int, latency: float, log: Callable[[str], None]) -> Thro
             log(f"embedded: {engine.jobs.pending():,} tasks queued; consumer with {settings.workers} threads")
             consumer = engine.jobs.start_in_background(periodic=False)
             try:
-                seconds = wait_published(engine, count, timeout=max(120.0, count * latency * 2))
+                seconds = wait_published(engine, count, timeout=120.0 + count * 0.5)
             finally:
                 consumer.stop()
             check_exactly_once(network, shares)
@@ -289,7 +289,7 @@ def run_redis(count: int, latency: float, postgres_server: str | None, log: Call
                 assert worker.stdin is not None
                 worker.stdin.write("go\n")
                 worker.stdin.flush()
-            seconds = wait_published(engine, count, timeout=max(120.0, count * latency * 2))
+            seconds = wait_published(engine, count, timeout=120.0 + count * 0.5)
             check_exactly_once(network, shares)
             return Throughput("redis", backend, count, REDIS_WORKERS, latency, seconds, len(network.posts))
         finally:
