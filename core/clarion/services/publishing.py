@@ -377,9 +377,7 @@ def _claim_reconcile(engine: Engine, share_id: int) -> _Attempt | None:
         return attempt
 
 
-def _finish_reconcile(
-    engine: Engine, attempt: _Attempt, *, retry: int | None, failure: str | None, kind: str = UNCONFIRMED
-) -> None:
+def _finish_reconcile(engine: Engine, attempt: _Attempt, *, retry: int | None, failure: str | None) -> None:
     """Not found (``failure`` None, ``retry`` None): publish again; ``retry``: ask again later; else FAILED."""
     with engine.transaction() as session:
         share = _lock_share(session, attempt.share_id)
@@ -390,7 +388,7 @@ def _finish_reconcile(
             share.last_error = f"{failure}; checking again whether the post went out"[:2000]
             after_commit(session, lambda: engine.jobs.reconcile(attempt.share_id, delay=delay, attempt=retry + 1))
         elif failure is not None:
-            _fail(session, share, failure, kind)
+            _fail(session, share, failure, UNCONFIRMED)
         elif share.attempts >= engine.settings.max_publish_attempts:
             reason = f"the post did not go out after {share.attempts} attempts: {share.last_error}"
             _fail(session, share, reason, UNKNOWN_OUTCOME)
