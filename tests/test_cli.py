@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from clarion.cli import main
+from clarion.connectors import RateLimitInfo, RateLimitScope
 from clarion.db import Database
-from clarion.models import Ambassador, Role
+from clarion.models import Ambassador, Role, utcnow
 from clarion.plugins import DEFAULT_PLUGINS
 from clarion.schema import head_revision
+from clarion.services import rate_limits
 from clarion.tokens import verify_token
 
 SECRET = "cli-test-secret-0123456789abcdef"
@@ -183,6 +186,33 @@ def test_api_token_create_list_revoke(run, database_url):
     assert "revoked" in listed
 
 
+# -- rate limits ----------------------------------------------------------------------------
+
+
+def test_rate_limits_show_which_budgets_hold_shares_back(run, database_url):
+    ok(run("db", "upgrade"))
+    assert ok(run("rate-limits")).stdout.strip() == "no rate limits reported"
+    now = utcnow()
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            spent = RateLimitInfo(RateLimitScope.ACCOUNT, 0, now + timedelta(minutes=5), 300)
+            rate_limits.record(session, "mastodon", 12, [spent])
+            rate_limits.record(
+                session, "x", 3, [RateLimitInfo(RateLimitScope.APP, 9812, now + timedelta(hours=3), 10000)]
+            )
+    finally:
+        database.engine.dispose()
+    lines = ok(run("rate-limits")).stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[:4] == ["mastodon", "account:12", "0/300", "left"]
+    assert lines[0].endswith(f"waiting until {(now + timedelta(minutes=5)).isoformat(timespec='seconds')}")
+    assert lines[1].split()[:3] == ["x", "app", "9812/10000"]
+    assert lines[1].endswith("ok")
+    assert ok(run("rate-limits", "--network", "x")).stdout.splitlines() == lines[1:]
+    assert ok(run("rate-limits", "--network", "bluesky")).stdout.strip() == "no rate limits reported by bluesky"
+
+
 # -- config ---------------------------------------------------------------------------------
 
 
@@ -238,6 +268,7 @@ UNREACHABLE_COMMANDS = [
     ("db", "current"),
     ("db", "downgrade", "--yes", "base"),
     ("api-token", "list"),
+    ("rate-limits",),
     ("api-token", "create", "bot", "--as", "ada"),
     ("api-token", "revoke", "clr_x"),
     ("demo",),

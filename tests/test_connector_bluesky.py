@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from clarion.connector_contract import check_connector_contract
-from clarion.connectors import ConnectorContext, Credential, SharePost
+from clarion.connectors import ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
     ContentRejected,
@@ -313,3 +315,14 @@ class TestBlueskyKeepsThePublishingContract(PublishingContract):
     """The shared publishing contract (``clarion.testing.contract``) against the fake Bluesky."""
 
     publish_path = "/xrpc/com.atproto.repo.createRecord"
+def test_a_429_reports_the_spent_budget_until_the_epoch_reset(fake, connector, context, credential):
+    fake.rate_limit_next("/xrpc/com.atproto.repo.createRecord", seconds=40)
+    reported: list[RateLimitInfo] = []
+    with pytest.raises(RateLimited):
+        connector.publish(
+            dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+        )
+    [spent] = reported
+    assert (spent.scope, spent.remaining, spent.limit, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, 3000, True)
+    assert spent.reset_at is not None
+    assert timedelta(seconds=35) <= spent.reset_at - datetime.now(UTC) <= timedelta(seconds=41)

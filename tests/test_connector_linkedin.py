@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +10,15 @@ import httpx
 import pytest
 
 from clarion.connector_contract import check_connector_contract
-from clarion.connectors import AuthKind, Capability, ConnectorContext, Credential, SharePost
+from clarion.connectors import (
+    AuthKind,
+    Capability,
+    ConnectorContext,
+    Credential,
+    RateLimitInfo,
+    RateLimitScope,
+    SharePost,
+)
 from clarion.errors import (
     AuthExpired,
     ContentRejected,
@@ -384,3 +393,14 @@ class TestLinkedInKeepsThePublishingContract(PublishingContract):
 
     publish_path = "/rest/posts"
     network_sends_retry_after = False  # LinkedIn's 429 says nothing; the connector waits until midnight UTC
+def test_a_429_reports_the_members_day_spent_until_midnight_utc(connector, context, credential, fake):
+    fake.rate_limit_next("/rest/posts", method="POST")
+    reported: list[RateLimitInfo] = []
+    before = datetime.now(UTC)
+    with pytest.raises(RateLimited):
+        connector.publish(
+            dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+        )
+    [spent] = reported
+    assert (spent.scope, spent.remaining, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, True)
+    assert spent.reset_at == (before + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)

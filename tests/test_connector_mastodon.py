@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from clarion.connector_contract import check_connector_contract
-from clarion.connectors import Capability, ConnectorContext, Credential, SharePost
+from clarion.connectors import Capability, ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
     ContentRejected,
@@ -292,3 +294,14 @@ class TestMastodonKeepsThePublishingContract(PublishingContract):
     """The shared publishing contract (``clarion.testing.contract``) against the fake Mastodon."""
 
     publish_path = "/api/v1/statuses"
+def test_a_429_reports_the_spent_budget_until_the_iso_reset(fake, connector, context, credential):
+    fake.rate_limit_next("/api/v1/statuses", seconds=30)
+    reported: list[RateLimitInfo] = []
+    with pytest.raises(RateLimited):
+        connector.publish(
+            dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+        )
+    [spent] = reported
+    assert (spent.scope, spent.remaining, spent.limit, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, 300, True)
+    assert spent.reset_at is not None
+    assert timedelta(seconds=25) <= spent.reset_at - datetime.now(UTC) <= timedelta(seconds=30)

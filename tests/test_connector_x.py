@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -10,7 +11,15 @@ import httpx
 import pytest
 
 from clarion.connector_contract import check_connector_contract
-from clarion.connectors import AuthKind, Capability, ConnectorContext, Credential, SharePost
+from clarion.connectors import (
+    AuthKind,
+    Capability,
+    ConnectorContext,
+    Credential,
+    RateLimitInfo,
+    RateLimitScope,
+    SharePost,
+)
 from clarion.errors import (
     AuthExpired,
     ContentRejected,
@@ -389,3 +398,33 @@ class TestXKeepsThePublishingContract(PublishingContract):
     """The shared publishing contract (``clarion.testing.contract``) against the fake X."""
 
     publish_path = "/2/tweets"
+# -- rate limits reported to the engine ----------------------------------------------------
+
+
+def test_publish_reports_the_user_window_and_the_app_day(connector, context, credential, fake):
+    fake.rate_limit_reset = int(time.time()) + 600
+    fake.app_limit_remaining = 0
+    reported: list[RateLimitInfo] = []
+    connector.publish(
+        dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+    )
+    user, app = reported
+    assert (user.scope, user.remaining, user.limit) == (RateLimitScope.ACCOUNT, 99, 100)
+    assert user.reset_at is not None
+    assert int(user.reset_at.timestamp()) == fake.rate_limit_reset
+    assert not user.exhausted
+    assert (app.scope, app.remaining, app.limit, app.exhausted) == (RateLimitScope.APP, 0, 10000, True)
+
+
+def test_a_429_reports_the_spent_user_window(connector, context, credential, fake):
+    fake.rate_limit_reset = int(time.time()) + 600
+    fake.rate_limit_next("/2/tweets", method="POST")
+    reported: list[RateLimitInfo] = []
+    with pytest.raises(RateLimited):
+        connector.publish(
+            dataclasses.replace(context, rate_limit_reporter=reported.append), credential, POST, idempotency_key="k"
+        )
+    [spent] = reported
+    assert (spent.scope, spent.remaining, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, True)
+    assert spent.reset_at is not None
+    assert int(spent.reset_at.timestamp()) == fake.rate_limit_reset

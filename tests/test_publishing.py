@@ -13,8 +13,10 @@ import redis
 import sqlalchemy as sa
 from sqlmodel import select
 
-from clarion.connectors import Credential
+from clarion import hookimpl
+from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
+from clarion.events import RecordedEvent
 from clarion.models import (
     AccountStatus,
     AdvocacyLevel,
@@ -28,7 +30,7 @@ from clarion.models import (
     utcnow,
 )
 from clarion.plugins import DEFAULT_PLUGINS
-from clarion.services import publishing
+from clarion.services import publishing, rate_limits
 from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import load_credential, store_credential
@@ -93,10 +95,11 @@ class World:
             return account
 
     def published_events(self, share_id: int) -> list[Event]:
+        return self.events(share_id, "share.published")
+
+    def events(self, share_id: int, kind: str) -> list[Event]:
         with self.engine.transaction() as session:
-            return list(
-                session.exec(select(Event).where(Event.share_id == share_id, Event.kind == "share.published")).all()
-            )
+            return list(session.exec(select(Event).where(Event.share_id == share_id, Event.kind == kind)).all())
 
 
 def person(engine: Engine, external_id: str, role: Role = Role.AMBASSADOR) -> Actor:
@@ -129,7 +132,7 @@ def build_world(engine: Engine, network: FakeNetwork) -> World:
 
 @pytest.fixture
 def make_world(clarion_engine_factory, network) -> Callable[..., World]:
-    def make(**settings) -> World:
+    def make(extra_plugins: dict[str, object] | None = None, **settings) -> World:
         options = {
             "publish_retry_seconds": 0.05,
             "publish_timeout_seconds": 60.0,
@@ -137,7 +140,7 @@ def make_world(clarion_engine_factory, network) -> Callable[..., World]:
             **settings,
         }
         engine = clarion_engine_factory(
-            {"fakepub": fake_publisher},
+            {"fakepub": fake_publisher, **(extra_plugins or {})},
             plugin_settings={"fakepub": {"base_url": network.url, "timeout": 0.5}},
             **options,
         )
@@ -485,3 +488,196 @@ def test_redis_workers_on_two_machines_publish_each_share_exactly_once(make_worl
         other.close()
     keys = sorted(post["key"] for post in world.network.posts)
     assert keys == sorted(publishing.idempotency_key(share_id) for share_id in shares)
+
+
+# -- the rate-limit store -------------------------------------------------------------------------
+
+
+def test_a_spent_budget_makes_the_next_share_wait_without_an_attempt(world):
+    world.network.script("429:30")
+    first, second = world.share(), world.share()
+    publishing.publish_share(world.engine, first)
+    assert world.row(first).attempts == 1
+    with world.engine.transaction() as session:
+        until = rate_limits.blocked_until(session, "fakepub", world.account_id)
+    assert until is not None
+    assert timedelta(seconds=28) < until - utcnow() <= timedelta(seconds=30)
+    queued = world.engine.jobs.pending() + world.engine.jobs.scheduled()
+    publishing.publish_share(world.engine, second)
+    share = world.row(second)
+    assert (share.status, share.attempts, share.scheduled_at) == (ShareStatus.SCHEDULED, 0, until)
+    assert share.last_error == f"waiting for the FakePub rate limit until {until.isoformat(timespec='seconds')}"
+    assert world.engine.jobs.pending() + world.engine.jobs.scheduled() == queued + 1  # queued for the reset
+    assert world.network.requests.count("POST /posts") == 1
+    assert publishing.sweep(world.engine).due == ()  # the sweeper does not hammer either
+    assert world.events(second, "share.failed") == []
+
+
+def test_two_workers_see_the_same_spent_budget(make_world):
+    world = make_world()
+    # A second "machine": its own engine on the same database, so only the database is shared.
+    other = Engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
+    try:
+        world.network.script("429:30")
+        first, second = world.share(), world.share()
+        publishing.publish_share(world.engine, first)
+        publishing.publish_share(other, second)
+        assert world.row(second).attempts == 0
+        assert (world.row(second).last_error or "").startswith("waiting for the FakePub rate limit until")
+        assert world.network.requests.count("POST /posts") == 1
+    finally:
+        other.close()
+
+
+def test_a_waiting_share_goes_out_once_the_budget_resets(world):
+    world.network.script("429:1")
+    first, second = world.share(), world.share()
+    publishing.publish_share(world.engine, first)
+    publishing.publish_share(world.engine, second)
+    assert world.row(second).attempts == 0
+    for share_id in (first, second):
+        share = settle(world, share_id)
+        assert share.status is ShareStatus.PUBLISHED
+        assert share.last_error is None
+    assert world.row(first).attempts == 2  # the 429 counted; waiting did not
+    assert world.row(second).attempts == 1
+    assert len(world.network.posts) == 2
+
+
+def test_another_accounts_budget_does_not_hold_this_one_back(world):
+    with world.engine.transaction() as session:
+        other_account = world.account_id + 1000
+        spent = RateLimitInfo(RateLimitScope.ACCOUNT, 0, utcnow() + timedelta(minutes=5))
+        rate_limits.record(session, "fakepub", other_account, [spent])
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    assert world.row(share_id).status is ShareStatus.PUBLISHED
+
+
+def test_the_apps_spent_budget_holds_every_account_back(world):
+    with world.engine.transaction() as session:
+        spent = RateLimitInfo(RateLimitScope.APP, 0, utcnow() + timedelta(minutes=5))
+        rate_limits.record(session, "fakepub", world.account_id + 1000, [spent])
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    assert (world.row(share_id).status, world.row(share_id).attempts) == (ShareStatus.SCHEDULED, 0)
+    assert world.network.requests == []
+
+
+def test_a_block_only_moves_later_and_a_stale_answer_cannot_lift_it(world):
+    now = utcnow()
+    later, sooner = now + timedelta(minutes=10), now + timedelta(minutes=2)
+    with world.engine.transaction() as session:
+        rate_limits.record(session, "fakepub", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 0, later)])
+        rate_limits.record(session, "fakepub", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 0, sooner)])
+        rate_limits.record(
+            session, "fakepub", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 50, sooner, 100)]
+        )
+        assert rate_limits.blocked_until(session, "fakepub", world.account_id) == later
+        [row] = rate_limits.budgets(session, "fakepub")
+        assert (row.scope, row.remaining, row.window_limit, row.reset_at) == (
+            f"account:{world.account_id}",
+            50,
+            100,
+            sooner,
+        )
+        # Once its time has passed a block is gone, whatever the row still says.
+        assert rate_limits.blocked_until(session, "fakepub", world.account_id, now + timedelta(minutes=11)) is None
+        # A budget with room, or a reset already past, blocks nothing.
+        rate_limits.record(session, "other", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 3, later)])
+        rate_limits.record(session, "other", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 0, now)])
+        assert rate_limits.blocked_until(session, "other", world.account_id) is None
+
+
+# -- share.failed ---------------------------------------------------------------------------------
+
+
+class FailureListener:
+    """An observer plugin: what ``clarion_event_on_recorded`` heard of failures."""
+
+    def __init__(self) -> None:
+        self.heard: list[RecordedEvent] = []
+
+    @hookimpl
+    def clarion_event_on_recorded(self, engine, event):
+        if event.kind == "share.failed":
+            self.heard.append(event)
+
+
+def test_a_refused_share_records_share_failed_once_with_reason_and_kind(make_world):
+    listener = FailureListener()
+    world = make_world(extra_plugins={"listener": listener})
+    world.network.script("422")
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    publishing.publish_share(world.engine, share_id)  # a duplicate delivery of the task
+    publishing.sweep(world.engine)
+    [event] = world.events(share_id, "share.failed")
+    assert event.payload == {
+        "network": "fakepub",
+        "method": "api",
+        "reason": "FakePub refused the post: duplicate content",
+        "error": "content_rejected",
+        "attempts": 1,
+    }
+    assert (event.ambassador_id, event.content_id) == (world.amir.ambassador_id, world.row(share_id).content_id)
+    assert [heard.id for heard in listener.heard] == [event.id]
+
+
+def test_share_failed_comes_after_the_last_attempt_only(make_world):
+    world = make_world(max_publish_attempts=2)
+    world.network.script("503", "503")
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    assert world.events(share_id, "share.failed") == []  # retrying is not failing
+    settle(world, share_id)
+    [event] = world.events(share_id, "share.failed")
+    assert (event.payload["error"], event.payload["attempts"]) == ("transient", 2)
+    assert event.payload["reason"] == "gave up after 2 attempts: FakePub failed (503)"
+
+
+def test_share_failed_names_a_needed_reconnect(world):
+    world.network.script("401")
+    world.network.refresh = "refuse"
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    [event] = world.events(share_id, "share.failed")
+    assert event.payload["error"] == "reconnect_needed"
+    assert event.payload["reason"].startswith("reconnect your FakePub account")
+
+
+def test_a_share_that_cannot_be_published_fails_at_once_with_share_failed(world):
+    share_id = world.share()
+    with world.engine.transaction() as session:  # disconnected after scheduling
+        session.execute(sa.update(NetworkAccount).values(credentials_encrypted=None))
+    publishing.publish_share(world.engine, share_id)
+    [event] = world.events(share_id, "share.failed")
+    assert event.payload["error"] == "not_publishable"
+    assert event.payload["reason"] == "connect your FakePub account to publish through the API"
+    assert world.network.requests == []
+
+
+def test_an_unconfirmable_post_records_share_failed(world):
+    world.network.script("drop")
+    world.network.find = "unsupported"
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    assert world.events(share_id, "share.failed") == []  # unknown is not failed
+    publishing.reconcile_share(world.engine, share_id)
+    publishing.reconcile_share(world.engine, share_id)
+    [event] = world.events(share_id, "share.failed")
+    assert (event.payload["error"], event.payload["reason"]) == ("unconfirmed", publishing.CANNOT_CONFIRM)
+
+
+def test_a_share_failing_again_after_a_retry_records_a_second_failure(world):
+    world.network.script("422", "422")
+    share_id = world.share()
+    publishing.publish_share(world.engine, share_id)
+    with world.engine.transaction() as session:  # someone schedules the failed share again
+        session.execute(
+            sa.update(Share).where(Share.id == share_id).values(status=ShareStatus.SCHEDULED, scheduled_at=utcnow())
+        )
+    publishing.publish_share(world.engine, share_id)
+    publishing.publish_share(world.engine, share_id)
+    events = world.events(share_id, "share.failed")
+    assert [event.payload["attempts"] for event in events] == [1, 2]

@@ -208,6 +208,31 @@ def worker(workers: int | None, no_sweeper: bool) -> None:
     click.echo("worker stopped")
 
 
+@main.command("rate-limits")
+@click.option("--network", default=None, help="Only this network's budgets (its key, e.g. mastodon).")
+@clean_errors
+def rate_limits(network: str | None) -> None:
+    """List the call budgets networks reported, and which hold shares back until when."""
+    from clarion.models import utcnow
+    from clarion.services.rate_limits import budgets
+
+    now = utcnow()
+    with _engine(_settings()) as engine, engine.transaction() as session:
+        rows = budgets(session, network)
+    if not rows:
+        click.echo("no rate limits reported" + (f" by {network}" if network else ""))
+        return
+    for row in rows:
+        left = "?" if row.remaining is None else str(row.remaining)
+        of = f"/{row.window_limit}" if row.window_limit is not None else ""
+        reset = row.reset_at.isoformat(timespec="seconds") if row.reset_at else "-"
+        held = row.blocked_until is not None and row.blocked_until > now
+        state = (
+            f"waiting until {row.blocked_until.isoformat(timespec='seconds')}" if held and row.blocked_until else "ok"
+        )
+        click.echo(f"{row.network:<12}  {row.scope:<16}  {left + of:>11} left  reset {reset}  {state}")
+
+
 def _describe(settings: Settings) -> str:
     from clarion.db import describe_url
 

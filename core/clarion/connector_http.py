@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
-from clarion.connectors import ConnectorContext
+from clarion.connectors import ConnectorContext, RateLimitInfo, RateLimitScope
 from clarion.errors import Transient, UnknownOutcome
 
 # Reset headers above this are epoch timestamps; below it, seconds to wait (IETF draft versions differ).
@@ -95,3 +95,83 @@ def retry_after(response: httpx.Response, *, now: datetime | None = None) -> flo
         except ValueError:
             continue
     return None
+
+
+# Header families naming one budget each: (prefix, whose budget). X sends its 15-minute window as
+# ``x-rate-limit-*`` plus 24-hour windows per user and per app; Mastodon ``X-RateLimit-*``;
+# Bluesky the IETF draft ``RateLimit-*``.
+RATE_LIMIT_HEADERS: tuple[tuple[str, RateLimitScope | None], ...] = (
+    ("x-rate-limit-", None),
+    ("x-ratelimit-", None),
+    ("ratelimit-", None),
+    ("x-user-limit-24hour-", RateLimitScope.ACCOUNT),
+    ("x-app-limit-24hour-", RateLimitScope.APP),
+)
+
+
+def _integer(value: str | None) -> int | None:
+    number = _number(value) if value else None
+    return int(number) if number is not None else None
+
+
+def _reset_time(value: str | None, now: datetime) -> datetime | None:
+    if not value:
+        return None
+    number = _number(value)
+    if number is not None:
+        seconds = number - now.timestamp() if number > EPOCH_THRESHOLD else number
+        return now + timedelta(seconds=max(0.0, seconds))
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def rate_limits(
+    response: httpx.Response, *, scope: RateLimitScope = RateLimitScope.ACCOUNT, now: datetime | None = None
+) -> list[RateLimitInfo]:
+    """Every budget the answer names, normalised; empty when it names none.
+
+    Args:
+        response: Any answer of the network, successful or not.
+        scope: Whose budget the generic headers count (``x-rate-limit-*``, ``X-RateLimit-*``,
+            ``RateLimit-*``): the account for calls made with a user's token.
+        now: The current time (tests).
+
+    A 429 naming no exhausted budget but a ``Retry-After`` counts as ``scope`` being exhausted
+    for that long; a 429 naming nothing at all (LinkedIn) yields nothing: see
+    :func:`exhausted_until_utc_midnight`.
+    """
+    now = now or datetime.now(UTC)
+    headers = response.headers
+    found: list[RateLimitInfo] = []
+    for prefix, family_scope in RATE_LIMIT_HEADERS:
+        remaining = _integer(headers.get(f"{prefix}remaining"))
+        reset_at = _reset_time(headers.get(f"{prefix}reset"), now)
+        if remaining is None and reset_at is None:
+            continue
+        limit = _integer(headers.get(f"{prefix}limit"))
+        found.append(RateLimitInfo(family_scope or scope, remaining, reset_at, limit))
+    if response.status_code == 429 and not any(info.exhausted for info in found):
+        wait = retry_after(response, now=now)
+        if wait is not None:
+            found.append(RateLimitInfo(scope, 0, now + timedelta(seconds=wait)))
+    return found
+
+
+def report_rate_limits(
+    context: ConnectorContext, response: httpx.Response, *, scope: RateLimitScope = RateLimitScope.ACCOUNT
+) -> None:
+    """Hand every budget named in ``response`` to the engine (see :func:`rate_limits`)."""
+    for info in rate_limits(response, scope=scope):
+        context.report_rate_limit(info)
+
+
+def exhausted_until_utc_midnight(
+    scope: RateLimitScope = RateLimitScope.ACCOUNT, *, now: datetime | None = None
+) -> RateLimitInfo:
+    """A daily budget spent until the next midnight UTC, for networks whose 429 names no time (LinkedIn)."""
+    now = now or datetime.now(UTC)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return RateLimitInfo(scope, 0, midnight)

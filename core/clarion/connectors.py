@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -148,6 +148,34 @@ class MetricsSnapshot:
         return {name: getattr(self, name) for name in METRIC_NAMES if getattr(self, name) is not None}
 
 
+class RateLimitScope(StrEnum):
+    """Whose budget a rate limit counts."""
+
+    ACCOUNT = "account"  # the ambassador's account (per user token, per member, per PDS session)
+    APP = "app"  # Clarion's app on the network: every account shares it
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """What a network said about a call budget, normalised from its headers.
+
+    Attributes:
+        scope: Whose budget it is.
+        remaining: Calls left in the current window; ``0`` means exhausted until ``reset_at``.
+        reset_at: When the window starts again (UTC), if the network said.
+        limit: Calls allowed per window, if the network said.
+    """
+
+    scope: RateLimitScope
+    remaining: int | None
+    reset_at: datetime | None
+    limit: int | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0 and self.reset_at is not None
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What the engine hands a connector for one call that talks to the network.
@@ -156,11 +184,23 @@ class ConnectorContext:
         http: An ``httpx.Client`` with Clarion's timeouts; connectors never build their own.
         settings: The connector plugin's validated settings (base URLs, client ids, …).
         redirect_uri: The OAuth callback URL of this Clarion (for connect flows).
+        rate_limit_reporter: Where :meth:`report_rate_limit` sends budgets; set by the engine
+            for publishing, ``None`` where nobody keeps them.
     """
 
     http: httpx.Client
     settings: Any = None
     redirect_uri: str | None = None
+    rate_limit_reporter: Callable[[RateLimitInfo], None] | None = None
+
+    def report_rate_limit(self, info: RateLimitInfo | None) -> None:
+        """Tell the engine what the network said about the budget (``None`` is ignored).
+
+        The engine stores it per network and account (or app) in the database, so every worker
+        waits for the reset instead of calling a network whose budget is spent.
+        """
+        if info is not None and self.rate_limit_reporter is not None:
+            self.rate_limit_reporter(info)
 
 
 class Connector(ABC):

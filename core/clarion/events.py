@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     SHARE_CREATED = "share.created"
     SHARE_CANCELLED = "share.cancelled"
     SHARE_PUBLISHED = "share.published"
+    SHARE_FAILED = "share.failed"
     SHARE_VERIFIED = "share.verified"
 
 

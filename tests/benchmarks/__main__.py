@@ -1,4 +1,4 @@
-"""``python -m tests.benchmarks [--quick] [--backend sqlite|postgresql|all] [--json PATH]``."""
+"""``python -m tests.benchmarks [--quick] [--backend sqlite|postgresql|all] [--json PATH] [--only NAME]``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_eligibility, bench_startup
+from . import bench_eligibility, bench_publishing, bench_startup
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
 FULL = Sizes(ambassadors=10_000, content=100_000)
 QUICK = Sizes(ambassadors=1_000, content=10_000)
+QUICK_SHARES = 200
+SHARES_ENV = "CLARION_BENCH_SHARES"
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -36,10 +38,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("eligibility", "startup", "publishing"), help="run one benchmark only")
     parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
     parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
+    parser.add_argument(
+        "--shares",
+        type=int,
+        metavar="N",
+        help=f"due shares the publishing benchmark publishes per queue ({bench_publishing.DEFAULT_SHARES:,}; "
+        f"quick {QUICK_SHARES}; or the {SHARES_ENV} environment variable)",
+    )
     parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
     parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
     parser.add_argument("--plans", action="store_true", help="print whole query plans, not only their summary")
@@ -109,6 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.only in (None, "startup"):
         results["startup"] = bench_startup.run(arguments.startup_runs or (3 if arguments.quick else 5), log=log)
         texts.append(bench_startup.render(results["startup"]))
+    if arguments.only in (None, "publishing"):
+        shares = arguments.shares or int(os.environ.get(SHARES_ENV) or 0) or None
+        if shares is None:
+            shares = QUICK_SHARES if arguments.quick else bench_publishing.DEFAULT_SHARES
+        server = postgres_server if "postgresql" in chosen else None
+        results["publishing"] = bench_publishing.run(shares, postgres_server=server, log=log)
+        texts.append(bench_publishing.render(results["publishing"]))
     results["meta"]["load_average_at_end"] = os.getloadavg()
     results["meta"]["seconds"] = time.perf_counter() - began
     print("\n\n".join(texts))

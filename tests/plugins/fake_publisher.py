@@ -139,9 +139,11 @@ class FakeNetwork:
     ``"drop"`` (store the post, then close the connection unanswered); ``"hang"`` (store it and
     answer too late); ``"lose"`` (close the connection without storing it). ``find`` is
     ``"yes"`` (look posts up) or ``"unsupported"``; ``refresh`` is ``"ok"`` or ``"refuse"``.
+    ``latency`` is how long each ``POST /posts`` takes before it is answered (benchmarks).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
         self.replies: deque[str] = deque()
         self.posts: list[dict[str, Any]] = []
         self.post_times: list[float] = []
@@ -201,6 +203,8 @@ class FakeNetwork:
                     else:
                         self._answer(400, {"error": "invalid_grant"})
                     return
+                if network.latency:
+                    time.sleep(network.latency)
                 with network.lock:
                     reply = network.replies.popleft() if network.replies else "ok"
                 key = self.headers.get("Idempotency-Key", "")

@@ -28,6 +28,7 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
+from clarion.models.rate_limit import RateLimit
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
@@ -53,6 +54,7 @@ __all__ = [
     "MetricSource",
     "MetricSync",
     "NetworkAccount",
+    "RateLimit",
     "Role",
     "Share",
     "ShareMethod",

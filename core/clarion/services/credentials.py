@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -12,7 +14,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from clarion.connectors import Connector, ConnectorContext, Credential
+from clarion.connectors import Connector, ConnectorContext, Credential, RateLimitInfo
 from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
 from clarion.errors import AuthExpired, NotFound, NotSupported, ReconnectNeeded
@@ -26,17 +28,40 @@ HTTP_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 T = TypeVar("T")
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default certificate checks, loaded once per process.
+
+    Loading the certificate store costs tens of milliseconds, more than a post to a network takes;
+    every connector call opens a client, so they share this context instead of loading it again.
+    """
+    return httpx.create_ssl_context()
+
+
 def callback_url(engine: Engine, network: str) -> str:
     """Where the network sends the ambassador back after consenting."""
     return f"{engine.settings.base_url.rstrip('/')}/api/v1/me/accounts/connect/{network}/callback"
 
 
 @contextmanager
-def connector_context(engine: Engine, connector: Connector) -> Iterator[ConnectorContext]:
-    """An HTTP client with Clarion's timeouts plus the connector's settings, for one unit of work."""
+def connector_context(
+    engine: Engine,
+    connector: Connector,
+    *,
+    rate_limit_reporter: Callable[[RateLimitInfo], None] | None = None,
+) -> Iterator[ConnectorContext]:
+    """An HTTP client with Clarion's timeouts plus the connector's settings, for one unit of work.
+
+    ``rate_limit_reporter`` receives the budgets the connector reports during it.
+    """
     settings = engine.plugin_config(connector.plugin_name) if connector.plugin_name else None
-    with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False) as http:
-        yield ConnectorContext(http=http, settings=settings, redirect_uri=callback_url(engine, connector.key))
+    with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False, verify=tls_context()) as http:
+        yield ConnectorContext(
+            http=http,
+            settings=settings,
+            redirect_uri=callback_url(engine, connector.key),
+            rate_limit_reporter=rate_limit_reporter,
+        )
 
 
 def _to_stored(credential: Credential) -> dict[str, Any]:
@@ -149,9 +174,15 @@ def fresh_credential(engine: Engine, account_id: int, *, force: bool = False) ->
 
 
 def call_with_credential(
-    engine: Engine, account_id: int, call: Callable[[Connector, ConnectorContext, Credential], T]
+    engine: Engine,
+    account_id: int,
+    call: Callable[[Connector, ConnectorContext, Credential], T],
+    *,
+    rate_limit_reporter: Callable[[RateLimitInfo], None] | None = None,
 ) -> T:
     """Run ``call`` with the account's fresh credential; on AuthExpired refresh once and try once more.
+
+    ``rate_limit_reporter`` receives the budgets the connector reports meanwhile.
 
     Raises:
         ReconnectNeeded: the network refused the credential even after a refresh (or cannot
@@ -163,7 +194,7 @@ def call_with_credential(
             raise NotFound(f"account {account_id} not found")
         connector = engine.connector(account.network)
     credential = fresh_credential(engine, account_id)
-    with connector_context(engine, connector) as context:
+    with connector_context(engine, connector, rate_limit_reporter=rate_limit_reporter) as context:
         try:
             return call(connector, context, credential)
         except AuthExpired:

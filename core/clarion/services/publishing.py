@@ -4,12 +4,17 @@ Every attempt is recorded (PUBLISHING, attempts + 1, ``publish_started_at``) and
 *before* the network is called, and the result committed after. A share left PUBLISHING is
 therefore one whose outcome is unknown: it is reconciled (``Connector.find_post``), never
 published again until the network says the post does not exist.
+
+Before claiming, the rate-limit store is asked whether the account's (or the app's) budget on
+the network is spent; if so the share waits, SCHEDULED for the reset, without an attempt.
+A share reaching FAILED records one ``share.failed`` event with the reason and the error kind.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +23,21 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion.connectors import Connector, ConnectorContext, Credential, PublishedPost, SharePost
+from clarion.connectors import (
+    Connector,
+    ConnectorContext,
+    Credential,
+    PublishedPost,
+    RateLimitInfo,
+    RateLimitScope,
+    SharePost,
+)
 from clarion.db import after_commit
 from clarion.engine import Engine
 from clarion.errors import (
     ConnectorError,
     NotSupported,
+    RateLimited,
     ReconnectNeeded,
     UnknownOutcome,
 )
@@ -38,14 +52,19 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
+from clarion.services import rate_limits
 from clarion.services.credentials import call_with_credential, mark_reconnect_needed
-from clarion.services.events import record_share_event
+from clarion.services.events import record_event, record_share_event
 from clarion.services.sharing import move_share, tracked_url, why_not_shareable
 
 logger = logging.getLogger("clarion.publishing")
 
 MAX_RETRY_DELAY = timedelta(hours=1)
 CANNOT_CONFIRM = "could not confirm whether it was posted; check your profile"
+# Error kinds in ``share.failed`` payloads that are not a connector error.
+NOT_PUBLISHABLE = "not_publishable"
+UNCONFIRMED = "unconfirmed"
+UNKNOWN_OUTCOME = "unknown_outcome"
 
 T = TypeVar("T")
 
@@ -128,6 +147,51 @@ def _attempt_for(engine: Engine, session: Session, share: Share, now: datetime) 
     return _Attempt(share.id, share.attempts, account.id, share.network, post)
 
 
+def error_kind(error: ConnectorError) -> str:
+    """The error's kind as ``share.failed`` payloads name it: ``RateLimited`` → ``rate_limited``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+def _fail(session: Session, share: Share, reason: str, kind: str) -> None:
+    """Move ``share`` to FAILED with ``reason`` and record ``share.failed`` once for this attempt."""
+    move_share(share, ShareStatus.FAILED)
+    share.last_error = reason[:2000]
+    session.add(share)
+    session.flush()
+    assert share.id is not None
+    # One event per failure: the attempt count tells a failure after a manual retry from a
+    # replay of the same one, which the idempotency key turns into a no-op.
+    record_event(
+        session,
+        EventKind.SHARE_FAILED,
+        idempotency_key=f"{EventKind.SHARE_FAILED}:{share.id}:{share.attempts}",
+        ambassador_id=share.ambassador_id,
+        content_id=share.content_id,
+        share_id=share.id,
+        payload={
+            "network": share.network,
+            "method": share.method.value,
+            "reason": share.last_error,
+            "error": kind,
+            "attempts": share.attempts,
+        },
+    )
+
+
+def _wait_for_rate_limit(engine: Engine, session: Session, share: Share, until: datetime) -> None:
+    """Leave ``share`` SCHEDULED for the budget's reset, without an attempt, and queue it for then."""
+    if share.status is ShareStatus.PLANNED:
+        move_share(share, ShareStatus.SCHEDULED)
+    label = engine.connector(share.network).label
+    share.scheduled_at = until
+    share.last_error = f"waiting for the {label} rate limit until {until.isoformat(timespec='seconds')}"
+    share.updated_at = utcnow()
+    session.add(share)
+    share_id = share.id
+    assert share_id is not None
+    after_commit(session, lambda: engine.jobs.publish(share_id, at=until))
+
+
 def _claim(engine: Engine, share_id: int) -> _Attempt | None:
     """Record the attempt and commit it before the network hears anything; ``None`` = nothing to do."""
     now = utcnow()
@@ -135,22 +199,33 @@ def _claim(engine: Engine, share_id: int) -> _Attempt | None:
         share = _lock_share(session, share_id)
         if share is None or not _is_due(share, now):
             return None  # cancelled, already done, rescheduled later, or claimed by another worker
+        account = _account(session, share) if share.network in engine.connectors() else None
+        if account is not None and account.id is not None:
+            until = rate_limits.blocked_until(session, share.network, account.id, now)
+            if until is not None:
+                _wait_for_rate_limit(engine, session, share, until)
+                return None
         move_share(share, ShareStatus.PUBLISHING)
         share.attempts += 1
         share.publish_started_at = now
         attempt = _attempt_for(engine, session, share, now)
         if isinstance(attempt, str):
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = attempt
+            _fail(session, share, attempt, NOT_PUBLISHABLE)
         session.add(share)
     return attempt if isinstance(attempt, _Attempt) else None
 
 
 def _with_credential(
-    engine: Engine, attempt: _Attempt, call: Callable[[Connector, ConnectorContext, Credential], T]
+    engine: Engine,
+    attempt: _Attempt,
+    call: Callable[[Connector, ConnectorContext, Credential], T],
+    reported: list[RateLimitInfo],
 ) -> T:
-    """Run ``call`` with a fresh credential; on AuthExpired refresh once and try once more."""
-    return call_with_credential(engine, attempt.account_id, call)
+    """Run ``call`` with a fresh credential; on AuthExpired refresh once and try once more.
+
+    The budgets the connector reports are appended to ``reported``.
+    """
+    return call_with_credential(engine, attempt.account_id, call, rate_limit_reporter=reported.append)
 
 
 def _reconnect_sentence(engine: Engine, network: str, detail: str) -> str:
@@ -164,6 +239,7 @@ def publish_share(engine: Engine, share_id: int) -> None:
     attempt = _claim(engine, share_id)
     if attempt is None:
         return
+    reported: list[RateLimitInfo] = []
     try:
         published = _with_credential(
             engine,
@@ -171,17 +247,31 @@ def publish_share(engine: Engine, share_id: int) -> None:
             lambda connector, context, credential: connector.publish(
                 context, credential, attempt.post, idempotency_key=idempotency_key(share_id)
             ),
+            reported,
         )
     except ConnectorError as exc:
+        if isinstance(exc, RateLimited) and exc.retry_after is not None and not any(i.exhausted for i in reported):
+            # A connector that only raised: its Retry-After still tells every worker to wait.
+            reset_at = utcnow() + timedelta(seconds=max(0.0, exc.retry_after))
+            reported.append(RateLimitInfo(RateLimitScope.ACCOUNT, 0, reset_at))
+        _store_rate_limits(engine, attempt, reported)
         _record_failure(engine, attempt, exc)
         return
     except Exception as exc:
         # A connector bug or a failure Clarion did not translate: the post may have gone out.
         logger.exception("publishing share %s failed unexpectedly", share_id)
         unknown = UnknownOutcome(f"publishing failed unexpectedly ({type(exc).__name__})", network=attempt.network)
+        _store_rate_limits(engine, attempt, reported)
         _record_failure(engine, attempt, unknown)
         return
+    _store_rate_limits(engine, attempt, reported)
     _record_published(engine, share_id, published)
+
+
+def _store_rate_limits(engine: Engine, attempt: _Attempt, reported: list[RateLimitInfo]) -> None:
+    if reported:
+        with engine.transaction() as session:
+            rate_limits.record(session, attempt.network, attempt.account_id, reported)
 
 
 def _record_failure(engine: Engine, attempt: _Attempt, error: ConnectorError) -> None:
@@ -202,15 +292,13 @@ def _record_failure(engine: Engine, attempt: _Attempt, error: ConnectorError) ->
             share.last_error = f"{error.detail}; trying again at {retry_at.isoformat(timespec='seconds')}"
             after_commit(session, lambda: engine.jobs.publish(attempt.share_id, at=retry_at))
         elif error.retryable:
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = f"gave up after {share.attempts} attempts: {error.detail}"
+            _fail(session, share, f"gave up after {share.attempts} attempts: {error.detail}", error_kind(error))
         elif reconnect:
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = _reconnect_sentence(engine, share.network, error.detail)
+            _fail(session, share, _reconnect_sentence(engine, share.network, error.detail), error_kind(error))
         else:
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = error.detail
-        share.last_error = share.last_error[:2000]
+            _fail(session, share, error.detail, error_kind(error))
+        if share.last_error is not None:
+            share.last_error = share.last_error[:2000]
         session.add(share)
     if reconnect:
         # fresh_credential marks the account itself; a publish refused outright has not yet.
@@ -266,9 +354,7 @@ def _claim_reconcile(engine: Engine, share_id: int) -> _Attempt | None:
         attempt = _attempt_for(engine, session, share, now)
         if isinstance(attempt, str):
             # Cannot even ask the network (account gone, ambassador left): a person must look.
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = f"{CANNOT_CONFIRM} ({attempt})"[:2000]
-            session.add(share)
+            _fail(session, share, f"{CANNOT_CONFIRM} ({attempt})", UNCONFIRMED)
             return None
         return attempt
 
@@ -284,11 +370,10 @@ def _finish_reconcile(engine: Engine, attempt: _Attempt, *, retry: int | None, f
             share.last_error = f"{failure}; checking again whether the post went out"[:2000]
             after_commit(session, lambda: engine.jobs.reconcile(attempt.share_id, delay=delay, attempt=retry + 1))
         elif failure is not None:
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = failure[:2000]
+            _fail(session, share, failure, UNCONFIRMED)
         elif share.attempts >= engine.settings.max_publish_attempts:
-            move_share(share, ShareStatus.FAILED)
-            share.last_error = f"the post did not go out after {share.attempts} attempts: {share.last_error}"[:2000]
+            reason = f"the post did not go out after {share.attempts} attempts: {share.last_error}"
+            _fail(session, share, reason, UNKNOWN_OUTCOME)
         else:
             move_share(share, ShareStatus.SCHEDULED)
             share.scheduled_at = utcnow()
@@ -306,14 +391,19 @@ def reconcile_share(engine: Engine, share_id: int, *, attempt: int = 1) -> None:
     claimed = _claim_reconcile(engine, share_id)
     if claimed is None:
         return
+    reported: list[RateLimitInfo] = []
     try:
-        found = _with_credential(
-            engine,
-            claimed,
-            lambda connector, context, credential: connector.find_post(
-                context, credential, claimed.post, idempotency_key=idempotency_key(share_id)
-            ),
-        )
+        try:
+            found = _with_credential(
+                engine,
+                claimed,
+                lambda connector, context, credential: connector.find_post(
+                    context, credential, claimed.post, idempotency_key=idempotency_key(share_id)
+                ),
+                reported,
+            )
+        finally:
+            _store_rate_limits(engine, claimed, reported)
     except NotSupported:
         _finish_reconcile(engine, claimed, retry=None, failure=CANNOT_CONFIRM)
         return

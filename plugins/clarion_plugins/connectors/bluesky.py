@@ -23,7 +23,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
-from clarion.connector_http import retry_after
+from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
@@ -294,6 +294,7 @@ class BlueskyConnector(Connector):
             headers=_bearer(credential.access_token),
             json={"repo": credential.account_id, "collection": POST_COLLECTION, "record": record},
         )
+        report_rate_limits(context, response)
         raise_for_status(response, content=True)
         uri = str(response.json()["uri"])
         return PublishedPost(external_id=uri, url=self._web_url(credential, uri), published_at=created_at)

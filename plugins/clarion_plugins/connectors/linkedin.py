@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.connector_http import exhausted_until_utc_midnight
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
@@ -65,12 +66,6 @@ def escape_commentary(text: str) -> str:
     return RESERVED.sub(r"\\\1", text)
 
 
-def _seconds_to_utc_midnight(now: datetime) -> float:
-    # LinkedIn sends no rate-limit headers; its daily windows reset at midnight UTC.
-    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (midnight - now).total_seconds()
-
-
 class LinkedInConnector(Connector):
     key = "linkedin"
     label = "LinkedIn"
@@ -119,7 +114,11 @@ class LinkedInConnector(Connector):
         if status == 403:
             raise MissingPermission(f"LinkedIn denied access: {message}", network=self.key)
         if status == 429:
-            retry_after = _seconds_to_utc_midnight(datetime.now(UTC))
+            # LinkedIn sends no rate-limit headers; its daily windows reset at midnight UTC.
+            now = datetime.now(UTC)
+            reset_at = exhausted_until_utc_midnight(now=now).reset_at
+            assert reset_at is not None
+            retry_after = (reset_at - now).total_seconds()
             raise RateLimited("LinkedIn's daily limit is reached", network=self.key, retry_after=retry_after)
         if status >= 500:
             raise Transient(f"LinkedIn failed ({status}): {message}", network=self.key)
@@ -254,6 +253,8 @@ class LinkedInConnector(Connector):
                 "X-Restli-Protocol-Version": "2.0.0",
             },
         )
+        if response.status_code == 429:
+            context.report_rate_limit(exhausted_until_utc_midnight())
         if response.status_code != 201:
             self._fail(response, content=True)
         urn = response.headers.get("x-restli-id")

@@ -16,7 +16,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
-from clarion.connector_http import retry_after
+from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
@@ -321,7 +321,7 @@ class MastodonConnector(Connector):
                     credential.instance,
                     (rules, int(credential.extra.get("characters_reserved_per_url") or self.settings.url_weight)),
                 )
-        response = send(
+        response = request(
             context,
             "POST",
             f"{credential.instance}/api/v1/statuses",
@@ -329,6 +329,8 @@ class MastodonConnector(Connector):
             headers={**_bearer(credential), "Idempotency-Key": idempotency_key},
             data={"status": status_text(post), "visibility": "public"},
         )
+        report_rate_limits(context, response)
+        raise_for_status(response)
         status = response.json()
         return PublishedPost(
             external_id=str(status["id"]), url=status.get("url"), published_at=_parse_time(status.get("created_at"))

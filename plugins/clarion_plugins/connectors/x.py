@@ -15,7 +15,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
-from clarion.connector_http import retry_after
+from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
     AuthKind,
@@ -288,6 +288,7 @@ class XConnector(Connector):
         if not check.ok:
             raise ContentRejected(check.problems[0], network=self.key)  # every post with a URL is billed
         response = self._api(context, credential, "POST", "/2/tweets", creates=True, json={"text": text})
+        report_rate_limits(context, response)
         if response.status_code != 201:
             self._fail(response, content=True)
         post_id = response.json()["data"]["id"]

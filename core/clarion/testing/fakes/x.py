@@ -66,6 +66,7 @@ class FakeX(FakeServer):
         self.username = "amir_example"
         self.followers = 1234
         self.rate_limit_reset = 0  # epoch seconds sent in x-rate-limit-reset; 0: 15 minutes from now
+        self.app_limit_remaining: int | None = None  # sent as x-app-limit-24hour-* (reset in 24 h) when set
         self.codes: dict[str, dict[str, str]] = {}
         self.families: list[Family] = []
         self.tweets: dict[str, dict[str, Any]] = {}
@@ -75,7 +76,12 @@ class FakeX(FakeServer):
 
     def response_headers(self) -> dict[str, str]:
         reset = self.rate_limit_reset or int(time.time()) + 900
-        return {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": str(reset)}
+        limits = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": str(reset)}
+        if self.app_limit_remaining is not None:
+            limits["x-app-limit-24hour-limit"] = "10000"
+            limits["x-app-limit-24hour-remaining"] = str(self.app_limit_remaining)
+            limits["x-app-limit-24hour-reset"] = str(int(time.time()) + 86400)
+        return limits
 
     def rate_limit_next(self, path: str, *, method: str | None = None) -> None:
         """The next call to ``path`` is refused with 429; ``x-rate-limit-reset`` says until when."""

@@ -1,6 +1,6 @@
 """Metric sync: when each share's figures were last read and are due again; where a sample came from.
 
-Revision ID: 0003m
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22 03:40:12.675544
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import clarion.models.types
 
-revision: str = "0003m"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
