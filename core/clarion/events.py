@@ -30,6 +30,13 @@ class EventKind(StrEnum):
     SHARE_CANCELLED = "share.cancelled"
     SHARE_PUBLISHED = "share.published"
     SHARE_VERIFIED = "share.verified"
+    SHARE_FAILED = "share.failed"
+    CLICK_COUNTED = "click.counted"
+    CLICK_DISCOUNTED = "click.discounted"
+    ENGAGEMENT_REPORTED = "engagement.reported"
+    POINTS_RELEASED = "points.released"
+    POINTS_REJECTED = "points.rejected"
+    LEVEL_CHANGED = "ambassador.level_changed"
 
 
 @dataclass(frozen=True)

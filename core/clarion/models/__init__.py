@@ -28,6 +28,7 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.metrics import Event, MetricSample, MetricSource
+from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
@@ -46,11 +47,14 @@ __all__ = [
     "ContentOrigin",
     "ContentStatus",
     "ContentTopic",
+    "DailyPoints",
     "EditPolicy",
+    "EntryStatus",
     "Event",
     "MetricSample",
     "MetricSource",
     "NetworkAccount",
+    "PointsEntry",
     "Role",
     "Share",
     "ShareMethod",
