@@ -50,7 +50,9 @@ def apply(world: Programme, operation: tuple, shares: list, clicks: list) -> Non
         person, network, verified, minute = args
         share_id = world.share(people[person], network=network)
         at = MONDAY + timedelta(minutes=minute)
-        world.record(EventKind.SHARE_PUBLISHED, people[person], at=at, share_id=share_id, network=network, verified=verified)
+        world.record(
+            EventKind.SHARE_PUBLISHED, people[person], at=at, share_id=share_id, network=network, verified=verified
+        )
         shares.append((people[person], share_id, network))
     elif name == "onboard":
         world.record(args[1], people[args[0]])

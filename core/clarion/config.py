@@ -12,7 +12,7 @@ import secrets
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -21,6 +21,19 @@ from clarion.errors import ConfigError
 DEFAULT_DATABASE_FILE = "clarion.db"
 SECRET_KEY_FILE = ".clarion-secret"
 ENV_SECRET_PREFIX = "$env"
+
+
+# What a level's unlock criteria may count; see clarion.services.levels.
+LevelCriterion = Literal["points", "shares", "verified_shares", "approved_content"]
+LevelCriteria = dict[LevelCriterion, Annotated[int, Field(ge=1)]]
+
+
+def _curation_criteria() -> LevelCriteria:
+    return {"points": 150, "verified_shares": 5}
+
+
+def _production_criteria() -> LevelCriteria:
+    return {"points": 500, "verified_shares": 20, "approved_content": 2}
 
 
 class Settings(BaseModel):
@@ -75,6 +88,17 @@ class Settings(BaseModel):
     )
     publish_timeout_seconds: float = Field(
         default=600.0, gt=0, description="A share publishing for longer than this is reconciled by the sweeper."
+    )
+    curation_criteria: LevelCriteria = Field(
+        default_factory=_curation_criteria,
+        description="What unlocks the curation level; empty: only an admin promotes.",
+    )
+    production_criteria: LevelCriteria = Field(
+        default_factory=_production_criteria,
+        description="What unlocks the production level; empty: only an admin promotes.",
+    )
+    submit_requires_level: dict[Literal["curated", "produced"], Literal["curation", "production"]] = Field(
+        default_factory=dict, description="The level an ambassador needs to suggest content of an origin."
     )
 
     def plugin_section(self, name: str) -> dict[str, Any]:

@@ -251,12 +251,23 @@ def score_in(session: Session, event: RecordedEvent, awards: Iterable[Award]) ->
 
 
 def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
-    """Score one recorded event in its own transaction; the rules run before it opens."""
+    """Score one recorded event in its own transaction, then promote whoever it concerns if they are ready.
+
+    The rules run before the transaction opens.
+    """
+    from clarion.services.levels import promote_if_ready
+
     awards = engine.awards(event)
     with engine.transaction() as session:
         if session.get(Event, event.id) is None:
             return []  # rolled back or never stored: nothing to score
-        return score_in(session, event, awards)
+        written = score_in(session, event, awards)
+    concerned = {entry.ambassador_id for entry in written}
+    if event.ambassador_id is not None and event.kind != EventKind.LEVEL_CHANGED:
+        concerned.add(event.ambassador_id)  # verified shares and approved content count for levels too
+    for ambassador_id in sorted(concerned):
+        promote_if_ready(engine, ambassador_id)
+    return written
 
 
 def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:

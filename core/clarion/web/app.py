@@ -34,6 +34,7 @@ from clarion.web.content.controller import ContentController
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.pages import PagesController
+from clarion.web.points.controller import PointsController
 from clarion.web.problems import EXCEPTION_HANDLERS
 from clarion.web.shares.controller import ShareController
 from clarion.web.system.controller import SystemController
@@ -52,6 +53,7 @@ CONTROLLERS = (
     CampaignController,
     ShareController,
     AmbassadorController,
+    PointsController,
 )
 
 
