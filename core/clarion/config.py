@@ -91,11 +91,11 @@ class Settings(BaseModel):
     )
     curation_criteria: LevelCriteria = Field(
         default_factory=_curation_criteria,
-        description="What unlocks the curation level; empty: only an admin promotes.",
+        description="What unlocks the curation level; empty: promotion by hand only.",
     )
     production_criteria: LevelCriteria = Field(
         default_factory=_production_criteria,
-        description="What unlocks the production level; empty: only an admin promotes.",
+        description="What unlocks the production level; empty: promotion by hand only.",
     )
     submit_requires_level: dict[Literal["curated", "produced"], Literal["curation", "production"]] = Field(
         default_factory=dict, description="The level an ambassador needs to suggest content of an origin."

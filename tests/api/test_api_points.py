@@ -151,3 +151,22 @@ def test_an_admin_sets_a_level_by_hand(api, cast):
     assert (
         len([e for e in api.get("/api/v1/me/events", cast.bea).json() if e["kind"] == "ambassador.level_changed"]) == 1
     )
+
+
+def test_an_editor_promotes_by_hand(api_factory):
+    api = api_factory(curation_criteria={})
+    amir, bea = api.person("amir"), api.person("bea")
+    erin = api.person("erin", Role.EDITOR)
+    assert api.get("/api/v1/me/level", amir).json()["promotion_only"] is True
+    api.problem(api.post(f"/api/v1/ambassadors/{amir.id}/level", bea, {"level": "curation"}), 403)
+    api.problem(api.post(f"/api/v1/ambassadors/{amir.id}/level", amir, {"level": "production"}), 403)
+    api.problem(api.post("/api/v1/ambassadors/999999/level", erin, {"level": "curation"}), 404)
+    api.problem(api.post(f"/api/v1/ambassadors/{amir.id}/level", erin, {"level": "expert"}), 400)
+    promoted = api.post(f"/api/v1/ambassadors/{amir.id}/level", erin, {"level": "curation"})
+    assert promoted.status_code == 200, promoted.text
+    assert (promoted.json()["level"], promoted.json()["next_level"]) == ("curation", "production")
+    events = api.get("/api/v1/me/events", amir).json()
+    assert [event["payload"] for event in events if event["kind"] == "ambassador.level_changed"] == [
+        {"from": "engagement", "to": "curation", "by": erin.id, "automatic": False}
+    ]
+    assert api.get("/api/v1/me/level", bea).json()["level"] == "engagement"

@@ -104,6 +104,9 @@ ROUTES = {
     ("GET", "/api/v1/ambassadors/{ambassador_id}/points"): Route(
         "GET", "/api/v1/ambassadors/{someone}/points", 200, "admin"
     ),
+    ("POST", "/api/v1/ambassadors/{ambassador_id}/level"): Route(
+        "POST", "/api/v1/ambassadors/{someone}/level", 200, "editor", {"level": "curation"}
+    ),
     ("GET", "/api/v1/points/held"): Route("GET", "/api/v1/points/held", 200, "admin"),
     # The entry is awarded, not held: reaching the service means 409.
     ("POST", "/api/v1/points/{entry_id}/release"): Route("POST", "/api/v1/points/{own_entry}/release", 409, "admin"),

@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from clarion.errors import NotFound, PermissionDenied
 from clarion.events import EventKind
-from clarion.models import AdvocacyLevel, Ambassador, ContentOrigin, Event, Share, ShareStatus, utcnow
+from clarion.models import AdvocacyLevel, Ambassador, ContentOrigin, Event, Role, Share, ShareStatus, utcnow
 from clarion.services.events import record_event
 from clarion.services.points import balance
 
@@ -134,9 +134,26 @@ def _change(session: Session, ambassador: Ambassador, level: AdvocacyLevel, *, b
 
 
 def record_level_change(session: Session, ambassador: Ambassador, level: AdvocacyLevel, *, by: int) -> None:
-    """An admin sets a level by hand (up or down); recorded as an event naming them."""
+    """A level set by hand (up or down); recorded as an event naming who set it. The same level is no change."""
     if ambassador.advocacy_level is not level:
         _change(session, ambassador, level, by=by)
+
+
+def set_level(
+    engine: Engine, session: Session, actor: Actor, ambassador_id: int, level: AdvocacyLevel
+) -> LevelProgress:
+    """An editor or admin promotes (or moves back) someone by hand; recorded as an event naming them.
+
+    Raises:
+        PermissionDenied: the actor is not an editor.
+        NotFound: no such ambassador.
+    """
+    actor.require(Role.EDITOR, "setting a level")
+    ambassador = session.get(Ambassador, ambassador_id)
+    if ambassador is None:
+        raise NotFound(f"ambassador {ambassador_id} not found")
+    record_level_change(session, ambassador, level, by=actor.ambassador_id)
+    return _progress(engine, session, ambassador)
 
 
 def promote_if_ready(engine: Engine, ambassador_id: int) -> AdvocacyLevel | None:

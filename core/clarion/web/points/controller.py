@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from litestar import get, post
 from litestar.di import Provide
-from litestar.params import FromQuery
+from litestar.params import FromQuery, JSONBody
 
 from clarion.models import EntryStatus, Role
 from clarion.services import levels as level_service
 from clarion.services import points as points_service
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, PageDep, page_meta, page_request, problems
-from clarion.web.points.schemas import HeldPage, LevelOut, PointsEntryOut, PointsPage
+from clarion.web.points.schemas import HeldPage, LevelChange, LevelOut, PointsEntryOut, PointsPage
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
+EDITOR = {"role": Role.EDITOR.value}
 ADMIN = {"role": Role.ADMIN.value}
 
 
@@ -54,6 +55,21 @@ class PointsController(ClarionController):
     def my_level(self, engine: EngineDep, actor: ActorDep) -> LevelOut:
         with engine.transaction() as session:
             return LevelOut.of(level_service.level_progress(engine, session, actor.ambassador_id))
+
+    @post(
+        "/ambassadors/{ambassador_id:int}/level",
+        sync_to_thread=True,
+        opt=EDITOR,
+        status_code=200,
+        summary="Set an ambassador's level by hand",
+        description="For levels the programme unlocks by promotion only, or to correct one; recorded as an event.",
+        responses=problems(404),
+    )
+    def set_level(
+        self, engine: EngineDep, actor: ActorDep, ambassador_id: IdPath, data: JSONBody[LevelChange]
+    ) -> LevelOut:
+        with engine.transaction() as session:
+            return LevelOut.of(level_service.set_level(engine, session, actor, ambassador_id, data.level))
 
     @get(
         "/ambassadors/{ambassador_id:int}/points",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.models import AdvocacyLevel, ContentOrigin, EntryStatus
 from clarion.services.levels import LevelProgress
@@ -77,6 +77,12 @@ class UnlockOut(BaseModel):
     origin: ContentOrigin = Field(examples=["produced"])
     level: AdvocacyLevel = Field(examples=["production"])
     unlocked: bool = Field(examples=[False])
+
+
+class LevelChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: AdvocacyLevel = Field(examples=["curation"])
 
 
 class LevelOut(BaseModel):
