@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -376,3 +377,20 @@ def test_recompute_rebuilds_the_ledger_with_the_current_rules(clarion_engine_fac
     changed = clarion_engine_factory()
     points_service.recompute(changed)
     assert world.balance(world.amir).awarded == 52
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "fragment"),
+    [
+        ("curation_criteria", {"logins": 3}, "curation_criteria.logins"),
+        ("production_criteria", {"points": 0}, "production_criteria.points"),
+        ("submit_requires_level", {"official": "curation"}, "submit_requires_level.official"),
+        ("submit_requires_level", {"curated": "expert"}, "submit_requires_level.curated"),
+    ],
+)
+def test_level_settings_are_checked(tmp_path, setting, value, fragment):
+    from clarion.config import load_settings
+    from clarion.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=rf"^invalid setting {re.escape(fragment)}"):
+        load_settings({}, cwd=tmp_path, secret_key="k" * 32, **{setting: value})
