@@ -394,3 +394,23 @@ def test_level_settings_are_checked(tmp_path, setting, value, fragment):
 
     with pytest.raises(ConfigError, match=rf"^invalid setting {re.escape(fragment)}"):
         load_settings({}, cwd=tmp_path, secret_key="k" * 32, **{setting: value})
+
+
+def test_a_malformed_decision_decides_nothing_and_recompute_still_runs(world):
+    world.record(EventKind.AMBASSADOR_OPTED_IN, world.amir)
+    world.record(EventKind.POINTS_REJECTED, world.amir, rule="onboarding-opted-in", event_id="one")
+    world.record(EventKind.POINTS_RELEASED, world.amir)
+    points_service.recompute(world.engine)
+    assert world.entries(world.amir) == [("onboarding-opted-in", 5, "awarded", False)]
+
+
+def test_recompute_stops_cleanly_when_a_rule_fails(clarion_engine_factory):
+    from clarion.errors import PluginError
+
+    world = Programme(clarion_engine_factory())
+    world.record(EventKind.AMBASSADOR_OPTED_IN, world.amir)
+    before = ledger_snapshot(world.engine)
+    broken = clarion_engine_factory(plugins={"broken-rule": broken_rule})
+    with pytest.raises(PluginError, match=r"a scoring rule failed on event \d+ \(ambassador.opted_in\).*unchanged"):
+        points_service.recompute(broken)
+    assert ledger_snapshot(world.engine) == before

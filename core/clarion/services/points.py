@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from clarion.errors import Conflict, NotFound
+from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
 from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
 from clarion.scoring import Award
@@ -215,11 +215,11 @@ def _find_entry(session: Session, rule: str, event_id: int, ambassador_id: int) 
 
 def _apply_decision(session: Session, event: RecordedEvent) -> None:
     target = DECISIONS.get(EventKind(event.kind)) if event.kind in DECISIONS else None
-    if target is None or event.ambassador_id is None:
+    rule, event_id = event.payload.get("rule"), event.payload.get("event_id")
+    # A decision recorded with a malformed payload decides nothing, and never stops a recompute.
+    if target is None or event.ambassador_id is None or not isinstance(rule, str) or not isinstance(event_id, int):
         return
-    entry = _find_entry(
-        session, str(event.payload.get("rule")), int(event.payload.get("event_id", 0)), event.ambassador_id
-    )
+    entry = _find_entry(session, rule, event_id, event.ambassador_id)
     if entry is not None and entry.status is EntryStatus.HELD:
         _set_status(session, entry, target)
 
@@ -289,7 +289,15 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
                 break
             for row in rows:
                 event = to_recorded(row)
-                entries += len(score_in(session, event, engine.awards(event)))
+                try:
+                    awards = engine.awards(event)
+                except Exception as exc:
+                    # Nothing is written: the previous ledger stays until every event scores.
+                    raise PluginError(
+                        f"a scoring rule failed on event {event.id} ({event.kind}): {type(exc).__name__}: {exc}; "
+                        "the ledger is unchanged"
+                    ) from exc
+                entries += len(score_in(session, event, awards))
                 events += 1
                 after_id = event.id
     return Recomputed(events, entries)

@@ -74,12 +74,8 @@ def clarion_awards_compute(engine, event):
     )
     hold_reason = None
     if len(recent) + 1 >= settings.burst_clicks:
-        click_ids = [
-            int(payload["click_id"])
-            for _id, _at, payload in recent
-            if str((payload or {}).get("click_id", "")).isdigit()
-        ]
-        click_ids.append(int(event.payload.get("click_id", 0) or 0))
+        payloads = [payload or {} for _id, _at, payload in recent] + [event.payload]
+        click_ids = [payload["click_id"] for payload in payloads if isinstance(payload.get("click_id"), int)]
         visitors = _visitors(engine, click_ids)
         if visitors <= settings.burst_max_visitors:
             hold_reason = (
