@@ -1,10 +1,11 @@
-"""A scoring rule: points for published shares, and a bonus for an ambassador's first one.
+"""A scoring rule: bonus points for sharing job posts to XING, on top of the built-in share points.
 
 Scoring rules implement ``clarion_awards_compute``: every rule sees every event and returns
-zero or more awards. A rule must be a pure function of the event and of the database *as of
-the event* (here: only events before it), so the same event always earns the same points and
-scores can be recomputed when rules change. The point values are settings, in
-``[plugins.share-points]`` of clarion.toml.
+zero or more awards, which Clarion writes into the points ledger once per (rule, event, person)
+right after the event is recorded. A rule must be a pure function of the event and of what
+was true *at the event*, so the same event always earns the same points and ``clarion scores
+recompute`` can rebuild the ledger when values change. The values are settings, in
+``[plugins.xing-jobs]`` of clarion.toml.
 
 Run it: ``python examples/custom_scoring_rule.py``
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,19 +26,35 @@ from clarion import hookimpl
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import Ambassador, Event, utcnow
+from clarion.models import (
+    Ambassador,
+    Content,
+    ContentStatus,
+    ContentTopic,
+    Event,
+    Role,
+    Share,
+    ShareMethod,
+    ShareStatus,
+    utcnow,
+)
 from clarion.schema import upgrade
 from clarion.scoring import Award
-from clarion.services.events import list_events, record_event
+from clarion.services.actors import Actor
+from clarion.services.events import record_share_event
+from clarion.services.pagination import PageRequest
+from clarion.services.points import balance, ledger
 
-PLUGIN_NAME = "share-points"
+PLUGIN_NAME = "xing-jobs"
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    published: int = Field(default=10, ge=0, description="Points for each published share.")
-    first_share_bonus: int = Field(default=25, ge=0, description="Extra points for someone's first share.")
+    bonus: int = Field(default=15, ge=0, description="Extra points for sharing a job post to XING.")
+    first_job_share_bonus: int = Field(default=25, ge=0, description="Extra points for someone's first one.")
+    topic: str = Field(default="jobs", min_length=1, description="The topic that marks job posts.")
+    daily_cap: int = Field(default=45, ge=1, description="Most bonus points a day.")
 
 
 @hookimpl
@@ -46,27 +62,57 @@ def clarion_config_register():
     return Settings
 
 
-def published_before(engine: Engine, event: RecordedEvent) -> int:
-    """How many shares this ambassador had published before ``event``: the log is append-only."""
+def is_job_post(engine: Engine, content_id: int, topic: str) -> bool:
+    # Topics are editorial facts set before content is approved and shared; a company that
+    # retags content later runs `clarion scores recompute` to follow the new tags.
     with engine.db.session() as session:
-        return session.execute(
-            sa.select(sa.func.count()).where(
+        found = session.execute(
+            sa.select(col(ContentTopic.topic)).where(
+                col(ContentTopic.content_id) == content_id, col(ContentTopic.topic) == topic
+            )
+        ).first()
+    return found is not None
+
+
+def job_shares_before(engine: Engine, event: RecordedEvent, topic: str) -> int:
+    """This person's XING job shares published before ``event``: only earlier events, never "now"."""
+    with engine.db.session() as session:
+        payloads = session.execute(
+            sa.select(col(Event.payload))
+            .join(ContentTopic, col(ContentTopic.content_id) == col(Event.content_id))
+            .where(
                 col(Event.kind) == EventKind.SHARE_PUBLISHED,
                 col(Event.ambassador_id) == event.ambassador_id,
                 col(Event.id) < event.id,
+                col(ContentTopic.topic) == topic,
             )
-        ).scalar_one()
+        ).scalars()
+        return sum(1 for payload in payloads if (payload or {}).get("network") == "xing")
 
 
 @hookimpl
 def clarion_awards_compute(engine: Engine, event: RecordedEvent):
-    if event.kind != EventKind.SHARE_PUBLISHED or event.ambassador_id is None:
+    if event.kind != EventKind.SHARE_PUBLISHED or event.ambassador_id is None or event.content_id is None:
+        return []
+    if event.payload.get("network") != "xing":
         return []
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
-    # Each award names its rule: (rule, event) is what makes an award unique in the ledger.
-    awards = [Award("share-published", event.ambassador_id, settings.published, "You published a share")]
-    if published_before(engine, event) == 0:
-        awards.append(Award("first-share", event.ambassador_id, settings.first_share_bonus, "Your first share!"))
+    if not is_job_post(engine, event.content_id, settings.topic):
+        return []
+    # One award per rule name: (rule, event, person) is what makes an award unique in the ledger.
+    awards = [
+        Award(
+            "xing-job",
+            event.ambassador_id,
+            settings.bonus,
+            "You shared a job post on XING",
+            daily_cap=settings.daily_cap,
+        )
+    ]
+    if job_shares_before(engine, event, settings.topic) == 0:
+        awards.append(
+            Award("xing-job-first", event.ambassador_id, settings.first_job_share_bonus, "Your first job post on XING!")
+        )
     return awards
 
 
@@ -90,26 +136,56 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
             engine.close()
 
 
+def publish(engine: Engine, ambassador_id: int, content_id: int, network: str) -> None:
+    """Record a share published through the network's API, as Clarion's publisher does."""
+    with engine.transaction() as session:
+        share = Share(
+            content_id=content_id,
+            ambassador_id=ambassador_id,
+            network=network,
+            text="We're hiring!",
+            method=ShareMethod.API,
+            status=ShareStatus.PUBLISHED,
+            published_at=utcnow(),
+            verified_at=utcnow(),
+            link_code=f"ex{content_id}-{ambassador_id}-{network}"[:16],
+        )
+        session.add(share)
+        session.flush()
+        record_share_event(
+            session, EventKind.SHARE_PUBLISHED, share, payload={"network": network, "method": "api", "verified": True}
+        )
+
+
 def main() -> None:
-    sections = {PLUGIN_NAME: {"published": 10, "first_share_bonus": 20}}
+    sections = {PLUGIN_NAME: {"bonus": 15, "first_job_share_bonus": 20}}
     with scratch_engine({PLUGIN_NAME: sys.modules[__name__]}, sections) as engine:
         with engine.transaction() as session:
             people = [Ambassador(external_id=name, name=name.title(), opted_in_at=utcnow()) for name in ("amir", "bea")]
-            session.add_all(people)
+            job = Content(title="Backend engineer", url="https://example.com/jobs/1", status=ContentStatus.APPROVED)
+            news = Content(title="Our new office", url="https://example.com/news/1", status=ContentStatus.APPROVED)
+            session.add_all([*people, job, news])
             session.flush()
-            for number, person in enumerate([people[0], people[1], people[0]]):
-                record_event(
-                    session, EventKind.SHARE_PUBLISHED, idempotency_key=f"example:{number}", ambassador_id=person.id
-                )
-            names = {person.id: person.external_id for person in people}
+            session.add(ContentTopic(content_id=job.id, topic="jobs"))
+            people_ids = [(person.id, person.external_id) for person in people]
+            job_id, news_id = job.id, news.id
+        (amir, _), (bea, _) = people_ids
+        # Amir shares the job post to XING and LinkedIn and the news to XING; Bea the job post to XING.
+        for person_id, content_id, network in (
+            (amir, job_id, "xing"),
+            (amir, job_id, "linkedin"),
+            (amir, news_id, "xing"),
+            (bea, job_id, "xing"),
+        ):
+            publish(engine, person_id, content_id, network)
         with engine.transaction() as session:
-            events = list_events(session)
-        totals: Counter[str] = Counter()
-        for event in events:
-            for award in engine.awards(event):
-                totals[names[award.ambassador_id]] += award.points
-                print(f"event {event.id}: {names[award.ambassador_id]} +{award.points} ({award.rule}: {award.reason})")
-        print("totals:", dict(totals.most_common()))
+            for person_id, name in people_ids:
+                viewer = Actor(person_id, name, Role.AMBASSADOR)
+                for line in reversed(ledger(session, viewer, person_id, PageRequest(50)).items):
+                    entry = line.entry
+                    print(f"{name}: {entry.points:+d} {entry.rule} ({entry.reason})")
+            totals = {name: balance(session, person_id).awarded for person_id, name in people_ids}
+        print("totals:", totals)
 
 
 if __name__ == "__main__":

@@ -305,3 +305,39 @@ def test_unknown_plugin_module_gives_one_error_line(run):
 
 def test_malformed_database_url_gives_one_error_line(run):
     assert_clean_error(run("db", "current", CLARION_DATABASE_URL="not a url"), "not a database URL")
+
+
+def test_scores_recompute_rebuilds_the_ledger_from_the_events(run, database_url):
+    from sqlmodel import select
+
+    from clarion.events import EventKind
+    from clarion.models import PointsEntry, utcnow
+    from clarion.services.events import record_event
+
+    ok(run("db", "upgrade"))
+    add_ambassador(database_url, "ada")
+    database = Database(database_url)
+    try:
+        # Recorded without an engine, so no observer scored it: only a recompute can.
+        with database.session() as session:
+            ada = session.exec(select(Ambassador)).one()
+            record_event(
+                session,
+                EventKind.AMBASSADOR_OPTED_IN,
+                idempotency_key="opt-in",
+                ambassador_id=ada.id,
+                occurred_at=utcnow(),
+            )
+        result = ok(run("scores", "recompute"))
+        assert result.stdout.startswith("recomputed the ledger: 1 events scored into 1 entries in ")
+        ok(run("scores", "recompute"))
+        with database.session() as session:
+            assert [(entry.rule, entry.points) for entry in session.exec(select(PointsEntry)).all()] == [
+                ("onboarding-opted-in", 5)
+            ]
+    finally:
+        database.dispose()
+
+
+def test_scores_recompute_needs_the_schema(run):
+    assert_clean_error(run("scores", "recompute"), "database")

@@ -122,7 +122,19 @@ def test_configuration_documents_every_environment_variable():
     assert not undocumented, f"docs/configuration.md does not document {undocumented}"
 
 
-@pytest.mark.parametrize("plugin", ["identity-trusted-header", "guardrail-repeat-share"])
+@pytest.mark.parametrize(
+    "plugin",
+    [
+        "identity-trusted-header",
+        "guardrail-repeat-share",
+        "scoring-shares",
+        "scoring-clicks",
+        "scoring-engagement",
+        "scoring-content",
+        "scoring-onboarding",
+        "scoring-streaks",
+    ],
+)
 def test_configuration_documents_builtin_plugin_settings(plugin):
     module = importlib.import_module(DEFAULT_PLUGINS[plugin])
     section = read("configuration.md").split(f"### `[plugins.{plugin}]`", 1)[1].split("\n### ", 1)[0]

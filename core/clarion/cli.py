@@ -528,6 +528,30 @@ def metrics_import(file: Any, dry_run: bool) -> None:
     click.echo(f"{verb} {report.imported} sample(s); {report.unchanged} row(s) already stored")
 
 
+@main.group()
+def scores() -> None:
+    """The points ledger."""
+
+
+@scores.command("recompute")
+@clean_errors
+def scores_recompute() -> None:
+    """Rebuild the points ledger from the event log with the current rules and settings.
+
+    Runs in one transaction: readers see the previous ledger until it commits. Held points an
+    admin released or rejected stay decided, as those decisions are events too.
+    """
+    import time
+
+    from clarion.services.points import recompute
+
+    with _engine(_settings()) as engine:
+        started = time.perf_counter()
+        result = recompute(engine)
+        seconds = time.perf_counter() - started
+    click.echo(f"recomputed the ledger: {result.events} events scored into {result.entries} entries in {seconds:.1f} s")
+
+
 @main.command("config")
 @clean_errors
 def show_config() -> None:

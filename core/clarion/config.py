@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -24,6 +24,19 @@ from clarion.errors import ConfigError
 DEFAULT_DATABASE_FILE = "clarion.db"
 SECRET_KEY_FILE = ".clarion-secret"
 ENV_SECRET_PREFIX = "$env"
+
+
+# What a level's unlock criteria may count; see clarion.services.levels.
+LevelCriterion = Literal["points", "shares", "verified_shares", "approved_content"]
+LevelCriteria = dict[LevelCriterion, Annotated[int, Field(ge=1)]]
+
+
+def _curation_criteria() -> LevelCriteria:
+    return {"points": 150, "verified_shares": 5}
+
+
+def _production_criteria() -> LevelCriteria:
+    return {"points": 500, "verified_shares": 20, "approved_content": 2}
 
 
 class Settings(BaseModel):
@@ -92,6 +105,17 @@ class Settings(BaseModel):
         default=3600.0,
         gt=0,
         description="Wait before polling an account again after a rate limit that named no time.",
+    )
+    curation_criteria: LevelCriteria = Field(
+        default_factory=_curation_criteria,
+        description="What unlocks the curation level; empty: promotion by hand only.",
+    )
+    production_criteria: LevelCriteria = Field(
+        default_factory=_production_criteria,
+        description="What unlocks the production level; empty: promotion by hand only.",
+    )
+    submit_requires_level: dict[Literal["curated", "produced"], Literal["curation", "production"]] = Field(
+        default_factory=dict, description="The level an ambassador needs to suggest content of an origin."
     )
 
     def plugin_section(self, name: str) -> dict[str, Any]:

@@ -31,6 +31,12 @@ class EventKind(StrEnum):
     SHARE_PUBLISHED = "share.published"
     SHARE_FAILED = "share.failed"
     SHARE_VERIFIED = "share.verified"
+    CLICK_COUNTED = "click.counted"
+    CLICK_DISCOUNTED = "click.discounted"
+    ENGAGEMENT_REPORTED = "engagement.reported"
+    POINTS_RELEASED = "points.released"
+    POINTS_REJECTED = "points.rejected"
+    LEVEL_CHANGED = "ambassador.level_changed"
 
 
 @dataclass(frozen=True)

@@ -182,10 +182,18 @@ def clarion_share_violations_compute(engine: Engine, draft: ShareDraft, session:
 def clarion_awards_compute(engine: Engine, event: RecordedEvent) -> Sequence[Award] | None:
     """Scoring rules: turn one event into zero or more point awards.
 
-    Every rule is asked for every event (never ``firstresult``). A rule must be a pure
-    function of the event and the database as of the event: the same event always yields
-    the same awards, so the ledger can be rebuilt when rules change. Each award names its
-    rule; (rule, event) is the ledger's idempotency key.
+    Every rule is asked for every event (never ``firstresult``). Called after the event's
+    transaction committed, by the ``scoring-ledger`` observer, and again for every event by
+    ``clarion scores recompute``; a rule that raises is logged and the event is scored by the
+    next recompute. A rule must be a pure function of the event and the database as of the
+    event — read only events with a smaller ``id``, never "now" — so the same event always
+    yields the same awards and the ledger can be rebuilt when rules change.
+
+    Each award names its rule; (rule, event, ambassador) is the ledger's idempotency key, so
+    a rule gives one person at most one award per event. An award may set ``daily_cap`` (the
+    ledger cuts it to what is left of the rule's points for that person's UTC day) and
+    ``hold_reason`` (the points wait for an admin's review). Corrections (a discounted click,
+    a cancelled share) are written by the ledger; rules need not reverse their own awards.
 
     Args:
         engine: The running engine.

@@ -43,6 +43,13 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "guardrail-edit-policy": "clarion_plugins.guardrails.edit_policy",
     "guardrail-cadence": "clarion_plugins.guardrails.cadence",
     "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
+    "scoring-ledger": "clarion_plugins.scoring.ledger",
+    "scoring-shares": "clarion_plugins.scoring.shares",
+    "scoring-clicks": "clarion_plugins.scoring.clicks",
+    "scoring-engagement": "clarion_plugins.scoring.engagement",
+    "scoring-content": "clarion_plugins.scoring.content",
+    "scoring-onboarding": "clarion_plugins.scoring.onboarding",
+    "scoring-streaks": "clarion_plugins.scoring.streaks",
 }
 
 

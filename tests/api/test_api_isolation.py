@@ -97,7 +97,11 @@ def test_my_events_are_mine_only(api, cast):
 
 
 def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
-    for path in (f"/api/v1/ambassadors/{cast.bea.id}", f"/api/v1/ambassadors/{cast.bea.id}/accounts"):
+    for path in (
+        f"/api/v1/ambassadors/{cast.bea.id}",
+        f"/api/v1/ambassadors/{cast.bea.id}/accounts",
+        f"/api/v1/ambassadors/{cast.bea.id}/points",
+    ):
         api.problem(api.get(path, cast.amir), 403)
     api.problem(api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.amir, {"role": "admin"}), 403)
     assert api.get("/api/v1/me", cast.amir).json()["profile"]["role"] == "ambassador"
@@ -114,6 +118,10 @@ def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
         ("GET", "/api/v1/plugins", None),
         ("GET", "/api/v1/shares?ambassador_id={amir}", None),
         ("POST", "/api/v1/metrics/import", None),
+        ("GET", "/api/v1/ambassadors/{amir}/points", None),
+        ("GET", "/api/v1/points/held", None),
+        ("POST", "/api/v1/points/1/release", None),
+        ("POST", "/api/v1/points/1/reject", None),
     ],
 )
 def test_editors_cannot_use_admin_routes(api, cast, method, path, body):

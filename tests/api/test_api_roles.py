@@ -108,6 +108,18 @@ ROUTES = {
     ("GET", "/api/v1/ambassadors/{ambassador_id}/accounts"): Route(
         "GET", "/api/v1/ambassadors/{someone}/accounts", 200, "admin"
     ),
+    ("GET", "/api/v1/me/points"): Route("GET", "/api/v1/me/points", 200, "ambassador"),
+    ("GET", "/api/v1/me/level"): Route("GET", "/api/v1/me/level", 200, "ambassador"),
+    ("GET", "/api/v1/ambassadors/{ambassador_id}/points"): Route(
+        "GET", "/api/v1/ambassadors/{someone}/points", 200, "admin"
+    ),
+    ("POST", "/api/v1/ambassadors/{ambassador_id}/level"): Route(
+        "POST", "/api/v1/ambassadors/{someone}/level", 200, "editor", {"level": "curation"}
+    ),
+    ("GET", "/api/v1/points/held"): Route("GET", "/api/v1/points/held", 200, "admin"),
+    # The entry is awarded, not held: reaching the service means 409.
+    ("POST", "/api/v1/points/{entry_id}/release"): Route("POST", "/api/v1/points/{own_entry}/release", 409, "admin"),
+    ("POST", "/api/v1/points/{entry_id}/reject"): Route("POST", "/api/v1/points/{own_entry}/reject", 409, "admin"),
 }
 
 
@@ -152,6 +164,11 @@ class World:
         return int(self.api.create_campaign(self.editor)["id"])
 
     @cached_property
+    def own_entry(self) -> int:
+        self.api.add_account(self.owner, "x", "@points")  # a first account earns onboarding points
+        return int(self.api.get("/api/v1/me/points", self.owner).json()["items"][0]["id"])
+
+    @cached_property
     def someone(self) -> int:
         return self.api.person("someone").id
 
@@ -162,7 +179,7 @@ class World:
         if isinstance(value, str) and value.startswith("{") and value.endswith("}") and "/" not in value:
             return self.resource(value[1:-1])
         if isinstance(value, str):
-            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone", "published_share"):
+            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone", "published_share", "own_entry"):
                 if "{" + name + "}" in value:
                     value = value.replace("{" + name + "}", str(self.resource(name)))
             return value

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_eligibility, bench_publishing, bench_startup
+from . import bench_eligibility, bench_publishing, bench_recompute, bench_startup
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
@@ -21,6 +21,10 @@ FULL = Sizes(ambassadors=10_000, content=100_000)
 QUICK = Sizes(ambassadors=1_000, content=10_000)
 QUICK_SHARES = 200
 SHARES_ENV = "CLARION_BENCH_SHARES"
+
+# Ambassadors, shares each, counted clicks per share: about 56,000 events (quick: 5,600).
+RECOMPUTE_FULL = bench_recompute.Settings(ambassadors=1_000, shares_per_ambassador=5, clicks_per_share=10)
+RECOMPUTE_QUICK = bench_recompute.Settings(ambassadors=100, shares_per_ambassador=5, clicks_per_share=10)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -38,7 +42,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup", "publishing"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute"), help="run one benchmark only")
     parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
     parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
@@ -115,6 +119,13 @@ def main(argv: list[str] | None = None) -> int:
             texts.append(bench_eligibility.render(result, full_plans=arguments.plans))
         if "postgresql" not in chosen:
             log(f"PostgreSQL skipped: set {POSTGRES_ENV} to include it")
+    if arguments.only in (None, "recompute"):
+        recompute_settings = RECOMPUTE_QUICK if arguments.quick else RECOMPUTE_FULL
+        results["recompute"] = [
+            bench_recompute.run(backend, recompute_settings, repeats=2, postgres_server=postgres_server, log=log)
+            for backend in chosen
+        ]
+        texts.append(bench_recompute.render(results["recompute"]))
     if arguments.only in (None, "startup"):
         results["startup"] = bench_startup.run(arguments.startup_runs or (3 if arguments.quick else 5), log=log)
         texts.append(bench_startup.render(results["startup"]))

@@ -12,14 +12,17 @@ from types import ModuleType
 
 import jwt
 import pytest
+from sqlmodel import col, select
 
 from clarion.connector_contract import check_connector_contract
 from clarion.connectors import SharePost
 from clarion.errors import AuthExpired, ConfigError, ContentRejected, ReconnectNeeded
 from clarion.guardrails import ShareDraft
+from clarion.models import Content, ContentStatus, ContentTopic, PointsEntry
 from clarion.plugins import PluginSource
 from clarion.services.credentials import connector_context
-from clarion.testing import TEST_SECRET
+from clarion.services.points import recompute
+from clarion.testing import TEST_SECRET, make_person
 from clarion.tokens import mint_token, verify_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,19 +120,48 @@ def test_api_connector(clarion_engine_factory, capsys):
     ]
 
 
-def test_custom_scoring_rule(clarion_engine_factory, capsys):
+def test_custom_scoring_rule(capsys):
     example = load_example("custom_scoring_rule")
     example.main()
-    assert capsys.readouterr().out.splitlines()[-1] == "totals: {'amir': 40, 'bea': 30}"
-    engine = clarion_engine_factory(plugins={"share-points": example})
-    assert engine.plugin_config("share-points") == example.Settings(published=10, first_share_bonus=25)
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "totals: {'amir': 65, 'bea': 45}"
+    assert "amir: +20 xing-job-first (Your first job post on XING!)" in out
+    assert "bea: +15 xing-job (You shared a job post on XING)" in out
+
+
+def test_custom_scoring_rule_in_the_ledger(clarion_engine_factory):
+    example = load_example("custom_scoring_rule")
+    engine = clarion_engine_factory(plugins={"xing-jobs": example}, plugin_settings={"xing-jobs": {"daily_cap": 20}})
+    assert engine.plugin_config("xing-jobs") == example.Settings(daily_cap=20)
+    amir = make_person(engine, "amir")
+    with engine.transaction() as session:
+        jobs = [
+            Content(title=f"Job {n}", url=f"https://example.com/jobs/{n}", status=ContentStatus.APPROVED)
+            for n in range(2)
+        ]
+        session.add_all(jobs)
+        session.flush()
+        session.add_all([ContentTopic(content_id=job.id, topic="jobs") for job in jobs])
+        job_ids = [job.id for job in jobs]
+    for job_id in job_ids:
+        example.publish(engine, amir.id, job_id, "xing")
+    with engine.transaction() as session:
+        entries = session.exec(select(PointsEntry).where(col(PointsEntry.rule).startswith("xing-job"))).all()
+        bonus = sorted((entry.rule, entry.points) for entry in entries)
+    # The second job share of the day is cut to what is left of the 20-point cap.
+    assert bonus == [("xing-job", 5), ("xing-job", 15), ("xing-job-first", 25)]
+    before = {(entry.rule, entry.event_id, entry.points) for entry in entries}
+    recompute(engine)
+    with engine.transaction() as session:
+        again = session.exec(select(PointsEntry).where(col(PointsEntry.rule).startswith("xing-job"))).all()
+        assert {(entry.rule, entry.event_id, entry.points) for entry in again} == before
 
 
 def test_custom_scoring_rule_settings_are_validated(clarion_engine_factory, tmp_path):
     example = load_example("custom_scoring_rule")
-    (tmp_path / "clarion.toml").write_text("[plugins.share-points]\npublished = -1\n")
-    with pytest.raises(ConfigError, match=r"^\[plugins\.share-points\] published:"):
-        clarion_engine_factory(plugins={"share-points": example})
+    (tmp_path / "clarion.toml").write_text("[plugins.xing-jobs]\nbonus = -1\n")
+    with pytest.raises(ConfigError, match=r"^\[plugins\.xing-jobs\] bonus:"):
+        clarion_engine_factory(plugins={"xing-jobs": example})
 
 
 def test_custom_guardrail(clarion_engine_factory, capsys):

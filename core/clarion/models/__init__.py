@@ -28,6 +28,7 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
+from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
@@ -47,13 +48,16 @@ __all__ = [
     "ContentOrigin",
     "ContentStatus",
     "ContentTopic",
+    "DailyPoints",
     "EditPolicy",
+    "EntryStatus",
     "Event",
     "MetricOrigin",
     "MetricSample",
     "MetricSource",
     "MetricSync",
     "NetworkAccount",
+    "PointsEntry",
     "RateLimit",
     "Role",
     "Share",

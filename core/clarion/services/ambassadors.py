@@ -15,9 +15,10 @@ from clarion.engine import Engine
 from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
 from clarion.identity import Identity
-from clarion.models import Ambassador, ConsentState, NetworkAccount, Role, utcnow
+from clarion.models import AdvocacyLevel, Ambassador, ConsentState, NetworkAccount, Role, utcnow
 from clarion.services.actors import Actor
 from clarion.services.events import record_event
+from clarion.services.levels import record_level_change
 from clarion.services.pagination import Page, PageRequest, paginate
 
 ADMIN_FIELDS = (
@@ -211,6 +212,9 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
     for name, value in changes.items():
         if value is None and name not in {"email", "department", "team"}:
             raise ValidationFailed(f"{name} cannot be null", field=name)
+        if name == "advocacy_level":
+            record_level_change(session, ambassador, AdvocacyLevel(value), by=actor.ambassador_id)
+            continue
         setattr(ambassador, name, value)
     ambassador.updated_at = utcnow()
     session.add(ambassador)

@@ -39,6 +39,7 @@ from clarion.services.content_lifecycle import (
 )
 from clarion.services.eligibility import shareable_query
 from clarion.services.events import record_event
+from clarion.services.levels import check_may_submit
 from clarion.services.pagination import Page, PageRequest, paginate
 
 SCALAR_FIELDS = (
@@ -260,6 +261,7 @@ def create_content(engine: Engine, session: Session, actor: Actor, data: Mapping
         if author_id not in (None, actor.ambassador_id):
             raise PermissionDenied("you can only suggest content as its author")
         author_id = actor.ambassador_id
+        check_may_submit(engine, session, actor, origin)
     elif origin is not ContentOrigin.OFFICIAL and author_id is None:
         author_id = actor.ambassador_id
     if author_id is not None and session.get(Ambassador, author_id) is None:

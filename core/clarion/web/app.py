@@ -35,6 +35,7 @@ from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
 from clarion.web.pages import PagesController
+from clarion.web.points.controller import PointsController
 from clarion.web.problems import EXCEPTION_HANDLERS
 from clarion.web.shares.controller import ShareController
 from clarion.web.system.controller import SystemController
@@ -54,6 +55,7 @@ CONTROLLERS = (
     ShareController,
     AmbassadorController,
     MetricsController,
+    PointsController,
 )
 
 

@@ -1,0 +1,381 @@
+"""The points ledger: scoring events into entries, corrections, held points, balances and recompute.
+
+Everything in the ledger derives from the event log: awards come from the rules, corrections
+from correcting events (a click discounted, a share cancelled), and an admin's release or
+rejection of held points is itself an event. Replaying the log therefore rebuilds the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from clarion.errors import Conflict, NotFound, PluginError
+from clarion.events import EventKind, RecordedEvent
+from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
+from clarion.scoring import Award
+from clarion.services.actors import Actor
+from clarion.services.events import record_event, to_recorded
+from clarion.services.pagination import Page, PageRequest, paginate
+
+if TYPE_CHECKING:
+    from clarion.engine import Engine
+
+# Events that take back what earlier events of the same share earned.
+SHARE_UNDOING = {EventKind.SHARE_CANCELLED: "the share was cancelled", EventKind.SHARE_FAILED: "the share failed"}
+SHARE_SCORED = (EventKind.SHARE_PUBLISHED, EventKind.SHARE_VERIFIED)
+DECISIONS = {EventKind.POINTS_RELEASED: EntryStatus.AWARDED, EventKind.POINTS_REJECTED: EntryStatus.REJECTED}
+
+
+@dataclass(frozen=True)
+class Balance:
+    awarded: int
+    held: int
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """An entry with the kind of the event behind it, for "why do I have these points"."""
+
+    entry: PointsEntry
+    event_kind: str
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    events: int
+    entries: int
+
+
+def _day_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    start = datetime.combine(moment.astimezone(UTC).date(), time(), tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> None:
+    """Keep ``daily_points`` in step with one entry's points in its current status."""
+    if entry.status is EntryStatus.REJECTED or entry.points == 0:
+        return
+    points = entry.points * sign if entry.status is EntryStatus.AWARDED else 0
+    held = entry.points * sign if entry.status is EntryStatus.HELD else 0
+    values = {
+        "ambassador_id": entry.ambassador_id,
+        "day": entry.occurred_at.astimezone(UTC).date(),
+        "rule": entry.rule,
+        "points": points,
+        "held": held,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DailyPoints.__table__  # type: ignore[attr-defined]
+    statement: Any = insert(DailyPoints).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["ambassador_id", "day", "rule"],
+        set_={"points": table.c.points + points, "held": table.c.held + held},
+    )
+    session.execute(statement)
+
+
+def _insert_entry(session: Session, entry: PointsEntry) -> PointsEntry | None:
+    """Insert unless its key exists (a replay, or a concurrent scorer that got there first)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = entry.model_dump(exclude={"id"})
+    statement: Any = (
+        insert(PointsEntry)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["rule", "event_id", "ambassador_id", "reversed_event_id"])
+        .returning(sa.column("id"))
+    )
+    inserted_id = session.execute(statement).scalar_one_or_none()
+    if inserted_id is None:
+        return None
+    entry.id = inserted_id
+    _add_to_daily(session, entry)
+    return entry
+
+
+def _capped(session: Session, award: Award, event: RecordedEvent) -> tuple[int, str]:
+    """The award's points and reason once the rule's daily cap is applied."""
+    if award.daily_cap is None or award.points <= 0:
+        return award.points, award.reason
+    start, end = _day_bounds(event.occurred_at)
+    earned = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0)).where(
+            col(PointsEntry.ambassador_id) == award.ambassador_id,
+            col(PointsEntry.rule) == award.rule,
+            col(PointsEntry.occurred_at) >= start,
+            col(PointsEntry.occurred_at) < end,
+            col(PointsEntry.points) > 0,
+            col(PointsEntry.status) != EntryStatus.REJECTED,
+            col(PointsEntry.event_id) < event.id,
+        )
+    ).scalar_one()
+    allowed = max(0, award.daily_cap - int(earned))
+    if award.points <= allowed:
+        return award.points, award.reason
+    return allowed, f"{award.reason} (capped: at most {award.daily_cap} points a day from this)"
+
+
+def _entries_of(session: Session, event_ids: Sequence[int]) -> list[PointsEntry]:
+    if not event_ids:
+        return []
+    return list(
+        session.exec(
+            select(PointsEntry)
+            .where(col(PointsEntry.event_id).in_(event_ids), col(PointsEntry.reversed_event_id) == 0)
+            .order_by(col(PointsEntry.id))
+        ).all()
+    )
+
+
+def _corrected_events(session: Session, event: RecordedEvent) -> tuple[list[int], str]:
+    """The earlier events whose points ``event`` takes back, and why."""
+    if event.share_id is None:
+        return [], ""
+    if event.kind == EventKind.CLICK_DISCOUNTED:
+        click_id = event.payload.get("click_id")
+        rows = session.execute(
+            sa.select(col(Event.id), col(Event.payload)).where(
+                col(Event.share_id) == event.share_id,
+                col(Event.kind) == EventKind.CLICK_COUNTED,
+                col(Event.id) < event.id,
+            )
+        ).all()
+        reason = str(event.payload.get("reason") or "no longer counted")
+        return [event_id for event_id, payload in rows if (payload or {}).get("click_id") == click_id], (
+            f"the click was discounted: {reason}"
+        )
+    if event.kind in SHARE_UNDOING:
+        rows = session.execute(
+            sa.select(col(Event.id)).where(
+                col(Event.share_id) == event.share_id,
+                col(Event.kind).in_(SHARE_SCORED),
+                col(Event.id) < event.id,
+            )
+        ).all()
+        return [row[0] for row in rows], SHARE_UNDOING[EventKind(event.kind)]
+    return [], ""
+
+
+def _reverse(session: Session, event: RecordedEvent) -> list[PointsEntry]:
+    event_ids, why = _corrected_events(session, event)
+    reversed_entries = []
+    for original in _entries_of(session, event_ids):
+        if original.points == 0 or original.status is EntryStatus.REJECTED:
+            continue
+        assert original.id is not None
+        reversal = PointsEntry(
+            rule=original.rule,
+            event_id=event.id,
+            ambassador_id=original.ambassador_id,
+            points=-original.points,
+            reason=f"Taken back, {why}: {original.reason}"[:500],
+            status=original.status,
+            hold_reason=original.hold_reason,
+            reverses_entry_id=original.id,
+            reversed_event_id=original.event_id,
+            occurred_at=event.occurred_at,
+        )
+        inserted = _insert_entry(session, reversal)
+        if inserted is not None:
+            reversed_entries.append(inserted)
+    return reversed_entries
+
+
+def _set_status(session: Session, entry: PointsEntry, status: EntryStatus) -> None:
+    """Move a held entry, and the entries reversing it, to ``status``."""
+    followers = session.exec(select(PointsEntry).where(col(PointsEntry.reverses_entry_id) == entry.id)).all()
+    for item in (entry, *followers):
+        if item.status is not EntryStatus.HELD:
+            continue
+        _add_to_daily(session, item, sign=-1)
+        item.status = status
+        session.add(item)
+        _add_to_daily(session, item)
+    session.flush()
+
+
+def _find_entry(session: Session, rule: str, event_id: int, ambassador_id: int) -> PointsEntry | None:
+    return session.exec(
+        select(PointsEntry).where(
+            col(PointsEntry.rule) == rule,
+            col(PointsEntry.event_id) == event_id,
+            col(PointsEntry.ambassador_id) == ambassador_id,
+            col(PointsEntry.reversed_event_id) == 0,
+        )
+    ).first()
+
+
+def _apply_decision(session: Session, event: RecordedEvent) -> None:
+    target = DECISIONS.get(EventKind(event.kind)) if event.kind in DECISIONS else None
+    rule, event_id = event.payload.get("rule"), event.payload.get("event_id")
+    # A decision recorded with a malformed payload decides nothing, and never stops a recompute.
+    if target is None or event.ambassador_id is None or not isinstance(rule, str) or not isinstance(event_id, int):
+        return
+    entry = _find_entry(session, rule, event_id, event.ambassador_id)
+    if entry is not None and entry.status is EntryStatus.HELD:
+        _set_status(session, entry, target)
+
+
+def score_in(session: Session, event: RecordedEvent, awards: Iterable[Award]) -> list[PointsEntry]:
+    """Write what ``event`` means for the ledger inside ``session``: corrections, decisions, awards.
+
+    Idempotent: a second call for the same event adds nothing.
+    """
+    written = _reverse(session, event)
+    _apply_decision(session, event)
+    for award in awards:
+        points, reason = _capped(session, award, event)
+        entry = PointsEntry(
+            rule=award.rule,
+            event_id=event.id,
+            ambassador_id=award.ambassador_id,
+            points=points,
+            reason=reason[:500],
+            status=EntryStatus.HELD if award.hold_reason and points else EntryStatus.AWARDED,
+            hold_reason=award.hold_reason[:500] if award.hold_reason and points else None,
+            occurred_at=event.occurred_at,
+        )
+        inserted = _insert_entry(session, entry)
+        if inserted is not None:
+            written.append(inserted)
+    session.flush()
+    return written
+
+
+def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
+    """Score one recorded event in its own transaction, then promote whoever it concerns if they are ready.
+
+    The rules run before the transaction opens.
+    """
+    from clarion.services.levels import promote_if_ready
+
+    awards = engine.awards(event)
+    with engine.transaction() as session:
+        if session.get(Event, event.id) is None:
+            return []  # rolled back or never stored: nothing to score
+        written = score_in(session, event, awards)
+    concerned = {entry.ambassador_id for entry in written}
+    if event.ambassador_id is not None and event.kind != EventKind.LEVEL_CHANGED:
+        concerned.add(event.ambassador_id)  # verified shares and approved content count for levels too
+    for ambassador_id in sorted(concerned):
+        promote_if_ready(engine, ambassador_id)
+    return written
+
+
+def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
+    """Rebuild the whole ledger from the event log with the current rules, in one transaction.
+
+    Readers keep seeing the previous ledger until the new one is committed.
+    """
+    events = entries = 0
+    with engine.transaction() as session:
+        session.execute(sa.update(PointsEntry).values(reverses_entry_id=None))
+        session.execute(sa.delete(PointsEntry))
+        session.execute(sa.delete(DailyPoints))
+        after_id = 0
+        while True:
+            rows = session.exec(
+                select(Event).where(col(Event.id) > after_id).order_by(col(Event.id)).limit(batch_size)
+            ).all()
+            if not rows:
+                break
+            for row in rows:
+                event = to_recorded(row)
+                try:
+                    awards = engine.awards(event)
+                except Exception as exc:
+                    # Nothing is written: the previous ledger stays until every event scores.
+                    raise PluginError(
+                        f"a scoring rule failed on event {event.id} ({event.kind}): {type(exc).__name__}: {exc}; "
+                        "the ledger is unchanged"
+                    ) from exc
+                entries += len(score_in(session, event, awards))
+                events += 1
+                after_id = event.id
+    return Recomputed(events, entries)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def balance(session: Session, ambassador_id: int) -> Balance:
+    rows = session.execute(
+        sa.select(col(PointsEntry.status), sa.func.sum(PointsEntry.points))
+        .where(col(PointsEntry.ambassador_id) == ambassador_id)
+        .group_by(col(PointsEntry.status))
+    ).all()
+    totals = {status: int(total or 0) for status, total in rows}
+    return Balance(awarded=totals.get(EntryStatus.AWARDED, 0), held=totals.get(EntryStatus.HELD, 0))
+
+
+def _ledger_query(ambassador_id: int | None, status: EntryStatus | None) -> Any:
+    query = select(PointsEntry, Event.kind).join(Event, col(Event.id) == col(PointsEntry.event_id))
+    if ambassador_id is not None:
+        query = query.where(col(PointsEntry.ambassador_id) == ambassador_id)
+    if status is not None:
+        query = query.where(col(PointsEntry.status) == status)
+    return query.order_by(col(PointsEntry.occurred_at).desc(), col(PointsEntry.id).desc())
+
+
+def _lines(page: Page[Any]) -> Page[LedgerLine]:
+    return Page([LedgerLine(entry, kind) for entry, kind in page.items], page.total, page.limit, page.offset)
+
+
+def ledger(
+    session: Session, actor: Actor, ambassador_id: int, page: PageRequest, *, status: EntryStatus | None = None
+) -> Page[LedgerLine]:
+    """One person's entries, newest first: their own, or anyone's for an admin.
+
+    Raises:
+        PermissionDenied: someone else's ledger without the admin role.
+        NotFound: no such ambassador.
+    """
+    if ambassador_id != actor.ambassador_id:
+        actor.require(Role.ADMIN, "reading another ambassador's points")
+    if session.get(Ambassador, ambassador_id) is None:
+        raise NotFound(f"ambassador {ambassador_id} not found")
+    return _lines(paginate(session, _ledger_query(ambassador_id, status), page))
+
+
+def held_entries(session: Session, actor: Actor, page: PageRequest) -> Page[LedgerLine]:
+    """Every held entry awaiting review, newest first (admins)."""
+    actor.require(Role.ADMIN, "reviewing held points")
+    query = _ledger_query(None, EntryStatus.HELD).where(col(PointsEntry.reversed_event_id) == 0)
+    return _lines(paginate(session, query, page))
+
+
+def decide_held(session: Session, actor: Actor, entry_id: int, *, release: bool) -> LedgerLine:
+    """Release held points into the balance, or reject them, recording the decision as an event.
+
+    Raises:
+        NotFound: no such entry.
+        Conflict: the entry is not held (already decided, or never held), or is a reversal.
+    """
+    actor.require(Role.ADMIN, "reviewing held points")
+    entry = session.get(PointsEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"points entry {entry_id} not found")
+    if entry.reversed_event_id != 0:
+        raise Conflict("this entry reverses another; release or reject the entry it reverses")
+    if entry.status is not EntryStatus.HELD:
+        raise Conflict(f"points entry {entry_id} is not held (it is {entry.status.value})")
+    kind = EventKind.POINTS_RELEASED if release else EventKind.POINTS_REJECTED
+    event, _created = record_event(
+        session,
+        kind,
+        idempotency_key=f"{kind.value}:{entry.rule}:{entry.event_id}:{entry.ambassador_id}",
+        ambassador_id=entry.ambassador_id,
+        payload={"rule": entry.rule, "event_id": entry.event_id, "by": actor.ambassador_id, "points": entry.points},
+    )
+    _apply_decision(session, event)
+    session.refresh(entry)
+    kind_of_event = session.execute(sa.select(col(Event.kind)).where(col(Event.id) == entry.event_id)).scalar_one()
+    return LedgerLine(entry, kind_of_event)

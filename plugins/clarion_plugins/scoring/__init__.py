@@ -1,0 +1,1 @@
+"""Built-in scoring: the ledger observer and the default rules, each a plugin of its own."""
