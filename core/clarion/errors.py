@@ -37,6 +37,10 @@ class ValidationFailed(ClarionError):
     """Input is well-formed but breaks a rule (text too long, outside a window, …)."""
 
 
+class BadRequest(ClarionError):
+    """The request itself is malformed: an unknown parameter, a value of the wrong type, a foreign origin."""
+
+
 class ConfigError(ClarionError):
     """Settings or ``clarion.toml`` are broken."""
 
@@ -115,6 +119,7 @@ class NotSupported(ConnectorError):
 
 __all__ = [
     "AuthExpired",
+    "BadRequest",
     "ClarionError",
     "ConfigError",
     "Conflict",

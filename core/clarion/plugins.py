@@ -37,12 +37,15 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "identity-trusted-header": "clarion_plugins.identity.trusted_header",
     "identity-signed-token": "clarion_plugins.identity.signed_token",
     "identity-api-token": "clarion_plugins.identity.api_token",
+    "identity-widget-session": "clarion_plugins.identity.widget_session",
     "guardrail-repeat-share": "clarion_plugins.guardrails.repeat_share",
     "guardrail-disclosure": "clarion_plugins.guardrails.disclosure",
     "guardrail-blocked-words": "clarion_plugins.guardrails.blocked_words",
     "guardrail-edit-policy": "clarion_plugins.guardrails.edit_policy",
     "guardrail-cadence": "clarion_plugins.guardrails.cadence",
     "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
+    "widget-feed": "clarion_plugins.widgets.feed",
+    "widget-onboarding": "clarion_plugins.widgets.onboarding",
 }
 
 

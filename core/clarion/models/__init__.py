@@ -29,6 +29,7 @@ from clarion.models.content import (
 )
 from clarion.models.metrics import Event, MetricSample, MetricSource
 from clarion.models.share import Share, ShareMethod, ShareStatus
+from clarion.models.token_use import UsedTokenId
 from clarion.models.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "ShareStatus",
     "ShareText",
     "UTCDateTime",
+    "UsedTokenId",
     "metadata",
     "utcnow",
 ]
