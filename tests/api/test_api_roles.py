@@ -88,6 +88,8 @@ ROUTES = {
     ("POST", "/api/v1/shares/{share_id}/verify"): Route(
         "POST", "/api/v1/shares/{own_share}/verify", 200, "ambassador", {"post_url": "https://x.com/me/status/1"}
     ),
+    # Public: the token in the body is the credential; a forged one is refused whoever asks.
+    ("POST", "/api/v1/sessions"): Route("POST", "/api/v1/sessions", 401, "public", {"token": "forged.token.here"}),
     ("GET", "/api/v1/ambassadors"): Route("GET", "/api/v1/ambassadors", 200, "admin"),
     ("POST", "/api/v1/ambassadors"): Route(
         "POST", "/api/v1/ambassadors", 201, "admin", {"external_id": "newbie", "name": "New Bie"}

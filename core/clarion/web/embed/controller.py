@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.params import JSONBody
+from litestar.params import JSONBody, PathParameter
 from litestar.template import TemplateEngineProtocol
 
 from clarion.engine import Engine
@@ -21,6 +21,7 @@ from clarion.web.embed.schemas import SessionCreate, SessionOut
 from clarion.web.embed.security import embed_page_policy, session_cookie_header
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
+WidgetName = Annotated[str, PathParameter(min_length=1, max_length=64)]
 EMBED_SCRIPT = Path(__file__).parent.parent / "static" / "embed.js"
 HTML = "text/html"
 # Query parameters of /embed/{name} that are the page's own, not widget settings.
@@ -67,7 +68,9 @@ class WidgetController(ClarionController):
     include_in_schema = False
 
     @get("/widgets/{name:str}", sync_to_thread=True, opt=AMBASSADOR)
-    def fragment(self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], name: str) -> Response[str]:
+    def fragment(
+        self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], name: WidgetName
+    ) -> Response[str]:
         """An HTML fragment for portals that render on the server: escaped, without scripts."""
         view = widget_service.build_view(engine, actor, name, _query(request))
         html = _render(request, "widget_fragment.html", _fragment_context(engine, view))
@@ -78,7 +81,7 @@ class WidgetController(ClarionController):
         )
 
     @get("/embed/{name:str}", sync_to_thread=True, opt={"role": PUBLIC})
-    def embed_page(self, engine: EngineDep, request: Request[Any, Any, Any], name: str) -> Response[str]:
+    def embed_page(self, engine: EngineDep, request: Request[Any, Any, Any], name: WidgetName) -> Response[str]:
         """A small full page to frame: the widget, or the sign-in step that exchanges the intranet's token."""
         widget = widget_service.get_widget(engine, name)
         raw_settings = _query(request, skip=EMBED_PARAMETERS)
