@@ -1,4 +1,4 @@
-"""Embedding security (rules R1–R9 of the reference): framing, token exchange, sessions, CSRF, CORS, escaping."""
+"""Embedding security (rules R1 to R9 of the reference): framing, token exchange, sessions, CSRF, CORS, escaping."""
 
 from __future__ import annotations
 
