@@ -24,9 +24,10 @@ import secrets
 import sys
 import urllib.error
 import urllib.request
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
 
@@ -43,6 +44,7 @@ PAGE = """<!doctype html>
   header p {{ margin: .2rem 0 0; opacity: .85; font-size: .9rem; }}
   main {{ display: grid; gap: 1rem; padding: 1rem; max-width: 70rem; margin: 0 auto;
           grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); }}
+  section.mode:first-child {{ grid-column: 1 / -1; }}
   section.mode {{ background: #fff; border-radius: .6rem; padding: .8rem; min-width: 0; }}
   section.mode > h2 {{ font-size: .8rem; text-transform: uppercase; letter-spacing: .05em; color: #4f5d6b; margin: 0 0 .6rem; }}
   iframe[data-clarion] {{ width: 100%; height: 320px; border: 0; display: block; }}
@@ -119,9 +121,12 @@ def make_server(clarion: str, secret: str, *, host: str = "127.0.0.1", port: int
             query = parse_qs(urlsplit(self.path).query)
             return query.get("user", [user])[0][:200] or user
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
+        def _send(self, status: int, body: bytes, content_type: str, cookie: str | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if cookie is not None:
+                # The intranet's own session, standing in for a real sign-in.
+                self.send_header("Set-Cookie", f"intranet_user={quote(cookie)}; Path=/; HttpOnly; SameSite=Strict")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
@@ -143,7 +148,7 @@ def make_server(clarion: str, secret: str, *, host: str = "127.0.0.1", port: int
                 feed_token=widget_token(secret, person),
                 fragment=fetch_fragment(clarion, secret, person),
             )
-            return self._send(200, page.encode(), "text/html; charset=utf-8")
+            return self._send(200, page.encode(), "text/html; charset=utf-8", cookie=person)
 
         def do_POST(self) -> None:
             if urlsplit(self.path).path != "/clarion-token":
@@ -151,8 +156,9 @@ def make_server(clarion: str, secret: str, *, host: str = "127.0.0.1", port: int
             # Same-origin only: the intranet's own page asks, with the intranet's own session.
             if self.headers.get("Origin") not in (None, f"http://{self.headers.get('Host')}"):
                 return self._send(403, b"forbidden", "text/plain")
-            referer_user = parse_qs(urlsplit(self.headers.get("Referer", "")).query).get("user", [user])[0]
-            body = json.dumps({"token": widget_token(secret, referer_user[:200] or user)}).encode()
+            cookies = SimpleCookie(self.headers.get("Cookie", ""))
+            person = unquote(cookies["intranet_user"].value) if "intranet_user" in cookies else user
+            body = json.dumps({"token": widget_token(secret, person[:200] or user)}).encode()
             return self._send(200, body, "application/json")
 
         def log_message(self, format: str, *args) -> None:

@@ -115,17 +115,22 @@
     const parentOrigin = root.dataset.parentOrigin;
     const csrf = root.dataset.csrf;
     const signin = document.querySelector("[data-clarion-signin]");
-    if (signin) {
-      // The intranet puts a single-use token in the fragment: read it, drop it from the URL, exchange it.
-      const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-      history.replaceState(null, "", location.pathname + location.search);
-      const message = signin.querySelector("[role=status]");
-      if (!match) message.textContent = signin.dataset.nosession;
-      else
-        call(noAuth, "POST", "/api/v1/sessions", { token: decodeURIComponent(match[1]) })
-          .then(() => location.replace(location.pathname + location.search))
-          .catch((error) => (message.textContent = error.message));
+    // The intranet puts a single-use token in the fragment: read it, drop it from the URL, exchange
+    // it (even over an existing session cookie: the intranet may be vouching for someone else now).
+    const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    if (match) {
+      document.body.hidden = true;
+      call(noAuth, "POST", "/api/v1/sessions", { token: decodeURIComponent(match[1]) })
+        .then(() => location.replace(location.pathname + location.search))
+        .catch((error) => {
+          document.body.hidden = false;
+          const message = document.querySelector("[role=status]");
+          if (message) message.textContent = error.message;
+        });
+      return;
     }
+    if (signin) signin.querySelector("[role=status]").textContent = signin.dataset.nosession;
     const widget = document.querySelector("[data-clarion-widget]");
     if (widget) bind(widget, async () => (csrf ? { "x-clarion-csrf": csrf } : {}), () => location.reload());
     if (parentOrigin && window.parent !== window) {
@@ -196,6 +201,7 @@
         const response = await fetch(`${base}/widgets/${encodeURIComponent(this.getAttribute("name"))}${query}`, {
           headers: await this.auth(),
           credentials: "omit",
+          cache: "no-store", // after an action the widget must show the new state
         });
         if (response.status === 401 && !retried) {
           sessions.delete(this.tokenUrl); // expired session: exchange a fresh token once
