@@ -1,6 +1,6 @@
 """An example intranet page on another origin that embeds Clarion's widgets in all three modes.
 
-Run ``clarion serve --demo`` in one terminal and ``python examples/intranet/serve.py`` in
+Run it: ``clarion serve --demo`` in one terminal and ``python examples/intranet/serve.py`` in
 another (same working directory, so both use the same ``.clarion-secret``), then open
 http://127.0.0.1:8001/. ``?user=<external id>`` picks who the intranet says you are.
 

@@ -64,7 +64,7 @@ def csrf_token(secret_key: str, session_id: str) -> str:
 
 def _claim_token_id(session: Session, jti: str, expires_at: datetime) -> None:
     """Record ``jti`` as used, refusing it when it already is; sweeps ids past their expiry."""
-    session.exec(delete(UsedTokenId).where(UsedTokenId.expires_at < utcnow()))  # type: ignore[call-overload,arg-type]
+    session.exec(delete(UsedTokenId).where(UsedTokenId.expires_at < utcnow()))  # type: ignore[arg-type]
     session.add(UsedTokenId(jti=jti, expires_at=expires_at))
     try:
         with session.begin_nested():

@@ -30,7 +30,7 @@ EMBED_PARAMETERS = frozenset({"parent"})
 
 def _render(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> str:
     engine: TemplateEngineProtocol[Any, Any] = request.app.template_engine  # type: ignore[assignment]
-    return engine.get_template(template).render(**context)  # type: ignore[no-any-return]
+    return engine.get_template(template).render(**context)
 
 
 def _fragment_context(engine: Engine, view: widget_service.WidgetView) -> dict[str, Any]:
