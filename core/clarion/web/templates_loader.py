@@ -1,7 +1,7 @@
 """Template lookup: site overrides, then plugin templates, then Clarion's defaults.
 
-``{% extends "default:base.html" %}`` always reaches Clarion's own template, so a site
-override can extend the original instead of copying it.
+``{% extends "default:base.html" %}`` always reaches Clarion's own template (a built-in
+plugin's, for widgets), so a site override can extend the original instead of copying it.
 
 Every template may use ``{% trans %}`` and ``_()``: the i18n extension translates into the
 language named by the ``language`` variable of the render context (English when absent).
@@ -29,13 +29,15 @@ from clarion.i18n import translations
 
 
 def template_loader(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = ()) -> BaseLoader:
-    defaults = PackageLoader("clarion", "web/templates")
+    # "default:" means Clarion's own templates, plugins' included: everything but the site's overrides.
+    originals = ChoiceLoader(
+        [*(FileSystemLoader(str(path)) for path in plugin_dirs), PackageLoader("clarion", "web/templates")]
+    )
     return ChoiceLoader(
         [
             *(FileSystemLoader(str(path)) for path in site_dirs),
-            *(FileSystemLoader(str(path)) for path in plugin_dirs),
-            defaults,
-            PrefixLoader({"default": defaults}, delimiter=":"),
+            originals,
+            PrefixLoader({"default": originals}, delimiter=":"),
         ]
     )
 

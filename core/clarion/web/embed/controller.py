@@ -88,18 +88,15 @@ class WidgetController(ClarionController):
         widget_service.parse_settings(widget, raw_settings)  # bad settings are a 400 before anything else
         parent = _parent_origin(engine, request.query_params.get("parent"))
         page: dict[str, Any] = {"widget": widget, "parent_origin": parent or "", "language": "en", "csrf_token": ""}
-        actor = self._cookie_actor(engine, request)
-        if actor is None:
+        signed_in = self._cookie_session(engine, request)
+        if signed_in is None:
             html = _render(request, "embed_signin.html", page)
         else:
+            actor, csrf_token = signed_in
             view = widget_service.build_view(engine, actor, name, raw_settings)
-            claims = widget_sessions.verify_session(
-                engine.settings.secret_key, request.cookies[widget_sessions.SESSION_COOKIE]
-            )
-            page["csrf_token"] = widget_sessions.csrf_token(engine.settings.secret_key, claims["sid"])
-            html = _render(
-                request, "embed_page.html", {**_fragment_context(engine, view), **page, "language": view.language}
-            )
+            page["csrf_token"] = csrf_token
+            context = {**_fragment_context(engine, view), **page, "language": view.language}
+            html = _render(request, "embed_page.html", context)
         return Response(
             content=html,
             media_type=HTML,
@@ -111,16 +108,20 @@ class WidgetController(ClarionController):
         )
 
     @staticmethod
-    def _cookie_actor(engine: Engine, request: Request[Any, Any, Any]) -> Actor | None:
-        """The person of the session cookie; a framed page never trusts anything else."""
-        if widget_sessions.SESSION_COOKIE not in request.cookies:
+    def _cookie_session(engine: Engine, request: Request[Any, Any, Any]) -> tuple[Actor, str] | None:
+        """The person of a valid session cookie and that session's CSRF token; a framed page trusts nothing else."""
+        cookie = request.cookies.get(widget_sessions.SESSION_COOKIE)
+        if not cookie:
             return None
         try:
+            claims = widget_sessions.verify_session(engine.settings.secret_key, cookie)
             actor = authenticate(engine, request)
         except ClarionError:
             return None
+        if actor.ambassador_id != claims["aid"]:
+            return None  # another provider spoke for someone else: no session page for either
         actor.require(Role.AMBASSADOR, f"GET {request.url.path}")
-        return actor
+        return actor, widget_sessions.csrf_token(engine.settings.secret_key, claims["sid"])
 
     @get("/embed.js", sync_to_thread=False, opt={"role": PUBLIC})
     def embed_script(self) -> Response[bytes]:
