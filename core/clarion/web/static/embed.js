@@ -142,7 +142,9 @@
       new ResizeObserver(report).observe(document.body);
       window.addEventListener("message", (event) => {
         if (event.origin !== parentOrigin || event.source !== window.parent) return;
-        if (event.data && event.data.type === "clarion:refresh") location.reload();
+        if (!event.data) return;
+        if (event.data.type === "clarion:refresh") location.reload();
+        else if (event.data.type === "clarion:hello") report(); // the parent's listener is ready now
       });
     }
     return;
@@ -157,6 +159,12 @@
     const height = Number(event.data.height);
     if (frame && Number.isFinite(height)) frame.style.height = `${Math.min(Math.max(height, 40), 4000)}px`;
   });
+  // A frame may report before this script runs (it is often deferred): ask each one again.
+  const hello = (frame) => frame.contentWindow && frame.contentWindow.postMessage({ type: "clarion:hello" }, base);
+  for (const frame of document.querySelectorAll("iframe[data-clarion]")) {
+    frame.addEventListener("load", () => hello(frame));
+    hello(frame);
+  }
 
   const sessions = new Map();
   function session(tokenUrl) {
