@@ -163,7 +163,7 @@ def test_two_widgets_with_one_name_fail_naming_both(clarion_engine_factory):
     with pytest.raises(PluginConflict) as caught:
         clarion_engine_factory(plugins={"feed": feed_widget, "feed-again": feed_widget_again})
     message = caught.value.detail
-    assert "widget 'feed'" in message
+    assert "widget 'picks'" in message
     assert "'feed'" in message
     assert "'feed-again'" in message
 

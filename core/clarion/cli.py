@@ -48,6 +48,10 @@ def clean_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+# Where `python examples/intranet/serve.py` listens; `clarion serve --demo` lets it embed widgets.
+DEMO_INTRANET_ORIGINS = ("http://127.0.0.1:8001", "http://localhost:8001")
+
+
 def _settings(**overrides: Any) -> Settings:
     return load_settings(**overrides)
 
@@ -109,6 +113,12 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
             click.echo(f"Open {url} in your browser; the API explorer is at {url}schema/swagger")
             for line in demo_lines:
                 click.echo(line)
+            if not settings.embed_origins:
+                # The example intranet (examples/intranet/serve.py) may frame and call this demo.
+                os.environ["CLARION_EMBED_ORIGINS"] = ",".join(DEMO_INTRANET_ORIGINS)
+                click.echo(
+                    f"Example intranet: run `python examples/intranet/serve.py`, open {DEMO_INTRANET_ORIGINS[0]}/"
+                )
         # Workers build their app from the environment: hand them exactly these settings.
         if demo:
             os.environ["CLARION_DEMO"] = "1"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -118,6 +119,20 @@ class Settings(BaseModel):
         default_factory=dict, description="The level an ambassador needs to suggest content of an origin."
     )
 
+    embed_origins: tuple[str, ...] = Field(
+        default=(),
+        description="Exact origins of intranet pages allowed to frame /embed/*, call Clarion with CORS and "
+        "receive its postMessages.",
+    )
+    session_cookie: Literal["auto", "cross-site", "same-site"] = Field(
+        default="auto",
+        description="Attributes of the widget session cookie: cross-site (SameSite=None; Secure; Partitioned), "
+        "same-site (SameSite=Lax), or auto (cross-site when base_url is https).",
+    )
+    widget_session_seconds: int = Field(
+        default=8 * 3600, ge=60, le=24 * 3600, description="Lifetime of a widget session (cookie or bearer)."
+    )
+
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The ``[plugins.<name>]`` table with ``$env`` references resolved.
 
@@ -125,6 +140,32 @@ class Settings(BaseModel):
         (once, when the engine starts), so the settings object itself never holds the secret.
         """
         return resolve_env_references(self.plugins.get(name, {}), path=f"plugins.{name}")
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _exact_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in origins:
+            parts = urlsplit(origin)
+            if (
+                "*" in origin
+                or parts.scheme not in {"http", "https"}
+                or not parts.hostname
+                or parts.path
+                or parts.query
+                or parts.fragment
+                or parts.username
+            ):
+                raise ValueError(
+                    f"{origin!r} is not an exact origin: write scheme://host[:port], no path and no wildcard"
+                )
+        return tuple(origin.lower() for origin in origins)
+
+    @property
+    def cross_site_cookie(self) -> bool:
+        """Whether the widget session cookie must survive being sent from another site's frame."""
+        if self.session_cookie == "auto":
+            return self.base_url.startswith("https://")
+        return self.session_cookie == "cross-site"
 
     @model_validator(mode="after")
     def _page_sizes(self) -> Settings:
@@ -265,6 +306,10 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         )
     if environ.get("CLARION_WORKERS"):
         values["workers"] = environ["CLARION_WORKERS"]
+    if "CLARION_EMBED_ORIGINS" in environ:
+        values["embed_origins"] = _split_names(environ["CLARION_EMBED_ORIGINS"])
+    if environ.get("CLARION_SESSION_COOKIE"):
+        values["session_cookie"] = environ["CLARION_SESSION_COOKIE"]
     if "CLARION_PLUGINS" in environ:
         values["plugin_modules"] = _split_names(environ["CLARION_PLUGINS"])
     if "CLARION_DISABLED_PLUGINS" in environ:

@@ -67,6 +67,10 @@ class InvalidRows(ValidationFailed):
         self.problems = problems
 
 
+class BadRequest(ClarionError):
+    """The request itself is malformed: an unknown parameter, a value of the wrong type, a foreign origin."""
+
+
 class ConfigError(ClarionError):
     """Settings or ``clarion.toml`` are broken."""
 
@@ -145,6 +149,7 @@ class NotSupported(ConnectorError):
 
 __all__ = [
     "AuthExpired",
+    "BadRequest",
     "ClarionError",
     "ConfigError",
     "Conflict",

@@ -37,6 +37,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "identity-trusted-header": "clarion_plugins.identity.trusted_header",
     "identity-signed-token": "clarion_plugins.identity.signed_token",
     "identity-api-token": "clarion_plugins.identity.api_token",
+    "identity-widget-session": "clarion_plugins.identity.widget_session",
     "guardrail-repeat-share": "clarion_plugins.guardrails.repeat_share",
     "guardrail-disclosure": "clarion_plugins.guardrails.disclosure",
     "guardrail-blocked-words": "clarion_plugins.guardrails.blocked_words",
@@ -50,6 +51,8 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "scoring-content": "clarion_plugins.scoring.content",
     "scoring-onboarding": "clarion_plugins.scoring.onboarding",
     "scoring-streaks": "clarion_plugins.scoring.streaks",
+    "widget-feed": "clarion_plugins.widgets.feed",
+    "widget-onboarding": "clarion_plugins.widgets.onboarding",
 }
 
 

@@ -2,7 +2,9 @@
 
 Any language with a JWT library can mint one: HS256 over the claims ``sub`` (external id),
 ``aud`` = ``"clarion"``, ``iat``, ``exp`` (at most :data:`MAX_TTL_SECONDS` after ``iat``) and
-optionally ``name`` and ``email``, signed with the key :func:`signing_key` derives.
+optionally ``name`` and ``email``, signed with the key :func:`signing_key` derives. Tokens a
+widget exchanges for a session (:mod:`clarion.services.widget_sessions`) also carry a unique
+``jti`` and live at most :data:`EXCHANGE_MAX_TTL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ALGORITHM = "HS256"
 AUDIENCE = "clarion"
 MAX_TTL_SECONDS = 24 * 3600
 LEEWAY_SECONDS = 30
+EXCHANGE_MAX_TTL_SECONDS = 300
 
 
 def signing_key(secret_key: str) -> bytes:
@@ -34,9 +37,13 @@ def mint_token(
     ttl_seconds: int = 900,
     name: str | None = None,
     email: str | None = None,
+    jti: str | None = None,
     now: float | None = None,
 ) -> str:
     """A signed token for ``external_id``, valid ``ttl_seconds``.
+
+    Pass a fresh random ``jti`` (and at most :data:`EXCHANGE_MAX_TTL_SECONDS`) for a token a
+    widget exchanges for a session: Clarion accepts each ``jti`` once.
 
     Raises:
         ValidationFailed: for an empty id or a lifetime outside 1 s … 24 h.
@@ -51,6 +58,8 @@ def mint_token(
         claims["name"] = name
     if email:
         claims["email"] = email
+    if jti:
+        claims["jti"] = jti
     return jwt.encode(claims, signing_key(secret_key), algorithm=ALGORITHM)
 
 

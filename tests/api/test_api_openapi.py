@@ -263,10 +263,16 @@ def test_documented_roles_match_the_handlers(shared_app, document):
         for method in handler.http_methods
     }
     documented = {(method, path) for method, path, _ in operations(document)}
-    # The home page and the tracked-link redirect are pages for people, not API operations.
+    # The home page, the tracked-link redirect and the widgets (HTML and the embed script) are
+    # pages for people and intranets, not API operations.
     pages = {("GET", "/"), ("GET", "/r/{code}"), ("HEAD", "/r/{code}")}
-    assert set(roles) == documented | pages
+    widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
+    assert set(roles) == documented | pages | widgets
+    assert roles[("GET", "/widgets/{name}")] == "ambassador"
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
+        ("GET", "/embed/{name}"),  # only a valid session cookie shows a widget; without one, the sign-in step
+        ("GET", "/embed.js"),
+        ("POST", "/api/v1/sessions"),  # the single-use token in the body is the credential
         ("GET", "/healthz"),
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it
     }

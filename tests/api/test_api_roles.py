@@ -97,6 +97,8 @@ ROUTES = {
         "admin",
         csv="share,metric,value,observed_at\n{published_share},impressions,3,2026-11-20\n",
     ),
+    # Public: the token in the body is the credential; a forged one is refused whoever asks.
+    ("POST", "/api/v1/sessions"): Route("POST", "/api/v1/sessions", 401, "public", {"token": "forged.token.here"}),
     ("GET", "/api/v1/ambassadors"): Route("GET", "/api/v1/ambassadors", 200, "admin"),
     ("POST", "/api/v1/ambassadors"): Route(
         "POST", "/api/v1/ambassadors", 201, "admin", {"external_id": "newbie", "name": "New Bie"}

@@ -1,4 +1,4 @@
-"""A widget called ``feed``."""
+"""A widget called ``picks`` (the built-in feed keeps its name)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def feed_context(engine, viewer, settings):
 def clarion_widgets_register():
     return [
         Widget(
-            name="feed",
+            name="picks",
             title="Content to share",
             template="feed.html",
             context=feed_context,

@@ -1,4 +1,4 @@
-"""Another widget called ``feed``: next to ``feed_widget`` it is a conflict."""
+"""Another widget called ``picks``: next to ``feed_widget`` it is a conflict."""
 
 from __future__ import annotations
 
@@ -8,4 +8,4 @@ from clarion.widgets import Widget
 
 @hookimpl
 def clarion_widgets_register():
-    return [Widget(name="feed", title="News feed", template="news.html", context=lambda engine, viewer, settings: {})]
+    return [Widget(name="picks", title="News feed", template="news.html", context=lambda engine, viewer, settings: {})]

@@ -31,6 +31,7 @@ from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSour
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
 from clarion.models.share import Share, ShareMethod, ShareStatus
+from clarion.models.token_use import UsedTokenId
 from clarion.models.types import UTCDateTime, utcnow
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "ShareStatus",
     "ShareText",
     "UTCDateTime",
+    "UsedTokenId",
     "metadata",
     "utcnow",
 ]

@@ -31,6 +31,8 @@ from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
+from clarion.web.embed.controller import SessionController, WidgetController
+from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
@@ -56,15 +58,19 @@ CONTROLLERS = (
     AmbassadorController,
     MetricsController,
     PointsController,
+    SessionController,
+    WidgetController,
 )
 
 
 SECURITY_HEADERS = {
-    # No page of Clarion may be framed unless a route says otherwise (embed routes will).
+    # No page of Clarion may be framed unless a route says otherwise (the /embed/ pages do).
     "content-security-policy": "frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "strict-origin-when-cross-origin",
 }
+# Browsers that predate frame-ancestors; never sent on /embed/, whose CSP names who may frame it.
+LEGACY_FRAME_HEADER = ("x-frame-options", "DENY")
 
 
 async def _security_headers(message: Message, scope: Scope) -> None:
@@ -75,6 +81,8 @@ async def _security_headers(message: Message, scope: Scope) -> None:
     for name, value in SECURITY_HEADERS.items():
         if name not in headers:
             headers[name] = value
+    if not str(scope.get("path", "")).startswith(EMBED_PATH_PREFIX):
+        headers[LEGACY_FRAME_HEADER[0]] = LEGACY_FRAME_HEADER[1]
 
 
 class StrictPydanticSchemaPlugin(PydanticSchemaPlugin):
@@ -107,6 +115,7 @@ class ClarionCore(InitPlugin):
         )
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.before_send.append(_security_headers)
+        app_config.cors_config = cors_config(self.engine.settings)
         app_config.signature_types.extend([Engine, Actor, PageRequest])
         app_config.state = State({"engine": self.engine})
         environment = template_environment(

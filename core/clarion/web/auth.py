@@ -16,6 +16,7 @@ from clarion.identity import RequestInfo
 from clarion.models import Role
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
+from clarion.web.embed.security import origin_guard
 
 PUBLIC = "public"
 
@@ -78,6 +79,6 @@ def provide_engine(request: Request[Any, Any, Any]) -> Engine:
 
 
 class ClarionController(Controller):
-    """Base of every Clarion controller: its routes pass the role guard."""
+    """Base of every Clarion controller: its routes pass the origin/CSRF check and the role guard."""
 
-    guards = [role_guard]
+    guards = [origin_guard, role_guard]

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from pydantic import BaseModel, Field
 
 from clarion.errors import (
+    BadRequest,
     ClarionError,
     ConfigError,
     Conflict,
@@ -34,6 +35,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 # The one mapping from domain errors to HTTP. Subclasses resolve to their nearest listed base.
 ERROR_STATUS: dict[type[ClarionError], int] = {
+    BadRequest: 400,
     ValidationFailed: 422,
     NotAuthenticated: 401,
     PermissionDenied: 403,

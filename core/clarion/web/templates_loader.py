@@ -1,13 +1,17 @@
 """Template lookup: site overrides, then plugin templates, then Clarion's defaults.
 
-``{% extends "default:base.html" %}`` always reaches Clarion's own template, so a site
-override can extend the original instead of copying it.
+``{% extends "default:base.html" %}`` always reaches Clarion's own template (a built-in
+plugin's, for widgets), so a site override can extend the original instead of copying it.
+
+Every template may use ``{% trans %}`` and ``_()``: the i18n extension translates into the
+language named by the ``language`` variable of the render context (English when absent).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     BaseLoader,
@@ -16,25 +20,45 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
+
+from clarion.i18n import translations
 
 
 def template_loader(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = ()) -> BaseLoader:
-    defaults = PackageLoader("clarion", "web/templates")
+    # "default:" means Clarion's own templates, plugins' included: everything but the site's overrides.
+    originals = ChoiceLoader(
+        [*(FileSystemLoader(str(path)) for path in plugin_dirs), PackageLoader("clarion", "web/templates")]
+    )
     return ChoiceLoader(
         [
             *(FileSystemLoader(str(path)) for path in site_dirs),
-            *(FileSystemLoader(str(path)) for path in plugin_dirs),
-            defaults,
-            PrefixLoader({"default": defaults}, delimiter=":"),
+            originals,
+            PrefixLoader({"default": originals}, delimiter=":"),
         ]
     )
 
 
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translations(context.get("language") or "en").gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return translations(context.get("language") or "en").ngettext(singular, plural, count)
+
+
 def template_environment(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = ()) -> Environment:
-    return Environment(
+    environment = Environment(
         loader=template_loader(site_dirs, plugin_dirs),
         autoescape=select_autoescape(default=True, default_for_string=True),
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    installer: Any = environment
+    installer.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    return environment

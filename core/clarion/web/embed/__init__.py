@@ -1,0 +1,1 @@
+"""Embedding: widget fragments, framable widget pages, ``embed.js`` and widget sessions."""

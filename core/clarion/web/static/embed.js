@@ -1,0 +1,233 @@
+/* Clarion embed script: <clarion-widget name="feed" token-url="/clarion-token"> on intranet
+   pages, auto-height for <iframe data-clarion src=".../embed/feed">, and the framed pages. */
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const base = new URL(script ? script.src : location.href).origin;
+  const root = document.documentElement;
+  const inFrame = root.hasAttribute("data-clarion-frame") && location.origin === base;
+  const isHttp = (url) => /^https?:\/\//i.test(url || "");
+  const noAuth = async () => ({});
+
+  const say = (host, key, text, isError) => {
+    const status = host.querySelector(".cw-status");
+    if (!status) return;
+    status.textContent = text || status.dataset[key] || "";
+    status.classList.toggle("cw-error", Boolean(isError));
+  };
+
+  async function call(auth, method, path, body) {
+    const headers = Object.assign({ accept: "application/json" }, await auth());
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const response = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: inFrame ? "same-origin" : "omit",
+    });
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = new Error((data && data.detail) || response.statusText);
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  // A new window must be opened inside the click itself, or the browser blocks it.
+  const openWindow = () => {
+    const popup = window.open("", "_blank");
+    if (popup) popup.opener = null;
+    return popup;
+  };
+
+  async function share(host, button, auth, action) {
+    const item = button.closest("[data-content-id]");
+    const network = button.dataset.network;
+    const field =
+      item.querySelector(`textarea[data-network="${CSS.escape(network)}"]`) ||
+      item.querySelector('textarea[data-network=""]');
+    const body = { content_id: Number(item.dataset.contentId), network, method: action === "publish" ? "api" : "intent" };
+    if (field && field.value.trim()) body.text = field.value;
+    const schedule = item.querySelector(`input[data-schedule="${CSS.escape(network)}"]`);
+    if (action === "publish" && schedule && schedule.value) body.scheduled_at = new Date(schedule.value).toISOString();
+    const popup = action === "share" ? openWindow() : null;
+    button.disabled = true;
+    try {
+      const created = await call(auth, "POST", "/api/v1/shares", body);
+      if (action === "share") {
+        if (!isHttp(created.share_intent_url)) throw new Error("no share link");
+        if (!popup) return say(host, "blocked", "", true);
+        popup.location.href = created.share_intent_url;
+        await call(auth, "POST", `/api/v1/shares/${created.id}/opened`);
+        say(host, "shared");
+      } else {
+        say(host, body.scheduled_at ? "scheduled" : "published");
+      }
+    } catch (error) {
+      if (popup) popup.close();
+      say(host, "", error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function connect(host, button, auth) {
+    const popup = openWindow();
+    try {
+      const result = await call(auth, "POST", `/api/v1/me/accounts/connect/${encodeURIComponent(button.dataset.network)}`, {});
+      if (popup && isHttp(result.authorize_url)) popup.location.href = result.authorize_url;
+      else if (popup) popup.close();
+    } catch (error) {
+      if (popup) popup.close();
+      say(host, "", error.message, true);
+    }
+  }
+
+  // Wires the buttons and forms of one rendered widget; only real user gestures count.
+  function bind(host, auth, changed) {
+    host.addEventListener("click", (event) => {
+      const button = event.target.closest && event.target.closest("button[data-action]");
+      if (!button || !event.isTrusted || button.disabled) return;
+      const action = button.dataset.action;
+      if (action === "share" || action === "publish") share(host, button, auth, action);
+      else if (action === "connect") connect(host, button, auth);
+    });
+    host.addEventListener("submit", async (event) => {
+      const form = event.target;
+      if (form.dataset.action !== "opt-in") return;
+      event.preventDefault();
+      if (!event.isTrusted) return;
+      const consent =
+        form.dataset.consent === "paused"
+          ? { action: "resume" }
+          : { action: "opt_in", guidelines_version: form.dataset.guidelinesVersion };
+      try {
+        await call(auth, "POST", "/api/v1/me/consent", consent);
+        changed();
+      } catch (error) {
+        say(host, "", error.message, true);
+      }
+    });
+  }
+
+  if (inFrame) {
+    const parentOrigin = root.dataset.parentOrigin;
+    const csrf = root.dataset.csrf;
+    const signin = document.querySelector("[data-clarion-signin]");
+    // The intranet puts a single-use token in the fragment: read it, drop it from the URL, exchange
+    // it (even over an existing session cookie: the intranet may be vouching for someone else now).
+    const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    if (match) {
+      document.body.hidden = true;
+      call(noAuth, "POST", "/api/v1/sessions", { token: decodeURIComponent(match[1]) })
+        .then(() => location.replace(location.pathname + location.search))
+        .catch((error) => {
+          document.body.hidden = false;
+          const message = document.querySelector("[role=status]");
+          if (message) message.textContent = error.message;
+        });
+      return;
+    }
+    if (signin) signin.querySelector("[role=status]").textContent = signin.dataset.nosession;
+    const widget = document.querySelector("[data-clarion-widget]");
+    if (widget) bind(widget, async () => (csrf ? { "x-clarion-csrf": csrf } : {}), () => location.reload());
+    if (parentOrigin && window.parent !== window) {
+      const report = () =>
+        window.parent.postMessage(
+          { type: "clarion:height", height: Math.ceil(document.body.getBoundingClientRect().height) },
+          parentOrigin,
+        );
+      new ResizeObserver(report).observe(document.body);
+      window.addEventListener("message", (event) => {
+        if (event.origin !== parentOrigin || event.source !== window.parent) return;
+        if (!event.data) return;
+        if (event.data.type === "clarion:refresh") location.reload();
+        else if (event.data.type === "clarion:hello") report(); // the parent's listener is ready now
+      });
+    }
+    return;
+  }
+
+  // Auto-height of framed widgets: only our origin, only from a frame we were asked to size.
+  window.addEventListener("message", (event) => {
+    if (event.origin !== base || !event.data || event.data.type !== "clarion:height") return;
+    const frame = Array.from(document.querySelectorAll("iframe[data-clarion]")).find(
+      (candidate) => candidate.contentWindow === event.source,
+    );
+    const height = Number(event.data.height);
+    if (frame && Number.isFinite(height)) frame.style.height = `${Math.min(Math.max(height, 40), 4000)}px`;
+  });
+  // A frame may report before this script runs (it is often deferred): ask each one again.
+  const hello = (frame) => frame.contentWindow && frame.contentWindow.postMessage({ type: "clarion:hello" }, base);
+  for (const frame of document.querySelectorAll("iframe[data-clarion]")) {
+    frame.addEventListener("load", () => hello(frame));
+    hello(frame);
+  }
+
+  const sessions = new Map();
+  function session(tokenUrl) {
+    if (!sessions.has(tokenUrl)) {
+      const pending = (async () => {
+        const response = await fetch(tokenUrl, { method: "POST", credentials: "same-origin" });
+        if (!response.ok) throw new Error(`the intranet gave no Clarion token (${response.status})`);
+        const { token } = await response.json();
+        return (await call(noAuth, "POST", "/api/v1/sessions", { token })).session_token;
+      })();
+      pending.catch(() => sessions.delete(tokenUrl));
+      sessions.set(tokenUrl, pending);
+    }
+    return sessions.get(tokenUrl);
+  }
+
+  class ClarionWidget extends HTMLElement {
+    connectedCallback() {
+      if (this.shadowRoot) return;
+      const shadow = this.attachShadow({ mode: "open" });
+      shadow.innerHTML = `<link rel="stylesheet" href="${base}/static/widgets.css"><div class="cw-mount" aria-busy="true"></div>`;
+      this.mount = shadow.querySelector(".cw-mount");
+      const tokenUrl = this.getAttribute("token-url") || "/clarion-token";
+      this.auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
+      this.tokenUrl = tokenUrl;
+      bind(this.mount, this.auth, () => document.dispatchEvent(new CustomEvent("clarion:changed")));
+      this.changed = () => this.load();
+      document.addEventListener("clarion:changed", this.changed);
+      this.load();
+    }
+
+    disconnectedCallback() {
+      document.removeEventListener("clarion:changed", this.changed);
+    }
+
+    async load(retried) {
+      const settings = new URLSearchParams();
+      for (const attribute of this.attributes)
+        if (attribute.name.startsWith("data-")) settings.set(attribute.name.slice(5).replace(/-/g, "_"), attribute.value);
+      const query = settings.toString() ? `?${settings}` : "";
+      try {
+        const response = await fetch(`${base}/widgets/${encodeURIComponent(this.getAttribute("name"))}${query}`, {
+          headers: await this.auth(),
+          credentials: "omit",
+          cache: "no-store", // after an action the widget must show the new state
+        });
+        if (response.status === 401 && !retried) {
+          sessions.delete(this.tokenUrl); // expired session: exchange a fresh token once
+          return this.load(true);
+        }
+        if (!response.ok) {
+          const problem = await response.json().catch(() => ({}));
+          throw new Error(problem.detail || response.statusText);
+        }
+        this.mount.innerHTML = await response.text();
+      } catch (error) {
+        this.mount.textContent = `Clarion: ${error.message}`;
+      } finally {
+        this.mount.setAttribute("aria-busy", "false");
+      }
+    }
+  }
+
+  if (!customElements.get("clarion-widget")) customElements.define("clarion-widget", ClarionWidget);
+  window.ClarionEmbed = { bind: (element, tokenUrl) => bind(element, async () => ({ authorization: `Bearer ${await session(tokenUrl)}` }), () => location.reload()) };
+})();

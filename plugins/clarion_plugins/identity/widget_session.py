@@ -1,0 +1,28 @@
+"""Widget sessions: the bearer token ``embed.js`` holds, or the cookie the iframe page carries."""
+
+from __future__ import annotations
+
+from clarion import hookimpl
+from clarion.errors import NotAuthenticated
+from clarion.identity import Identity, RequestInfo
+from clarion.services.widget_sessions import SESSION_COOKIE, is_session_token, verify_session
+
+PLUGIN_NAME = "identity-widget-session"
+
+
+@hookimpl
+def clarion_identity_compute(engine, request: RequestInfo):
+    token = request.bearer_token()
+    if token is not None:
+        if not is_session_token(token):
+            return None
+        claims = verify_session(engine.settings.secret_key, token)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        try:
+            claims = verify_session(engine.settings.secret_key, cookie)
+        except NotAuthenticated:
+            return None  # a stale cookie: let another provider (or the sign-in answer) speak
+    return Identity(external_id=claims["sub"], provider=PLUGIN_NAME, ambassador_id=claims["aid"])

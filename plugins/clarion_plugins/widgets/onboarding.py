@@ -1,0 +1,60 @@
+"""The onboarding widget: voluntary opt-in, the guidelines to accept, accounts to connect, next steps."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlmodel import select
+
+from clarion import hookimpl
+from clarion.connectors import AuthKind
+from clarion.errors import BadRequest
+from clarion.models import Ambassador, NetworkAccount
+from clarion.widgets import Widget
+
+PLUGIN_NAME = "widget-onboarding"
+
+
+def onboarding_context(engine, viewer, settings) -> dict[str, Any]:
+    guidelines_url = settings["guidelines_url"]
+    if guidelines_url is not None:
+        parts = urlsplit(guidelines_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise BadRequest("guidelines_url must be an absolute http(s) URL", field="guidelines_url")
+    with engine.transaction() as session:
+        ambassador = session.get(Ambassador, viewer.ambassador_id)
+        connected = {
+            account.network
+            for account in session.exec(
+                select(NetworkAccount).where(NetworkAccount.ambassador_id == viewer.ambassador_id)
+            )
+        }
+        current = engine.settings.guidelines_version
+        return {
+            "name": ambassador.name,
+            "active": ambassador.is_active,
+            "consent": ambassador.consent.value,
+            "guidelines_version": current,
+            "needs_guidelines": ambassador.is_active and ambassador.guidelines_version != current,
+            "guidelines_url": settings["guidelines_url"],
+            "networks": [
+                {"key": key, "label": connector.label, "connected": key in connected}
+                for key, connector in engine.connectors().items()
+                if connector.auth_kind is AuthKind.OAUTH2
+            ],
+        }
+
+
+@hookimpl
+def clarion_widgets_register(engine):
+    return [
+        Widget(
+            name="onboarding",
+            title="Join the programme",
+            template="widgets/onboarding.html",
+            context=onboarding_context,
+            cache="none",
+            settings={"guidelines_url": None},
+        )
+    ]

@@ -1,0 +1,201 @@
+"""Browser tests: Debian's chromium driven by Playwright, Clarion and an intranet on two loopback ports.
+
+Chromium comes from the system (``/usr/bin/chromium`` or ``CLARION_CHROMIUM``), never from
+Playwright's download. When it is missing the tests fail and say how to install it; set
+``CLARION_SKIP_BROWSER_TESTS=1`` to skip them on a machine without a browser.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import shutil
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import uvicorn
+
+from clarion.engine import Engine
+from clarion.testing import TEST_SECRET, Person, make_person
+from clarion.web.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SKIP_VARIABLE = "CLARION_SKIP_BROWSER_TESTS"
+
+
+def chromium_path() -> str:
+    """The system chromium, or a failure that says how to get one (or how to opt out)."""
+    candidates = [os.environ.get("CLARION_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return candidate
+    if os.environ.get(SKIP_VARIABLE) == "1":
+        pytest.skip(f"no chromium and {SKIP_VARIABLE}=1")
+    pytest.fail(
+        "browser tests need Debian's chromium: `apt-get install -y chromium` (or point CLARION_CHROMIUM at a "
+        f"chromium binary); set {SKIP_VARIABLE}=1 to skip them on this machine",
+        pytrace=False,
+    )
+
+
+def load_intranet() -> ModuleType:
+    """examples/intranet/serve.py itself (the tests drive the example, not a copy of it)."""
+    name = "clarion_example_intranet"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "examples" / "intranet" / "serve.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ThreadedUvicorn:
+    """An ASGI app served by uvicorn on a thread, on a free loopback port."""
+
+    def __init__(self, app: Any, port: int) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ThreadedUvicorn:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("Clarion did not start for the browser test")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+class StaticPage(ThreadingHTTPServer):
+    """A one-page site on its own origin (a stranger's page, a forger's frame)."""
+
+    def __init__(self, html: str) -> None:
+        page = html.encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+@dataclass
+class Site:
+    """Clarion and the example intranet, running; and shortcuts to set up the programme."""
+
+    engine: Engine
+    clarion: str
+    intranet: str
+
+    def person(self, external_id: str, **fields: Any) -> Person:
+        return make_person(self.engine, external_id, **fields)
+
+    def content(self, title: str, **fields: Any) -> int:
+        from clarion.services import content as content_service
+        from clarion.services.actors import Actor
+        from clarion.services.content import ContentAction
+
+        editor = self.person(f"editor-{secrets.token_hex(3)}", role="editor")
+        actor = Actor(editor.id, editor.external_id, editor.role)
+        with self.engine.transaction() as session:
+            created = content_service.create_content(
+                self.engine, session, actor, {"title": title, "url": "https://example.com/news", **fields}
+            )
+            content_id = created.content.id
+            assert content_id is not None
+            for action in ("submit", "approve"):
+                content_service.transition_content(session, actor, content_id, ContentAction(action))
+        return content_id
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def site(clarion_engine_factory: Callable[..., Engine]) -> Iterator[Site]:
+    clarion_port, intranet_port = free_port(), free_port()
+    clarion = f"http://127.0.0.1:{clarion_port}"
+    intranet = f"http://127.0.0.1:{intranet_port}"
+    engine = clarion_engine_factory(base_url=clarion, embed_origins=(intranet,))
+    intranet_server = load_intranet().make_server(clarion, TEST_SECRET, port=intranet_port)
+    threading.Thread(target=intranet_server.serve_forever, daemon=True).start()
+    try:
+        with ThreadedUvicorn(create_app(engine=engine), clarion_port):
+            yield Site(engine, clarion, intranet)
+    finally:
+        intranet_server.shutdown()
+        intranet_server.server_close()
+
+
+@pytest.fixture
+def stranger_page() -> Iterator[Callable[[str], StaticPage]]:
+    pages: list[StaticPage] = []
+
+    def serve(html: str) -> StaticPage:
+        page = StaticPage(html)
+        pages.append(page)
+        return page
+
+    yield serve
+    for page in pages:
+        page.close()
+
+
+def serious_violations(target: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on a page or frame (axe injected from the vendored file)."""
+    target.add_script_tag(path=str(AXE))
+    result = target.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [violation for violation in result if violation["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
+    """``axe_violations(page_or_frame)``: its serious and critical accessibility violations."""
+    return serious_violations
