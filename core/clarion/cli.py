@@ -111,7 +111,10 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
     click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
-    with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
+    with (
+        _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker),
+        _click_ingester_in_process(settings, enabled=settings.ingest_clicks_in_serve),
+    ):
         uvicorn.run(
             "clarion.web.app:create_app_from_environment",
             factory=True,
@@ -136,6 +139,26 @@ def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
             yield
         finally:
             consumer.stop()
+
+
+@contextmanager
+def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
+    """Move journalled clicks into the database every few seconds while the server runs."""
+    if not enabled:
+        yield
+        return
+    from clarion.click_journal import journal_dir
+    from clarion.services.clicks import ClickIngestLoop
+
+    with _engine(settings) as engine:
+        loop = ClickIngestLoop(engine).start()
+        click.echo(
+            f"click ingester: every {settings.click_ingest_interval_seconds:g}s from {journal_dir(settings)}", err=True
+        )
+        try:
+            yield
+        finally:
+            loop.stop()
 
 
 def _describe_queue(settings: Settings) -> str:
@@ -179,6 +202,64 @@ def _describe(settings: Settings) -> str:
     from clarion.db import describe_url
 
     return describe_url(settings.database_url)
+
+
+# -- clicks --------------------------------------------------------------------------------
+
+
+@main.group()
+def clicks() -> None:
+    """Tracked-link clicks: move them from the journal into the database, re-check bots."""
+
+
+@clicks.command("ingest")
+@click.option("--no-wait", is_flag=True, help="Exit at once if another ingester is running here.")
+@clean_errors
+def clicks_ingest(no_wait: bool) -> None:
+    """Move journalled clicks into the database (also done by `clarion serve` and the worker).
+
+    Safe to run at any time, as often as you like: clicks already stored are skipped, and
+    journals left by a killed server are picked up.
+    """
+    from clarion import schema
+    from clarion.click_journal import journal_dir
+    from clarion.services.clicks import ingest_clicks
+
+    settings = _settings()
+    with _engine(settings) as engine:
+        schema.require_current_schema(engine.db)
+        report = ingest_clicks(engine, wait=not no_wait)
+    if report.busy:
+        _fail(f"another ingester is working on {journal_dir(settings)}; try again or drop --no-wait", 75)
+    click.echo(
+        f"{report.stored} click(s) stored ({report.counted} counted), {report.already_stored} already stored, "
+        f"{report.orphaned} for deleted shares, {report.unreadable} unreadable; "
+        f"{report.segments_removed} journal file(s) removed, {report.keys_destroyed} visitor key(s) destroyed"
+    )
+
+
+@clicks.command("reclassify")
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Only clicks from this UTC day on."
+)
+@clean_errors
+def clicks_reclassify(since: Any) -> None:
+    """Run the bot detector again over stored clicks, after the bot lists changed.
+
+    Counted clicks now recognised as bots stop counting and get a click.discounted event.
+    """
+    from datetime import UTC
+
+    from clarion import schema
+    from clarion.services.clicks import reclassify_clicks
+
+    settings = _settings()
+    with _engine(settings) as engine:
+        schema.require_current_schema(engine.db)
+        report = reclassify_clicks(engine, since=since.replace(tzinfo=UTC) if since else None)
+    click.echo(f"{report.checked} click(s) checked, {report.now_bots} now bots, {report.discounted} discounted")
+    for reason, count in sorted(report.reasons.items()):
+        click.echo(f"  {count:>6}  {reason}")
 
 
 # -- demo ----------------------------------------------------------------------------------

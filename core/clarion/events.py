@@ -30,6 +30,8 @@ class EventKind(StrEnum):
     SHARE_CANCELLED = "share.cancelled"
     SHARE_PUBLISHED = "share.published"
     SHARE_VERIFIED = "share.verified"
+    CLICK_COUNTED = "click.counted"
+    CLICK_DISCOUNTED = "click.discounted"
 
 
 @dataclass(frozen=True)

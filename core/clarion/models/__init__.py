@@ -30,11 +30,13 @@ from clarion.models.content import (
 from clarion.models.metrics import Event, MetricSample, MetricSource
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
+from clarion.models.visitor import AmbassadorVisitor, VisitorKey
 
 __all__ = [
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
+    "AmbassadorVisitor",
     "ApiToken",
     "AudienceDimension",
     "Campaign",
@@ -57,6 +59,7 @@ __all__ = [
     "ShareStatus",
     "ShareText",
     "UTCDateTime",
+    "VisitorKey",
     "metadata",
     "utcnow",
 ]
