@@ -8,7 +8,6 @@ reason and never counted. Each reason is a short code with the matched part, e.g
 from __future__ import annotations
 
 import functools
-import re
 import threading
 
 from crawlerdetect import CrawlerDetect
@@ -40,6 +39,7 @@ OWN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("preview", "Pinterestbot"),
     ("preview", "Embedly"),
     ("preview", "Iframely"),
+    ("preview", "OpenGraph.io"),
     ("preview", "Google-PageRenderer"),
     ("preview", "GoogleImageProxy"),
     ("preview", "Applebot"),
@@ -67,7 +67,7 @@ OWN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("library", "Dart/"),
     ("library", "reqwest"),
 )
-_OWN = re.compile("|".join(f"(?P<p{index}>{re.escape(text)})" for index, (_, text) in enumerate(OWN_PATTERNS)), re.I)
+_OWN_LOWER = tuple((kind, text, text.lower()) for kind, text in OWN_PATTERNS)
 
 _detector = CrawlerDetect()
 _detector_lock = threading.Lock()  # CrawlerDetect keeps the last match on the instance
@@ -81,11 +81,10 @@ def user_agent_verdict(user_agent: str) -> str | None:
     """
     if not user_agent.strip():
         return REASON_EMPTY_USER_AGENT
-    match = _OWN.search(user_agent)
-    if match is not None:
-        index = int(match.lastgroup[1:])  # type: ignore[index]
-        kind, text = OWN_PATTERNS[index]
-        return f"{kind}:{text}"
+    lowered = user_agent.lower()
+    for kind, text, needle in _OWN_LOWER:  # in list order: a preview is named before its HTTP library
+        if needle in lowered:
+            return f"{kind}:{text}"
     with _detector_lock:
         if _detector.is_crawler(user_agent):
             return f"crawler:{(_detector.get_matches() or 'unknown')[:100]}"

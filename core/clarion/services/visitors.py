@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from clarion.errors import NotFound
-from clarion.models import AmbassadorVisitor, VisitorKey
+from clarion.models import AmbassadorVisitor, VisitorKey, utcnow
 
 # Ambassadors' own hashes are compared with clicks at ingestion, which may lag a little behind.
 AMBASSADOR_VISITOR_DAYS = 2
@@ -43,7 +43,7 @@ def day_secret(session: Session, day: date, *, today: date) -> str:
     if day == today:
         statement = (
             _insert(session)(VisitorKey)
-            .values(day=day, secret=secrets.token_hex(32))
+            .values(day=day, secret=secrets.token_hex(32), created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["day"])
         )
         session.execute(statement)
