@@ -107,9 +107,9 @@ def test_a_browser_click_counts_once_and_records_an_event(clarion_engine, clario
     report = ingest_clicks(clarion_engine)
     assert (report.stored, report.counted, report.segments_removed) == (1, 1, 0)
     [click] = clicks(clarion_engine)
-    assert click.share_id == share_id and click.counted and click.bot_reason is None
+    assert (click.share_id, click.counted, click.bot_reason) == (share_id, True, None)
     assert click.referrer_host == "www.linkedin.com"  # the host only, never the path
-    assert len(click.visitor_hash) == 32 and click.user_agent == BROWSER
+    assert (len(click.visitor_hash), click.user_agent) == (32, BROWSER)
     with clarion_engine.transaction() as session:
         event = session.exec(select(Event).where(Event.kind == EventKind.CLICK_COUNTED)).one()
     assert event.idempotency_key == f"click.counted:{click.id}"
@@ -144,7 +144,7 @@ def test_a_second_click_within_the_window_is_a_duplicate(clarion_engine_factory,
 
 
 def test_the_window_is_a_setting_and_ends(clarion_engine_factory, share):
-    code, share_id, _ = share
+    _, share_id, _ = share
     engine = clarion_engine_factory(duplicate_window_seconds=60)
     now = utcnow()
     for seconds in (0, 30, 100):

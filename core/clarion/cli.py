@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -111,19 +112,29 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
         public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
     click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
-    with (
-        _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker),
-        _click_ingester_in_process(settings, enabled=settings.ingest_clicks_in_serve),
-    ):
-        uvicorn.run(
-            "clarion.web.app:create_app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-            access_log=False,
-        )
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again with the handler it found:
+    # make that handler an orderly exit, so the job consumer and click ingester stop cleanly too.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        with (
+            _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker),
+            _click_ingester_in_process(settings, enabled=settings.ingest_clicks_in_serve),
+        ):
+            uvicorn.run(
+                "clarion.web.app:create_app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                access_log=False,
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 @contextmanager
