@@ -291,3 +291,57 @@ def test_only_one_ingester_runs_at_a_time(clarion_engine):
     with reader.exclusive(wait=False) as first:
         assert first
         assert ingest_clicks(clarion_engine, wait=False).busy
+
+
+# -- QR codes --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "media_type", "magic"), [("svg", "image/svg+xml", b"<svg"), ("png", "image/png", b"\x89PNG")]
+)
+def test_the_owner_gets_the_qr_code_of_their_link(clarion_client, share, kind, media_type, magic):
+    code, _, amir = share
+    response = clarion_client.get(f"/r/{code}/qr.{kind}", headers=amir.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.content.startswith(magic)
+    assert response.headers["cache-control"] == "private, max-age=86400"
+
+
+def test_the_qr_code_encodes_the_marked_link(clarion_client, share):
+    import io
+
+    import segno
+
+    code, _, amir = share
+    served = clarion_client.get(f"/r/{code}/qr.svg", headers=amir.headers).content
+    expected, unmarked = io.BytesIO(), io.BytesIO()
+    segno.make(f"http://clarion.test/r/{code}?s=qr", error="m").save(expected, kind="svg", scale=8, xmldecl=False)
+    segno.make(f"http://clarion.test/r/{code}", error="m").save(unmarked, kind="svg", scale=8, xmldecl=False)
+    assert served == expected.getvalue()
+    assert served != unmarked.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 401), ("other ambassador", 404), ("editor", 200), ("admin", 200)],
+)
+def test_only_the_owner_editors_and_admins_get_a_qr_code(clarion_client, clarion_people, share, who, status):
+    code, _, _ = share
+    headers = {
+        "anonymous": {},
+        "other ambassador": clarion_people("bea").headers,
+        "editor": clarion_people("eddie", role="editor").headers,
+        "admin": clarion_people("ada", role="admin").headers,
+    }[who]
+    for kind in ("svg", "png"):
+        response = clarion_client.get(f"/r/{code}/qr.{kind}", headers=headers)
+        assert response.status_code == status, response.text
+        if status != 200:
+            assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unknown_codes_have_no_qr_code(clarion_client, share):
+    _, _, amir = share
+    for code in ("unknown234", "zzzzzzzzzz"):
+        assert clarion_client.get(f"/r/{code}/qr.svg", headers=amir.headers).status_code == 404
