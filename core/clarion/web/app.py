@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -63,14 +63,17 @@ SECURITY_HEADERS = {
 }
 
 
+_RAW_SECURITY_HEADERS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
+
+
 async def _security_headers(message: Message, scope: Scope) -> None:
     """On every response, errors and router 404/405 included (``after_request`` misses those)."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+    # One pass over the raw headers: this runs on every response, the redirect's included.
+    raw = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in raw}
+    message["headers"] = raw + [(name, value) for name, value in _RAW_SECURITY_HEADERS if name not in present]
 
 
 class StrictPydanticSchemaPlugin(PydanticSchemaPlugin):

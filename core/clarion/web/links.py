@@ -46,6 +46,19 @@ async def _target(engine: Engine, code: str, now: datetime) -> LinkTarget | None
     return await anyio.to_thread.run_sync(_resolve, engine, code, now)
 
 
+# The request headers capture reads, taken in one pass over the raw headers (the redirect is hot).
+_CAPTURED_HEADERS = frozenset({b"user-agent", b"referer", b"sec-purpose", b"purpose", b"x-moz"})
+
+
+def _raw_headers(scope: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        lowered = name.lower()
+        if lowered in _CAPTURED_HEADERS and lowered.decode() not in found:
+            found[lowered.decode()] = value.decode("latin-1")
+    return found
+
+
 async def _capture(engine: Engine, request: Request[Any, Any, Any], target: LinkTarget, now: datetime) -> None:
     """Journal the click before the answer leaves; a failure is logged and the redirect still goes."""
     if target.share_id is None:
@@ -54,26 +67,33 @@ async def _capture(engine: Engine, request: Request[Any, Any, Any], target: Link
         capture = engine.clicks
         if capture.needs_key(now):  # once a day per process
             await anyio.to_thread.run_sync(capture.load_key, now)
-        headers = request.headers
+        headers = _raw_headers(request.scope)
+        query = request.scope["query_string"]
+        client = request.scope.get("client")
         capture.capture(
             target.share_id,
             now=now,
-            method=request.method,
-            address=request.client.host if request.client else None,
+            method=request.scope["method"],
+            address=client[0] if client else None,
             user_agent=headers.get("user-agent"),
             referrer=headers.get("referer"),
-            prefetch=is_prefetch({name: headers.get(name, "") for name in ("sec-purpose", "purpose", "x-moz")}),
-            via_qr=request.query_params.get(QR_PARAMETER) == QR_VALUE,
+            prefetch=is_prefetch(headers),
+            via_qr=bool(query) and request.query_params.get(QR_PARAMETER) == QR_VALUE,
         )
     except Exception as exc:  # the visitor still gets where they were going
         logger.error("click on share %s not journalled: %s: %s", target.share_id, type(exc).__name__, exc)
+
+
+def _redirect(location: str) -> Response[bytes]:
+    return Response(b"", status_code=302, headers={**LINK_HEADERS, "Location": location})
 
 
 class LinkController(ClarionController):
     include_in_schema = False
 
     @get("/r/{code:str}", opt={"role": PUBLIC})
-    async def follow(self, request: Request[Any, Any, Any], engine: EngineDep, code: Code) -> Response[Any]:
+    async def follow(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        engine: Engine = request.app.state.engine
         now = utcnow()
         target = await _target(engine, code, now)
         if target is None:
@@ -84,11 +104,12 @@ class LinkController(ClarionController):
                 headers=LINK_HEADERS,
             )
         await _capture(engine, request, target, now)
-        return Response(b"", status_code=302, headers={**LINK_HEADERS, "Location": target.url})
+        return _redirect(target.url)
 
     @head("/r/{code:str}", opt={"role": PUBLIC})
-    async def peek(self, request: Request[Any, Any, Any], engine: EngineDep, code: Code) -> Response[None]:
+    async def peek(self, request: Request[Any, Any, Any], code: Code) -> Response[None]:
         # Link checkers and previews ask with HEAD: answered the same way, stored as a bot.
+        engine: Engine = request.app.state.engine
         now = utcnow()
         target = await _target(engine, code, now)
         if target is None:
