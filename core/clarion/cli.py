@@ -154,22 +154,41 @@ def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
 
 @contextmanager
 def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
-    """Move journalled clicks into the database every few seconds while the server runs."""
+    """Run ``clarion clicks ingest --follow`` beside the server while the block runs.
+
+    A process of its own, not a thread: ingestion is CPU work that would otherwise compete with
+    the redirect for the interpreter lock. It exits with its parent, and makes a last pass when
+    stopped.
+    """
     if not enabled:
         yield
         return
-    from clarion.click_journal import journal_dir
-    from clarion.services.clicks import ClickIngestLoop
+    import subprocess
 
-    with _engine(settings) as engine:
-        loop = ClickIngestLoop(engine).start()
-        click.echo(
-            f"click ingester: every {settings.click_ingest_interval_seconds:g}s from {journal_dir(settings)}", err=True
-        )
+    from clarion.click_journal import journal_dir
+
+    command = [sys.executable, "-m", "clarion.cli", "clicks", "ingest", "--follow", "--parent", str(os.getpid())]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    click.echo(
+        f"click ingester: every {settings.click_ingest_interval_seconds:g}s from {journal_dir(settings)} "
+        f"(process {child.pid})",
+        err=True,
+    )
+    try:
+        yield
+    finally:
+        child.terminate()
         try:
-            yield
-        finally:
-            loop.stop()
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        # The child may have been stopped before its first pass (a stop right after start-up):
+        # one pass here makes a graceful stop leave nothing in the journal, whatever happened.
+        from clarion.services.clicks import ingest_clicks
+
+        with _engine(settings) as engine:
+            ingest_clicks(engine, wait=True)
 
 
 def _describe_queue(settings: Settings) -> str:
@@ -225,8 +244,10 @@ def clicks() -> None:
 
 @clicks.command("ingest")
 @click.option("--no-wait", is_flag=True, help="Exit at once if another ingester is running here.")
+@click.option("--follow", is_flag=True, help="Keep ingesting every click_ingest_interval_seconds until SIGTERM.")
+@click.option("--parent", type=int, default=None, help="With --follow: also stop when process PARENT is gone.")
 @clean_errors
-def clicks_ingest(no_wait: bool) -> None:
+def clicks_ingest(no_wait: bool, follow: bool, parent: int | None) -> None:
     """Move journalled clicks into the database (also done by `clarion serve` and the worker).
 
     Safe to run at any time, as often as you like: clicks already stored are skipped, and
@@ -234,9 +255,27 @@ def clicks_ingest(no_wait: bool) -> None:
     """
     from clarion import schema
     from clarion.click_journal import journal_dir
-    from clarion.services.clicks import ingest_clicks
+    from clarion.services.clicks import ClickIngestLoop, ingest_clicks
 
     settings = _settings()
+    if follow:
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+        try:
+            with _engine(settings) as engine:
+                schema.require_current_schema(engine.db)
+                loop = ClickIngestLoop(engine).start()
+                try:
+                    while parent is None or os.getppid() == parent:
+                        time.sleep(0.5)
+                except (SystemExit, KeyboardInterrupt):
+                    pass
+                finally:
+                    loop.stop()  # one last pass: a graceful stop leaves nothing behind
+        except (SystemExit, KeyboardInterrupt):
+            pass  # stopped while starting: nothing was read yet, the journal keeps everything
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        return
     with _engine(settings) as engine:
         schema.require_current_schema(engine.db)
         report = ingest_clicks(engine, wait=not no_wait)

@@ -250,19 +250,23 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
         return report
     hashes = {item.visitor_hash for item in pending if item.visitor_hash}
     own = ambassador_visitors(session, {item.occurred_at.date() for item in pending}, hashes)
+    # The latest stored person's click per (share, visitor) in reach of this batch: one row per
+    # pair however many clicks a visitor made, so a link hammered by one client stays cheap.
     earlier: dict[tuple[int, str], list[datetime]] = {}
     if hashes:
         rows = session.exec(
-            select(Click.share_id, Click.visitor_hash, Click.occurred_at).where(
+            select(Click.share_id, Click.visitor_hash, sa.func.max(Click.occurred_at))
+            .where(
                 col(Click.share_id).in_({item.share_id for item in pending}),
                 col(Click.visitor_hash).in_(hashes),
                 col(Click.bot_reason).is_(None),
                 col(Click.occurred_at) >= pending[0].occurred_at - window,
                 col(Click.occurred_at) <= pending[-1].occurred_at,
             )
+            .group_by(col(Click.share_id), col(Click.visitor_hash))
         ).all()
-        for share_id, hashed, occurred_at in rows:
-            bisect.insort(earlier.setdefault((share_id, hashed or ""), []), occurred_at)
+        for share_id, hashed, latest in rows:
+            earlier[(share_id, hashed or "")] = [latest]
     rows_to_insert: list[dict[str, Any]] = []
     for item in pending:
         reason = bot_reason(method=item.method, user_agent=item.user_agent, prefetch=item.prefetch)
@@ -273,7 +277,10 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
             times = earlier.setdefault((item.share_id, item.visitor_hash), [])
             position = bisect.bisect_right(times, item.occurred_at)
             duplicate = position > 0 and item.occurred_at - times[position - 1] <= window
-            bisect.insort(times, item.occurred_at)
+            if not times or item.occurred_at >= times[-1]:
+                times[:] = [item.occurred_at]  # only the latest matters for what follows in time order
+            else:
+                bisect.insort(times, item.occurred_at)
         rows_to_insert.append(
             {
                 "capture_id": item.capture_id,
