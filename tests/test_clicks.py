@@ -345,3 +345,23 @@ def test_unknown_codes_have_no_qr_code(clarion_client, share):
     _, _, amir = share
     for code in ("unknown234", "zzzzzzzzzz"):
         assert clarion_client.get(f"/r/{code}/qr.svg", headers=amir.headers).status_code == 404
+
+
+# -- settings ----------------------------------------------------------------------------------------------
+
+
+def test_office_networks_come_from_the_environment_and_are_checked(tmp_path):
+    from clarion.config import load_settings
+    from clarion.errors import ConfigError
+
+    settings = load_settings({"CLARION_OFFICE_NETWORKS": "192.0.2.7/24, 2001:db8::/32"}, cwd=tmp_path, secret_key="k")
+    assert settings.office_networks == ("192.0.2.0/24", "2001:db8::/32")
+    with pytest.raises(ConfigError, match="office_networks"):
+        load_settings({"CLARION_OFFICE_NETWORKS": "intranet"}, cwd=tmp_path, secret_key="k")
+
+
+def test_the_journal_lives_next_to_a_sqlite_database(tmp_path):
+    from clarion.config import load_settings
+
+    settings = load_settings({}, cwd=tmp_path, secret_key="k", database_url=f"sqlite:///{tmp_path / 'site.db'}")
+    assert journal_dir(settings) == tmp_path / "site-clicks"

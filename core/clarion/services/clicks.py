@@ -268,6 +268,7 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
         for share_id, hashed, latest in rows:
             earlier[(share_id, hashed or "")] = [latest]
     rows_to_insert: list[dict[str, Any]] = []
+    recorded_at = utcnow()
     for item in pending:
         reason = bot_reason(method=item.method, user_agent=item.user_agent, prefetch=item.prefetch)
         ambassador_id = shares[item.share_id][0]
@@ -286,7 +287,7 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
                 "capture_id": item.capture_id,
                 "share_id": item.share_id,
                 "occurred_at": item.occurred_at,
-                "recorded_at": utcnow(),
+                "recorded_at": recorded_at,
                 "visitor_hash": item.visitor_hash,
                 "user_agent": item.user_agent,
                 "referrer_host": item.referrer_host,
@@ -298,12 +299,14 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
                 "counted": reason is None and not (item.internal or is_self or duplicate),
             }
         )
+    # Core, not ORM, insert: the rows are plain values and the ORM's bulk path costs more per row.
+    table: sa.Table = Click.__table__  # type: ignore[attr-defined]
     statement = (
-        _insert(session)(Click)
+        _insert(session)(table)
         .on_conflict_do_nothing(index_elements=["capture_id"])
-        .returning(sa.column("id"), sa.column("capture_id"))
+        .returning(table.c.id, table.c.capture_id)
     )
-    inserted = dict(session.execute(statement, rows_to_insert).all())
+    inserted = dict(session.connection().execute(statement, rows_to_insert).all())
     report.stored = len(inserted)
     report.already_stored += len(rows_to_insert) - len(inserted)
     by_capture: dict[str, dict[str, Any]] = {row["capture_id"]: row for row in rows_to_insert}
