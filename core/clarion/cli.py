@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -129,16 +130,25 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
             public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
             os.environ["CLARION_BASE_URL"] = f"http://{public_host}:{port}"
         click.echo(f"start-up checks took {time.perf_counter() - started:.2f}s", err=True)
-        with _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker):
-            uvicorn.run(
-                "clarion.web.app:create_app_from_environment",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="info",
-                access_log=False,
-            )
+        # uvicorn shuts down gracefully on SIGTERM, then raises it again with the handler it found:
+        # make that handler an orderly exit, so the job consumer and click ingester stop cleanly too.
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+        try:
+            with (
+                _jobs_in_process(settings, enabled=settings.run_consumer_in_serve and not no_worker),
+                _click_ingester_in_process(settings, enabled=settings.ingest_clicks_in_serve),
+            ):
+                uvicorn.run(
+                    "clarion.web.app:create_app_from_environment",
+                    factory=True,
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    log_level="info",
+                    access_log=False,
+                )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list[str]:
@@ -166,6 +176,10 @@ def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list
     return lines
 
 
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 @contextmanager
 def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
     """Run the job consumer on threads of this process while the block runs (the embedded default)."""
@@ -179,6 +193,45 @@ def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
             yield
         finally:
             consumer.stop()
+
+
+@contextmanager
+def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
+    """Run ``clarion clicks ingest --follow`` beside the server while the block runs.
+
+    A process of its own, not a thread: ingestion is CPU work that would otherwise compete with
+    the redirect for the interpreter lock. It exits with its parent, and makes a last pass when
+    stopped.
+    """
+    if not enabled:
+        yield
+        return
+    import subprocess
+
+    from clarion.click_journal import journal_dir
+
+    command = [sys.executable, "-m", "clarion.cli", "clicks", "ingest", "--follow", "--parent", str(os.getpid())]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    click.echo(
+        f"click ingester: every {settings.click_ingest_interval_seconds:g}s from {journal_dir(settings)} "
+        f"(process {child.pid})",
+        err=True,
+    )
+    try:
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        # The child may have been stopped before its first pass (a stop right after start-up):
+        # one pass here makes a graceful stop leave nothing in the journal, whatever happened.
+        from clarion.services.clicks import ingest_clicks
+
+        with _engine(settings) as engine:
+            ingest_clicks(engine, wait=True)
 
 
 def _describe_queue(settings: Settings) -> str:
@@ -247,6 +300,84 @@ def _describe(settings: Settings) -> str:
     from clarion.db import describe_url
 
     return describe_url(settings.database_url)
+
+
+# -- clicks --------------------------------------------------------------------------------
+
+
+@main.group()
+def clicks() -> None:
+    """Tracked-link clicks: move them from the journal into the database, re-check bots."""
+
+
+@clicks.command("ingest")
+@click.option("--no-wait", is_flag=True, help="Exit at once if another ingester is running here.")
+@click.option("--follow", is_flag=True, help="Keep ingesting every click_ingest_interval_seconds until SIGTERM.")
+@click.option("--parent", type=int, default=None, help="With --follow: also stop when process PARENT is gone.")
+@clean_errors
+def clicks_ingest(no_wait: bool, follow: bool, parent: int | None) -> None:
+    """Move journalled clicks into the database (also done by `clarion serve` and the worker).
+
+    Safe to run at any time, as often as you like: clicks already stored are skipped, and
+    journals left by a killed server are picked up.
+    """
+    from clarion import schema
+    from clarion.click_journal import journal_dir
+    from clarion.services.clicks import ClickIngestLoop, ingest_clicks
+
+    settings = _settings()
+    if follow:
+        previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+        try:
+            with _engine(settings) as engine:
+                schema.require_current_schema(engine.db)
+                loop = ClickIngestLoop(engine).start()
+                try:
+                    while parent is None or os.getppid() == parent:
+                        time.sleep(0.5)
+                except (SystemExit, KeyboardInterrupt):
+                    pass
+                finally:
+                    loop.stop()  # one last pass: a graceful stop leaves nothing behind
+        except (SystemExit, KeyboardInterrupt):
+            pass  # stopped while starting: nothing was read yet, the journal keeps everything
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        return
+    with _engine(settings) as engine:
+        schema.require_current_schema(engine.db)
+        report = ingest_clicks(engine, wait=not no_wait)
+    if report.busy:
+        _fail(f"another ingester is working on {journal_dir(settings)}; try again or drop --no-wait", 75)
+    click.echo(
+        f"{report.stored} click(s) stored ({report.counted} counted), {report.already_stored} already stored, "
+        f"{report.orphaned} for deleted shares, {report.unreadable} unreadable; "
+        f"{report.segments_removed} journal file(s) removed, {report.keys_destroyed} visitor key(s) destroyed"
+    )
+
+
+@clicks.command("reclassify")
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Only clicks from this UTC day on."
+)
+@clean_errors
+def clicks_reclassify(since: Any) -> None:
+    """Run the bot detector again over stored clicks, after the bot lists changed.
+
+    Counted clicks now recognised as bots stop counting and get a click.discounted event.
+    """
+    from datetime import UTC
+
+    from clarion import schema
+    from clarion.services.clicks import reclassify_clicks
+
+    settings = _settings()
+    with _engine(settings) as engine:
+        schema.require_current_schema(engine.db)
+        report = reclassify_clicks(engine, since=since.replace(tzinfo=UTC) if since else None)
+    click.echo(f"{report.checked} click(s) checked, {report.now_bots} now bots, {report.discounted} discounted")
+    for reason, count in sorted(report.reasons.items()):
+        click.echo(f"  {count:>6}  {reason}")
 
 
 # -- demo ----------------------------------------------------------------------------------

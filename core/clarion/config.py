@@ -7,6 +7,7 @@ and the tests, each with the environment they mean.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -132,6 +133,34 @@ class Settings(BaseModel):
     widget_session_seconds: int = Field(
         default=8 * 3600, ge=60, le=24 * 3600, description="Lifetime of a widget session (cookie or bearer)."
     )
+    office_networks: tuple[str, ...] = Field(
+        default=(), description="Office networks (CIDR); clicks from them are flagged internal and not counted."
+    )
+    duplicate_window_seconds: int = Field(
+        default=1800,
+        ge=0,
+        le=86400,
+        description="A visitor's repeated clicks on one share within this many seconds count once.",
+    )
+    click_journal_dir: str | None = Field(
+        default=None,
+        description="Directory of the click journal; by default next to the SQLite database, or ./clarion-clicks.",
+    )
+    click_ingest_interval_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="How often `clarion serve` moves journalled clicks into the database."
+    )
+    ingest_clicks_in_serve: bool = Field(default=True, description="`clarion serve` runs the click ingester too.")
+    click_journal_segment_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=4096,
+        description="A journal file is closed and a new one started past this size.",
+    )
+    link_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="How long each process remembers where a tracked link leads (0: ask the database every time).",
+    )
 
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The ``[plugins.<name>]`` table with ``$env`` references resolved.
@@ -166,6 +195,22 @@ class Settings(BaseModel):
         if self.session_cookie == "auto":
             return self.base_url.startswith("https://")
         return self.session_cookie == "cross-site"
+
+    @field_validator("office_networks", mode="before")
+    @classmethod
+    def _networks_from_text(cls, value: Any) -> Any:
+        return _split_names(value) if isinstance(value, str) else value
+
+    @field_validator("office_networks")
+    @classmethod
+    def _valid_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        normalised = []
+        for network in value:
+            try:
+                normalised.append(str(ipaddress.ip_network(network, strict=False)))
+            except ValueError:
+                raise ValueError(f"{network!r} is not a network in CIDR notation (e.g. 192.0.2.0/24)") from None
+        return tuple(normalised)
 
     @model_validator(mode="after")
     def _page_sizes(self) -> Settings:
@@ -292,6 +337,11 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_BASE_URL": "base_url",
         "CLARION_REDIS_URL": "redis_url",
         "CLARION_QUEUE_PATH": "queue_path",
+        "CLARION_OFFICE_NETWORKS": "office_networks",
+        "CLARION_DUPLICATE_WINDOW_SECONDS": "duplicate_window_seconds",
+        "CLARION_CLICK_JOURNAL_DIR": "click_journal_dir",
+        "CLARION_CLICK_INGEST_INTERVAL_SECONDS": "click_ingest_interval_seconds",
+        "CLARION_LINK_CACHE_SECONDS": "link_cache_seconds",
     }
     for env_name, field in simple.items():
         if environ.get(env_name):
@@ -303,6 +353,10 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     if "CLARION_RUN_CONSUMER_IN_SERVE" in environ:
         values["run_consumer_in_serve"] = _env_bool(
             "CLARION_RUN_CONSUMER_IN_SERVE", environ["CLARION_RUN_CONSUMER_IN_SERVE"]
+        )
+    if "CLARION_INGEST_CLICKS_IN_SERVE" in environ:
+        values["ingest_clicks_in_serve"] = _env_bool(
+            "CLARION_INGEST_CLICKS_IN_SERVE", environ["CLARION_INGEST_CLICKS_IN_SERVE"]
         )
     if environ.get("CLARION_WORKERS"):
         values["workers"] = environ["CLARION_WORKERS"]

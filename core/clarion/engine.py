@@ -37,10 +37,12 @@ from clarion.models import Event
 from clarion.plugins import ClarionPluginManager, build_plugin_manager
 from clarion.scoring import Award
 from clarion.services.events import PENDING_NOTIFICATIONS
+from clarion.services.links import LinkCache
 from clarion.widgets import Widget
 
 if TYPE_CHECKING:
     from clarion.jobs import Jobs
+    from clarion.services.clicks import ClickCapture
 
 logger = logging.getLogger("clarion.engine")
 
@@ -79,6 +81,8 @@ class Engine:
         self.db = database if database is not None else Database(settings.database_url)
         self._jobs: Jobs | None = None
         self._jobs_lock = threading.Lock()
+        self._clicks: ClickCapture | None = None
+        self.link_cache = LinkCache(settings.link_cache_seconds)
 
     @property
     def jobs(self) -> Jobs:
@@ -89,6 +93,16 @@ class Engine:
 
                 self._jobs = Jobs(self)
             return self._jobs
+
+    @property
+    def clicks(self) -> ClickCapture:
+        """Click capture of this process: its journal segment is opened on the first click."""
+        with self._jobs_lock:
+            if self._clicks is None:
+                from clarion.services.clicks import ClickCapture
+
+                self._clicks = ClickCapture(self)
+            return self._clicks
 
     # -- building -----------------------------------------------------------------------
 
@@ -268,6 +282,8 @@ class Engine:
         return [event for event in pending if (event.id, event.idempotency_key) in stored]
 
     def close(self) -> None:
+        if self._clicks is not None:
+            self._clicks.close()
         if self._jobs is not None:
             self._jobs.close()
         self.db.dispose()

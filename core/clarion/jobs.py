@@ -100,7 +100,7 @@ class Jobs:
         return sync_metrics
 
     def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper]:
-        from clarion.services import publishing
+        from clarion.services import clicks, publishing
 
         engine = self.engine
 
@@ -115,6 +115,12 @@ class Jobs:
         @huey.periodic_task(crontab(minute="*"), name="clarion.sweep_shares")
         def sweep_shares() -> None:
             publishing.sweep(engine)
+
+        @huey.periodic_task(crontab(minute="*"), name="clarion.ingest_clicks")
+        def ingest_clicks() -> None:
+            # The journal is local: this catches clicks of any server on this host whose own
+            # ingester is off or was killed. Skipped while another ingester is at work.
+            clicks.ingest_clicks(engine, wait=False)
 
         return publish_share, reconcile_share, sweep_shares
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_eligibility, bench_publishing, bench_recompute, bench_startup
+from . import bench_eligibility, bench_publishing, bench_recompute, bench_redirect, bench_startup
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
@@ -42,7 +42,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute", "redirect"), help="run one benchmark only")
     parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
     parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
@@ -53,6 +53,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"due shares the publishing benchmark publishes per queue ({bench_publishing.DEFAULT_SHARES:,}; "
         f"quick {QUICK_SHARES}; or the {SHARES_ENV} environment variable)",
     )
+    parser.add_argument("--redirect-seconds", type=int, metavar="N", help="seconds of each wrk run (10; quick 5)")
+    parser.add_argument("--redirect-rounds", type=int, metavar="N", help="wrk runs of each server (3; quick 1)")
     parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
     parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
     parser.add_argument("--plans", action="store_true", help="print whole query plans, not only their summary")
@@ -136,6 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         server = postgres_server if "postgresql" in chosen else None
         results["publishing"] = bench_publishing.run(shares, postgres_server=server, log=log)
         texts.append(bench_publishing.render(results["publishing"]))
+    if arguments.only in (None, "redirect"):
+        results["redirect"] = bench_redirect.run(
+            seconds=arguments.redirect_seconds or (5 if arguments.quick else 10),
+            rounds=arguments.redirect_rounds or (1 if arguments.quick else 3),
+            connections=32,
+            log=log,
+        )
+        texts.append(bench_redirect.render(results["redirect"]))
     results["meta"]["load_average_at_end"] = os.getloadavg()
     results["meta"]["seconds"] = time.perf_counter() - began
     print("\n\n".join(texts))

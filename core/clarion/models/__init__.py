@@ -33,11 +33,13 @@ from clarion.models.rate_limit import RateLimit
 from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.token_use import UsedTokenId
 from clarion.models.types import UTCDateTime, utcnow
+from clarion.models.visitor import AmbassadorVisitor, VisitorKey
 
 __all__ = [
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
+    "AmbassadorVisitor",
     "ApiToken",
     "AudienceDimension",
     "Campaign",
@@ -67,6 +69,7 @@ __all__ = [
     "ShareText",
     "UTCDateTime",
     "UsedTokenId",
+    "VisitorKey",
     "metadata",
     "utcnow",
 ]

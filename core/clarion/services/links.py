@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -11,15 +12,54 @@ from sqlmodel import Session, select
 from clarion.config import Settings
 from clarion.errors import NotFound
 from clarion.models import Campaign, Content, ContentStatus, Share
+from clarion.services.actors import Actor
 from clarion.services.link_codes import is_link_code
 
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """Where a tracked link leads, and the share it belongs to (``None`` for a fallback)."""
+    """Where a tracked link leads, the share it belongs to, and until when that holds.
+
+    ``valid_until`` is the content's expiry: past it, the link leads to the fallback instead.
+    """
 
     url: str
     share_id: int | None
+    valid_until: datetime | None = None
+
+
+class LinkCache:
+    """Where recently followed links lead, per process, for ``seconds`` (0 turns it off).
+
+    The redirect is the hottest path: a popular post's link is followed many times a second, and
+    its destination rarely changes. A change made elsewhere (content archived) shows after at
+    most ``seconds``; an expiry date is honoured exactly. Unknown codes are never remembered.
+    """
+
+    def __init__(self, seconds: float, *, max_entries: int = 10_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[LinkTarget, float]] = {}
+
+    def get(self, code: str, now: datetime) -> LinkTarget | None:
+        entry = self._entries.get(code)
+        if entry is None:
+            return None
+        target, fetched = entry
+        if time.monotonic() - fetched >= self.seconds or (target.valid_until is not None and now >= target.valid_until):
+            self._entries.pop(code, None)
+            return None
+        return target
+
+    def put(self, code: str, target: LinkTarget) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries.pop(next(iter(self._entries)), None)  # the oldest entry
+        self._entries[code] = (target, time.monotonic())
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 def with_utm(url: str, *, source: str, medium: str, campaign: str | None, content: str) -> str:
@@ -68,4 +108,25 @@ def resolve_link(session: Session, settings: Settings, code: str, now: datetime)
         campaign=campaign.slug if campaign else None,
         content=share.link_code,
     )
-    return LinkTarget(url, share.id)
+    return LinkTarget(url, share.id, content.expires_at)
+
+
+# ``/r/{code}?s=qr``: the redirect flags the click via_qr; the destination never depends on it.
+QR_PARAMETER, QR_VALUE = "s", "qr"
+
+
+def qr_url(base_url: str, code: str) -> str:
+    """What a link's QR code encodes: the tracked URL with the marker that flags clicks from scans."""
+    return f"{base_url.rstrip('/')}/r/{code}?{QR_PARAMETER}={QR_VALUE}"
+
+
+def qr_share(session: Session, actor: Actor, code: str) -> Share:
+    """The share behind ``code``, when ``actor`` may have its QR code: its owner, editors and admins.
+
+    Raises:
+        NotFound: for an unknown code, or another ambassador's share (codes cannot be probed).
+    """
+    share = session.exec(select(Share).where(Share.link_code == code)).first() if is_link_code(code) else None
+    if share is None or not (share.ambassador_id == actor.ambassador_id or actor.is_editor):
+        raise NotFound("this link does not exist")
+    return share

@@ -99,6 +99,9 @@ def clarion_settings_factory(clarion_database_url: str, tmp_path: Path) -> Calla
             "base_url": "http://clarion.test",
             # The job queue lives with the test, whatever the database (PostgreSQL has no file).
             "queue_path": str(tmp_path / "clarion-queue.db"),
+            "click_journal_dir": str(tmp_path / "clarion-clicks"),
+            # A change to content shows on its tracked link at once (tests change and follow).
+            "link_cache_seconds": 0,
         }
         values.update(overrides)
         return load_settings({}, cwd=tmp_path, **values)

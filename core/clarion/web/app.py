@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -73,16 +73,22 @@ SECURITY_HEADERS = {
 LEGACY_FRAME_HEADER = ("x-frame-options", "DENY")
 
 
+_RAW_SECURITY_HEADERS = tuple((name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items())
+_RAW_LEGACY_FRAME_HEADER = (LEGACY_FRAME_HEADER[0].encode(), LEGACY_FRAME_HEADER[1].encode())
+
+
 async def _security_headers(message: Message, scope: Scope) -> None:
     """On every response, errors and router 404/405 included (``after_request`` misses those)."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+    # One pass over the raw headers: this runs on every response, the redirect's included.
+    raw = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in raw}
+    raw += [(name, value) for name, value in _RAW_SECURITY_HEADERS if name not in present]
     if not str(scope.get("path", "")).startswith(EMBED_PATH_PREFIX):
-        headers[LEGACY_FRAME_HEADER[0]] = LEGACY_FRAME_HEADER[1]
+        raw = [(name, value) for name, value in raw if name.lower() != _RAW_LEGACY_FRAME_HEADER[0]]
+        raw.append(_RAW_LEGACY_FRAME_HEADER)
+    message["headers"] = raw
 
 
 class StrictPydanticSchemaPlugin(PydanticSchemaPlugin):

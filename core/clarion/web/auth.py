@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anyio.to_thread
@@ -17,6 +18,8 @@ from clarion.models import Role
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.web.embed.security import origin_guard
+
+logger = logging.getLogger("clarion.web.auth")
 
 PUBLIC = "public"
 
@@ -52,6 +55,20 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         return Actor.of(ambassador)
 
 
+def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """:func:`authenticate`, then note the caller's visitor hash of the day so their own clicks are known."""
+    actor = authenticate(engine, connection)
+    try:
+        engine.clicks.remember_ambassador(
+            actor.ambassador_id,
+            connection.client.host if connection.client else None,
+            connection.headers.get("user-agent"),
+        )
+    except Exception:  # self-click detection is best effort; the caller's request goes on
+        logger.exception("could not note ambassador %s's visitor hash", actor.ambassador_id)
+    return actor
+
+
 async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Every route declares ``opt={"role": …}``; this guard enforces it before the handler runs."""
     if getattr(handler, "http_methods", None) == {"OPTIONS"}:
@@ -63,7 +80,7 @@ async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         return
     engine: Engine = connection.app.state.engine
     # Identity providers may touch the database: keep that off the event loop.
-    actor = await anyio.to_thread.run_sync(authenticate, engine, connection)
+    actor = await anyio.to_thread.run_sync(_authenticate_and_remember, engine, connection)
     actor.require(Role(required), f"{connection.scope.get('method', 'GET')} {connection.url.path}")
     connection.state.actor = actor
 

@@ -1,36 +1,101 @@
-"""``/r/{code}``: the tracked-link redirect every shared post carries."""
+"""``/r/{code}``: the tracked-link redirect every shared post carries, and its QR codes."""
 
 from __future__ import annotations
 
+import io
+import logging
+from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Response, get, head
+import anyio.to_thread
+import segno
+from litestar import Request, Response, get, head
 from litestar.params import PathParameter
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
+from clarion.engine import Engine
 from clarion.errors import NotFound
-from clarion.models import utcnow
-from clarion.services.links import resolve_link
-from clarion.web.auth import PUBLIC, ClarionController, EngineDep
+from clarion.models import Role, utcnow
+from clarion.services.bots import is_prefetch
+from clarion.services.links import QR_PARAMETER, QR_VALUE, LinkTarget, qr_share, qr_url, resolve_link
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
+
+logger = logging.getLogger("clarion.web.links")
 
 # Never cached (every click must reach us) and never indexed (the link is not the content).
 LINK_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+# A QR code never changes for its code, but it is only for its owner: the browser may keep it.
+QR_HEADERS = {"Cache-Control": "private, max-age=86400", "X-Robots-Tag": "noindex, nofollow"}
 Code = Annotated[str, PathParameter(min_length=1, max_length=64)]
+
+
+def _resolve(engine: Engine, code: str, now: datetime) -> LinkTarget | None:
+    try:
+        with engine.transaction() as session:
+            target = resolve_link(session, engine.settings, code, now)
+    except NotFound:
+        return None
+    engine.link_cache.put(code, target)
+    return target
+
+
+async def _target(engine: Engine, code: str, now: datetime) -> LinkTarget | None:
+    cached = engine.link_cache.get(code, now)
+    if cached is not None:
+        return cached
+    return await anyio.to_thread.run_sync(_resolve, engine, code, now)
+
+
+# The request headers capture reads, taken in one pass over the raw headers (the redirect is hot).
+_CAPTURED_HEADERS = frozenset({b"user-agent", b"referer", b"sec-purpose", b"purpose", b"x-moz"})
+
+
+def _raw_headers(scope: Any) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        lowered = name.lower()
+        if lowered in _CAPTURED_HEADERS and lowered.decode() not in found:
+            found[lowered.decode()] = value.decode("latin-1")
+    return found
+
+
+async def _capture(engine: Engine, request: Request[Any, Any, Any], target: LinkTarget, now: datetime) -> None:
+    """Journal the click before the answer leaves; a failure is logged and the redirect still goes."""
+    if target.share_id is None:
+        return
+    try:
+        capture = engine.clicks
+        if capture.needs_key(now):  # once a day per process
+            await anyio.to_thread.run_sync(capture.load_key, now)
+        headers = _raw_headers(request.scope)
+        query = request.scope["query_string"]
+        client = request.scope.get("client")
+        capture.capture(
+            target.share_id,
+            now=now,
+            method=request.scope["method"],
+            address=client[0] if client else None,
+            user_agent=headers.get("user-agent"),
+            referrer=headers.get("referer"),
+            prefetch=is_prefetch(headers),
+            via_qr=bool(query) and request.query_params.get(QR_PARAMETER) == QR_VALUE,
+        )
+    except Exception as exc:  # the visitor still gets where they were going
+        logger.error("click on share %s not journalled: %s: %s", target.share_id, type(exc).__name__, exc)
+
+
+def _redirect(location: str) -> Response[bytes]:
+    return Response(b"", status_code=302, headers={**LINK_HEADERS, "Location": location})
 
 
 class LinkController(ClarionController):
     include_in_schema = False
 
-    def _target(self, engine: EngineDep, code: str) -> str | None:
-        try:
-            with engine.transaction() as session:
-                return resolve_link(session, engine.settings, code, utcnow()).url
-        except NotFound:
-            return None
-
-    @get("/r/{code:str}", sync_to_thread=True, opt={"role": PUBLIC})
-    def follow(self, engine: EngineDep, code: Code) -> Response[Any]:
-        target = self._target(engine, code)
+    @get("/r/{code:str}", opt={"role": PUBLIC})
+    async def follow(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        engine: Engine = request.app.state.engine
+        now = utcnow()
+        target = await _target(engine, code, now)
         if target is None:
             return Template(
                 template_name="link_not_found.html",
@@ -38,12 +103,35 @@ class LinkController(ClarionController):
                 status_code=404,
                 headers=LINK_HEADERS,
             )
-        return Redirect(target, status_code=302, headers=LINK_HEADERS)
+        await _capture(engine, request, target, now)
+        return _redirect(target.url)
 
-    @head("/r/{code:str}", sync_to_thread=True, opt={"role": PUBLIC})
-    def peek(self, engine: EngineDep, code: Code) -> Response[None]:
-        # Link checkers and previews ask with HEAD: answered the same way, never counted.
-        target = self._target(engine, code)
+    @head("/r/{code:str}", opt={"role": PUBLIC})
+    async def peek(self, request: Request[Any, Any, Any], code: Code) -> Response[None]:
+        # Link checkers and previews ask with HEAD: answered the same way, stored as a bot.
+        engine: Engine = request.app.state.engine
+        now = utcnow()
+        target = await _target(engine, code, now)
         if target is None:
             return Response(None, status_code=404, headers=LINK_HEADERS)
-        return Response(None, status_code=302, headers={**LINK_HEADERS, "Location": target})
+        await _capture(engine, request, target, now)
+        return Response(None, status_code=302, headers={**LINK_HEADERS, "Location": target.url})
+
+    def _qr(self, engine: Engine, actor: ActorDep, code: str) -> segno.QRCode:
+        with engine.transaction() as session:
+            qr_share(session, actor, code)
+        return segno.make(qr_url(engine.settings.base_url, code), error="m")
+
+    @get("/r/{code:str}/qr.svg", sync_to_thread=True, opt={"role": Role.AMBASSADOR.value})
+    def qr_svg(self, engine: EngineDep, actor: ActorDep, code: Code) -> Response[bytes]:
+        """The link's QR code as SVG, for its owner, editors and admins; scans are counted via_qr."""
+        buffer = io.BytesIO()
+        self._qr(engine, actor, code).save(buffer, kind="svg", scale=8, border=4, xmldecl=False)
+        return Response(buffer.getvalue(), media_type="image/svg+xml", headers=QR_HEADERS)
+
+    @get("/r/{code:str}/qr.png", sync_to_thread=True, opt={"role": Role.AMBASSADOR.value})
+    def qr_png(self, engine: EngineDep, actor: ActorDep, code: Code) -> Response[bytes]:
+        """The link's QR code as PNG (for print), same access as the SVG."""
+        buffer = io.BytesIO()
+        self._qr(engine, actor, code).save(buffer, kind="png", scale=10, border=4)
+        return Response(buffer.getvalue(), media_type="image/png", headers=QR_HEADERS)
