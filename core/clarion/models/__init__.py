@@ -14,6 +14,7 @@ from clarion.models.ambassador import (
     NetworkAccount,
     Role,
 )
+from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -35,6 +36,9 @@ __all__ = [
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
+    "AnalyticsDaily",
+    "AnalyticsMetricDaily",
+    "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
     "Campaign",
