@@ -178,6 +178,10 @@ class Connector(ABC):
     plugin_name: ClassVar[str | None] = None
     """The plugin whose ``[plugins.<name>]`` settings the engine passes in ``ConnectorContext``."""
     post_url_hosts: ClassVar[frozenset[str]] = frozenset()
+    typical_audience: ClassVar[int | None] = None
+    """Followers a typical member has on the network: a share's *estimated* potential reach when
+    the sharer's own count is unknown. ``potential_reach_defaults`` in the settings overrides it;
+    ``None`` leaves such shares without a reach figure rather than inventing one."""
     """Hosts (subdomains included) an ambassador's link to a post may name when verifying an
     intent share, e.g. ``{"linkedin.com"}``; empty accepts any https link."""
 

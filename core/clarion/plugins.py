@@ -43,6 +43,9 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "guardrail-edit-policy": "clarion_plugins.guardrails.edit_policy",
     "guardrail-cadence": "clarion_plugins.guardrails.cadence",
     "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
+    "emv-cpc": "clarion_plugins.emv.cpc",
+    "emv-cpm": "clarion_plugins.emv.cpm",
+    "emv-interactions": "clarion_plugins.emv.interactions",
 }
 
 
