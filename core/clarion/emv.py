@@ -1,6 +1,6 @@
 """Earned media value: the models plugins contribute, what they are given and what they answer.
 
-EMV has no standard (CPC × clicks, CPM × impressions, a value per interaction…), so Clarion
+EMV has no standard (CPC * clicks, CPM * impressions, a value per interaction…), so Clarion
 ships several models as plugins and every report names the model, its rates and currency.
 Money is in integer minor units (cents).
 """
@@ -73,5 +73,5 @@ class EmvModel(ABC):
 
 
 def per_mille(rate_minor: int, count: int) -> int:
-    """``rate × count / 1000`` in whole minor units, half rounded up, in integers only."""
+    """``rate * count / 1000`` in whole minor units, half rounded up, in integers only."""
     return (rate_minor * count + 500) // 1000

@@ -129,7 +129,7 @@ def clarion_emv_models_register(engine: Engine) -> Sequence[EmvModel] | None:
             def value(self, figures):
                 shares = sum(item.shares for item in figures)
                 return [EmvValue(self.key, self.label, "EUR", 150 * shares,
-                                 "EMV = EUR 1.50 × shares", {"default": 150})]
+                                 "EMV = EUR 1.50 * shares", {"default": 150})]
 
         @hookimpl
         def clarion_emv_models_register():

@@ -40,8 +40,8 @@ from clarion.models import (
     utcnow,
 )
 from clarion.services.credentials import connector_context, fresh_credential, mark_reconnect_needed
-from clarion.services.reach import snapshot_potential_reach
 from clarion.services.events import record_share_event
+from clarion.services.reach import snapshot_potential_reach
 from clarion.services.sharing import move_share, tracked_url, why_not_shareable
 
 logger = logging.getLogger("clarion.publishing")

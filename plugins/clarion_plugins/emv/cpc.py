@@ -1,4 +1,4 @@
-"""EMV = cost per click × counted clicks, per network (the Haiilo, MarketBeam, ClearView family)."""
+"""EMV = cost per click * counted clicks, per network (the Haiilo, MarketBeam, ClearView family)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class CostPerClick(EmvModel):
                 rate = rate_for(networks, item.network)
                 if rate is not None:
                     amount += rate * item.clicks
-            formula = f"EMV = Σ per network (cost per click in {currency} cents × counted clicks)"
+            formula = f"EMV = Σ per network (cost per click in {currency} cents * counted clicks)"
             results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
         return results
 

@@ -1,4 +1,4 @@
-"""EMV = cost per thousand × impressions / 1000, per network; potential reach where no impressions are reported."""
+"""EMV = cost per thousand * impressions / 1000, per network; potential reach where no impressions are reported."""
 
 from __future__ import annotations
 
@@ -46,11 +46,11 @@ class CostPerMille(EmvModel):
                 elif self.settings.reach_when_no_impressions:
                     amount += per_mille(rate, item.potential_reach)
             fallback = (
-                ", or × potential reach / 1000 on networks that reported no impressions"
+                ", or * potential reach / 1000 on networks that reported no impressions"
                 if self.settings.reach_when_no_impressions
                 else ""
             )
-            formula = f"EMV = Σ per network (CPM in {currency} cents × reported impressions / 1000{fallback})"
+            formula = f"EMV = Σ per network (CPM in {currency} cents * reported impressions / 1000{fallback})"
             results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
         return results
 

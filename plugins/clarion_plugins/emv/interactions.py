@@ -1,4 +1,4 @@
-"""EMV = Σ interactions × the value of each kind (clicks, reactions, comments, reposts…), per network."""
+"""EMV = Σ interactions * the value of each kind (clicks, reactions, comments, reposts…), per network."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class InteractionValues(EmvModel):
                 table = rate_for(networks, item.network) or {}
                 counts = {**item.interactions, "clicks": item.clicks}
                 amount += sum(rate * counts.get(kind, 0) for kind, rate in table.items())
-            formula = f"EMV = Σ per network and interaction kind (value in {currency} cents × count)"
+            formula = f"EMV = Σ per network and interaction kind (value in {currency} cents * count)"
             results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
         return results
 
