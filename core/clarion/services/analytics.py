@@ -28,7 +28,9 @@ from clarion.models import (
     Campaign,
     Content,
     MetricSource,
+    Role,
 )
+from clarion.services.actors import Actor
 from clarion.services.reach import ESTIMATED_FORMULA, REPORTED_FORMULA
 from clarion.services.rollups import DAILY_SUMS
 
@@ -211,8 +213,8 @@ def _totals(
         .group_by(*metric_group, METRICS.c.metric, METRICS.c.source)
     ).all()
     for row in metric_rows:
-        *key, metric, source, value = row
-        totals[tuple(key)].metrics[(metric, MetricSource(source).value)] += int(value)
+        *dimensions, metric, source, value = row
+        totals[tuple(dimensions)].metrics[(metric, MetricSource(source).value)] += int(value)
     if not group and () not in totals:
         totals[()] = _Totals()
     return totals
@@ -432,16 +434,16 @@ def _labels(session: Session, by: Dimension, keys: list[Any]) -> dict[Any, str]:
     if by is Dimension.CAMPAIGN and ids:
         return dict(
             session.execute(sa.select(col(Campaign.id), col(Campaign.name)).where(col(Campaign.id).in_(ids))).all()
-        )  # type: ignore[arg-type]
+        )
     if by is Dimension.CONTENT and ids:
         return dict(
             session.execute(sa.select(col(Content.id), col(Content.title)).where(col(Content.id).in_(ids))).all()
-        )  # type: ignore[arg-type]
+        )
     if by is Dimension.AMBASSADOR and ids:
         return dict(
             session.execute(
                 sa.select(col(Ambassador.id), col(Ambassador.name)).where(col(Ambassador.id).in_(ids))
-            ).all()  # type: ignore[arg-type]
+            ).all()
         )
     return {key: str(key) for key in ids}
 
@@ -480,3 +482,49 @@ def authored_content_ids(session: Session, ambassador_id: int) -> tuple[int, ...
     """Content the ambassador wrote or suggested (produced or curated), whose travels they may follow."""
     ids = session.exec(select(Content.id).where(Content.author_id == ambassador_id)).all()
     return tuple(int(content_id) for content_id in ids if content_id is not None)
+
+
+# -- entry points for the web layer and the CLI ---------------------------------------------------
+
+
+def check_scope(engine: Engine, session: Session, actor: Actor, scope: Scope) -> None:
+    """Editors and admins read any scope; everyone else only their own figures.
+
+    Raises:
+        PermissionDenied: an ambassador asking for anything but their own figures.
+        NotFound: the campaign, content or ambassador does not exist.
+        ValidationFailed: the network is unknown.
+    """
+    if scope.ambassador_id != actor.ambassador_id or scope != Scope(ambassador_id=actor.ambassador_id):
+        actor.require(Role.EDITOR, "reading analytics beyond your own")
+    if scope.campaign_id is not None and session.get(Campaign, scope.campaign_id) is None:
+        raise NotFound(f"campaign {scope.campaign_id} not found")
+    if scope.content_id is not None and session.get(Content, scope.content_id) is None:
+        raise NotFound(f"content {scope.content_id} not found")
+    if scope.ambassador_id is not None and session.get(Ambassador, scope.ambassador_id) is None:
+        raise NotFound(f"ambassador {scope.ambassador_id} not found")
+    if scope.network is not None:
+        engine.connector(scope.network)
+
+
+def scoped_report(
+    engine: Engine, session: Session, actor: Actor, scope: Scope, period: Period, interval: Interval
+) -> Report:
+    """:func:`report` after :func:`check_scope`."""
+    check_scope(engine, session, actor, scope)
+    return report(engine, session, scope, period, interval)
+
+
+def scoped_breakdown(
+    engine: Engine, session: Session, actor: Actor, scope: Scope, period: Period, by: Dimension
+) -> list[BreakdownRow]:
+    """:func:`breakdown` after :func:`check_scope`."""
+    check_scope(engine, session, actor, scope)
+    return breakdown(session, scope, period, by)
+
+
+def authored_breakdown(session: Session, actor: Actor, period: Period) -> list[BreakdownRow]:
+    """How the content the actor wrote or suggested travelled: its figures per content item."""
+    return breakdown(
+        session, Scope(content_ids=authored_content_ids(session, actor.ambassador_id)), period, Dimension.CONTENT
+    )

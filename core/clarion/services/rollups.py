@@ -484,7 +484,7 @@ def rebuild(engine: Engine) -> UpdateReport:
             ).group_by(*dims)
         ).all()
         for row in metric_rows:
-            key = (
+            metric_key: MetricKey = (
                 _as_date(row.day),
                 row.ambassador_id,
                 row.content_id,
@@ -493,7 +493,7 @@ def rebuild(engine: Engine) -> UpdateReport:
                 MetricSource(row.source),
             )
             facts.labels[(row.ambassador_id, row.content_id)] = (row.campaign_id, row.team)
-            facts.metrics[key] += int(row.value)
+            facts.metrics[metric_key] += int(row.value)
             report.folded[METRIC_SAMPLES] += int(row.samples)
         _apply(session, facts)
         for source, last_id in last.items():

@@ -28,6 +28,7 @@ from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.ambassadors.controller import AmbassadorController
+from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
@@ -52,6 +53,8 @@ CONTROLLERS = (
     CampaignController,
     ShareController,
     AmbassadorController,
+    AnalyticsController,
+    MyAnalyticsController,
 )
 
 
