@@ -1,4 +1,4 @@
-"""Background work on huey: publishing shares, reconciling unknown outcomes and the sweeper.
+"""Background work on huey: publishing shares, reconciling unknown outcomes, the sweeper and analytics rollups.
 
 The queue is a SQLite file in the embedded default and Redis at scale (``redis_url``); either
 way the tasks are registered on a huey instance built per engine, never at import time.
@@ -74,10 +74,10 @@ class Jobs:
     def __init__(self, engine: Engine, huey: Huey | None = None) -> None:
         self.engine = engine
         self.huey = huey if huey is not None else make_queue(engine.settings)
-        self._publish, self._reconcile, self._sweep = self._register(self.huey)
+        self._publish, self._reconcile, self._sweep, self._update_analytics = self._register(self.huey)
 
-    def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper]:
-        from clarion.services import publishing
+    def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper, TaskWrapper]:
+        from clarion.services import publishing, rollups
 
         engine = self.engine
 
@@ -93,7 +93,13 @@ class Jobs:
         def sweep_shares() -> None:
             publishing.sweep(engine)
 
-        return publish_share, reconcile_share, sweep_shares
+        # Two workers may run it at once: the watermark lock makes the second wait, then find
+        # nothing (or only what arrived meanwhile) to fold.
+        @huey.periodic_task(crontab(minute="*"), name="clarion.update_analytics")
+        def update_analytics() -> None:
+            rollups.update(engine)
+
+        return publish_share, reconcile_share, sweep_shares, update_analytics
 
     # -- enqueueing --------------------------------------------------------------------------
 
