@@ -103,7 +103,8 @@ def test_programme_figures_say_where_they_come_from(api, cast, programme):
     assert reach["value"] == 640 + 61 + 61
     assert reach["source"] == "mixed"
     assert reach["parts"] == {"reported": 640, "estimated": 122}
-    assert "follower count" in reach["formula"] and "typical audience" in reach["formula"]
+    assert "follower count" in reach["formula"]
+    assert "typical audience" in reach["formula"]
     assert found["engagement"] == {
         "key": "engagement",
         "label": "Engagement",
