@@ -189,9 +189,12 @@ def _sum_columns() -> list[Any]:
 
 
 def _totals(
-    session: Session, scope: Scope, period: Period, group: Sequence[str] = ()
+    session: Session, scope: Scope, period: Period, group: Sequence[str] = (), *, sharing: bool = True
 ) -> dict[tuple[Any, ...], _Totals]:
-    """Sums of the rollups in scope, grouped by rollup columns (one entry, key ``()``, without)."""
+    """Sums of the rollups in scope, grouped by rollup columns (one entry, key ``()``, without).
+
+    ``sharing`` also counts the distinct ambassadors with a share in each group.
+    """
     totals: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
     daily_group = [DAILY.c[name] for name in group]
     for row in session.execute(
@@ -199,12 +202,12 @@ def _totals(
     ).all():
         key = tuple(row[: len(group)])
         totals[key].sums = {name: int(getattr(row, name)) for name in DAILY_SUMS}
-    sharing = (
+    distinct_sharers = (
         sa.select(*daily_group, sa.func.count(sa.distinct(DAILY.c.ambassador_id)))
         .where(*scope.conditions(DAILY, period), DAILY.c.shares > 0)
         .group_by(*daily_group)
     )
-    for row in session.execute(sharing).all():
+    for row in session.execute(distinct_sharers).all() if sharing else ():
         totals[tuple(row[: len(group)])].sharing = int(row[-1])
     metric_group = [METRICS.c[name] for name in group]
     metric_rows = session.execute(
@@ -315,8 +318,21 @@ def _figures(totals: _Totals, opted_in: int | None) -> list[Figure]:
     return figures
 
 
-def _emv(engine: Engine, session: Session, scope: Scope, period: Period) -> list[EmvValue]:
-    per_network = _totals(session, scope, period, ("network",))
+def _distinct_sharers(session: Session, scope: Scope, period: Period) -> int:
+    query = sa.select(sa.func.count(sa.distinct(DAILY.c.ambassador_id))).where(
+        *scope.conditions(DAILY, period), DAILY.c.shares > 0
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def _add(into: _Totals, other: _Totals) -> None:
+    for name, value in other.sums.items():
+        into.sums[name] += value
+    for key, value in other.metrics.items():
+        into.metrics[key] += value
+
+
+def _emv(engine: Engine, per_network: dict[tuple[Any, ...], _Totals]) -> list[EmvValue]:
     figures = []
     for (network,), totals in sorted(per_network.items()):
         impressions = [value for (metric, _source), value in totals.metrics.items() if metric == IMPRESSIONS]
@@ -348,8 +364,7 @@ def bucket_start(day: date, interval: Interval) -> date:
     return day
 
 
-def _series(session: Session, scope: Scope, period: Period, interval: Interval) -> list[Point]:
-    by_day = _totals(session, scope, period, ("day",))
+def _series(by_day: dict[tuple[Any, ...], _Totals], period: Period, interval: Interval) -> list[Point]:
     buckets: dict[date, dict[str, int]] = {}
     day = period.start
     while day <= period.end:
@@ -377,7 +392,16 @@ def report(
     with_participation: bool = True,
 ) -> Report:
     """Every figure of ``scope`` over ``period``, a time series and the EMV of every model."""
-    totals = _totals(session, scope, period)[()]
+    # One pass over the rollups by (day, network) feeds the totals, the series and the EMV inputs.
+    cells = _totals(session, scope, period, ("day", "network"), sharing=False)
+    totals = _Totals()
+    by_day: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
+    by_network: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
+    for (day, network), cell in cells.items():
+        _add(totals, cell)
+        _add(by_day[(day,)], cell)
+        _add(by_network[(network,)], cell)
+    totals.sharing = _distinct_sharers(session, scope, period) if cells else 0
     opted_in = opted_in_ambassadors(session, scope) if with_participation else None
     goals: list[Goal] = []
     if scope.campaign_id is not None and scope == Scope(campaign_id=scope.campaign_id):
@@ -386,8 +410,8 @@ def report(
         period=period,
         interval=interval,
         figures=_figures(totals, opted_in),
-        series=_series(session, scope, period, interval),
-        emv=_emv(engine, session, scope, period),
+        series=_series(by_day, period, interval),
+        emv=_emv(engine, by_network),
         goals=goals,
     )
 

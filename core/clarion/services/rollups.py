@@ -278,19 +278,26 @@ def _fold_metric_samples(
 FOLDERS = {SHARE_EVENTS: _fold_share_events, CLICKS: _fold_clicks, METRIC_SAMPLES: _fold_metric_samples}
 
 
-def _apply(session: Session, facts: _Facts) -> None:
-    """Add a batch's sums to the rollup rows, creating the rows that do not exist yet."""
+def _apply(session: Session, facts: _Facts, *, empty: bool = False) -> None:
+    """Add a batch's sums to the rollup rows, creating the rows that do not exist yet.
+
+    ``empty`` (a rebuild) inserts plainly: there is nothing to add to.
+    """
     insert = _insert(session)
     if facts.daily:
         table = AnalyticsDaily.__table__  # type: ignore[attr-defined]
         statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "ambassador_id", "content_id", "network"],
-            set_={
-                **{name: table.c[name] + statement.excluded[name] for name in DAILY_SUMS},
-                "campaign_id": statement.excluded.campaign_id,
-                "team": statement.excluded.team,
-            },
+        statement = (
+            statement
+            if empty
+            else statement.on_conflict_do_update(
+                index_elements=["day", "ambassador_id", "content_id", "network"],
+                set_={
+                    **{name: table.c[name] + statement.excluded[name] for name in DAILY_SUMS},
+                    "campaign_id": statement.excluded.campaign_id,
+                    "team": statement.excluded.team,
+                },
+            )
         )
         session.execute(
             statement,
@@ -310,13 +317,17 @@ def _apply(session: Session, facts: _Facts) -> None:
     if facts.metrics:
         table = AnalyticsMetricDaily.__table__  # type: ignore[attr-defined]
         statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "ambassador_id", "content_id", "network", "metric", "source"],
-            set_={
-                "value": table.c.value + statement.excluded.value,
-                "campaign_id": statement.excluded.campaign_id,
-                "team": statement.excluded.team,
-            },
+        statement = (
+            statement
+            if empty
+            else statement.on_conflict_do_update(
+                index_elements=["day", "ambassador_id", "content_id", "network", "metric", "source"],
+                set_={
+                    "value": table.c.value + statement.excluded.value,
+                    "campaign_id": statement.excluded.campaign_id,
+                    "team": statement.excluded.team,
+                },
+            )
         )
         session.execute(
             statement,
@@ -495,7 +506,7 @@ def rebuild(engine: Engine) -> UpdateReport:
             facts.labels[(row.ambassador_id, row.content_id)] = (row.campaign_id, row.team)
             facts.metrics[metric_key] += int(row.value)
             report.folded[METRIC_SAMPLES] += int(row.samples)
-        _apply(session, facts)
+        _apply(session, facts, empty=True)
         for source, last_id in last.items():
             _move_watermark(session, source, last_id)
     return report
