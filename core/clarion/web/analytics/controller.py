@@ -163,7 +163,7 @@ class AnalyticsController(ClarionController):
         opt=EDITOR,
         summary="A team's figures; participation counts the team's opted-in ambassadors",
         description=REPORT_DESCRIPTION,
-        responses=problems(422),
+        responses=problems(404, 422),
     )
     def team(
         self,
@@ -184,7 +184,7 @@ class AnalyticsController(ClarionController):
         opt=EDITOR,
         summary="A network's figures",
         description=REPORT_DESCRIPTION,
-        responses=problems(422),
+        responses=problems(404, 422),
     )
     def network(
         self,
