@@ -35,6 +35,9 @@ from clarion.services.reach import ESTIMATED_FORMULA, REPORTED_FORMULA
 from clarion.services.rollups import DAILY_SUMS
 
 IMPRESSIONS = "impressions"
+# Metrics that are not interactions: impressions are their own figure, clicks come from the click
+# table and potential reach from the shares, whatever a connector or import also sampled.
+NOT_INTERACTIONS = frozenset({IMPRESSIONS, "clicks", "potential_reach", "reach", "views"})
 MAX_PERIOD_DAYS = 3700  # ten years and change: any real reporting range
 MIXED = "mixed"
 
@@ -172,7 +175,7 @@ class _Totals:
     def metric_parts(self, *, impressions: bool) -> dict[str, int]:
         parts: dict[str, int] = defaultdict(int)
         for (metric, source), value in self.metrics.items():
-            if (metric == IMPRESSIONS) == impressions:
+            if metric == IMPRESSIONS if impressions else metric not in NOT_INTERACTIONS:
                 parts[source] += value
         return dict(parts)
 
@@ -338,7 +341,7 @@ def _emv(engine: Engine, per_network: dict[tuple[Any, ...], _Totals]) -> list[Em
         impressions = [value for (metric, _source), value in totals.metrics.items() if metric == IMPRESSIONS]
         interactions: dict[str, int] = defaultdict(int)
         for (metric, _source), value in totals.metrics.items():
-            if metric != IMPRESSIONS:
+            if metric not in NOT_INTERACTIONS:
                 interactions[metric] += value
         figures.append(
             NetworkFigures(
