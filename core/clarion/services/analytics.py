@@ -522,7 +522,7 @@ def check_scope(engine: Engine, session: Session, actor: Actor, scope: Scope) ->
         NotFound: the campaign, content or ambassador does not exist.
         ValidationFailed: the network is unknown.
     """
-    if scope.ambassador_id != actor.ambassador_id or scope != Scope(ambassador_id=actor.ambassador_id):
+    if scope != Scope(ambassador_id=actor.ambassador_id):
         actor.require(Role.EDITOR, "reading analytics beyond your own")
     if scope.campaign_id is not None and session.get(Campaign, scope.campaign_id) is None:
         raise NotFound(f"campaign {scope.campaign_id} not found")
