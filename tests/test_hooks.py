@@ -13,12 +13,14 @@ import logging
 import pytest
 from sqlmodel import select
 
+from clarion.errors import PluginConflict
 from clarion.events import EventKind
 from clarion.guardrails import ShareDraft, Violation
 from clarion.models import Ambassador, Role
 from clarion.scoring import Award
+from clarion.services import rollups
 from clarion.services.events import list_events, record_event
-from plugins import disclosure_guardrail, feed_widget, mastodon, portal_identity, recorder, share_points
+from plugins import disclosure_guardrail, emv_per_share, feed_widget, mastodon, portal_identity, recorder, share_points
 
 
 @pytest.fixture
@@ -225,3 +227,35 @@ def test_hook_event_on_recorded(clarion_client, clarion_people, clarion_engine, 
     with pytest.raises(RuntimeError, match="rolled back"):
         record_then_fail(clarion_engine)
     assert [event.kind for event in OBSERVER.events[heard:]] == ["custom.replayed"]
+
+
+@pytest.mark.parametrize("extra_plugins", [{"per-share": emv_per_share}], ids=["per-share"])
+def test_hook_emv_models_register(clarion_client, clarion_people, clarion_engine):
+    assert list(clarion_engine.emv_models()) == ["cpc", "cpm", "interactions", "per-share"]
+    editor = clarion_people("erin", Role.EDITOR)
+    ambassador = clarion_people("amir")
+    content_id = approved_content(clarion_client, editor)
+    for network in ("linkedin", "x"):
+        share = clarion_client.post(
+            "/api/v1/shares", headers=ambassador.headers, json={"content_id": content_id, "network": network}
+        )
+        assert share.status_code == 201, share.text
+        opened = clarion_client.post(f"/api/v1/shares/{share.json()['id']}/opened", headers=ambassador.headers)
+        assert opened.status_code == 200, opened.text
+    rollups.update(clarion_engine, settle_seconds=0)
+    report = clarion_client.get("/api/v1/analytics/programme", headers=editor.headers)
+    assert report.status_code == 200, report.text
+    per_share = next(value for value in report.json()["emv"] if value["model"] == "per-share")
+    assert per_share == {
+        "model": "per-share",
+        "label": "Flat value per share",
+        "currency": "EUR",
+        "amount_minor": 300,
+        "formula": "EMV = EUR 1.50 * shares",
+        "rates": {"default": 150},
+    }
+
+
+def test_two_emv_models_with_one_key_stop_start_up(clarion_engine_factory):
+    with pytest.raises(PluginConflict, match="two plugins register the EMV model 'cpc': 'again' and 'emv-cpc'; block one"):
+        clarion_engine_factory(plugins={"again": "plugins.emv_cpc_again"})

@@ -162,6 +162,31 @@ class Settings(BaseModel):
         description="How long each process remembers where a tracked link leads (0: ask the database every time).",
     )
 
+    potential_reach_defaults: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Estimated potential reach per network when the sharer's follower count is unknown; "
+            '"default" covers the other networks. Overrides the connectors\' own figures.'
+        ),
+    )
+    analytics_batch_size: int = Field(
+        default=5000, ge=1, le=1_000_000, description="Raw rows folded into the rollups per batch."
+    )
+    analytics_settle_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="Rows younger than this wait for the next rollup update, so a slow transaction is not skipped.",
+    )
+
+    @field_validator("potential_reach_defaults")
+    @classmethod
+    def _reach_not_negative(cls, defaults: dict[str, int]) -> dict[str, int]:
+        for network, reach in defaults.items():
+            if reach < 0:
+                raise ValueError(f"the potential reach default for {network!r} cannot be negative")
+        return defaults
+
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The ``[plugins.<name>]`` table with ``$env`` references resolved.
 

@@ -224,6 +224,10 @@ class Connector(ABC):
     """Posts :meth:`fetch_metrics` reads in one request; the sync asks for this many at a time, so a
     rate limit midway keeps the figures already read."""
     post_url_hosts: ClassVar[frozenset[str]] = frozenset()
+    typical_audience: ClassVar[int | None] = None
+    """Followers a typical member has on the network: a share's *estimated* potential reach when
+    the sharer's own count is unknown. ``potential_reach_defaults`` in the settings overrides it;
+    ``None`` leaves such shares without a reach figure rather than inventing one."""
     """Hosts (subdomains included) an ambassador's link to a post may name when verifying an
     intent share, e.g. ``{"linkedin.com"}``; empty accepts any https link."""
 

@@ -40,6 +40,7 @@ from clarion.models import (
     ShareText,
     utcnow,
 )
+from clarion.services import rollups
 from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import new_link_code
 
@@ -1827,7 +1828,14 @@ class _Loader:
                 self.report("planning shares", done, len(people))
         codes: set[str] = set()
         rows = []
+        # Potential reach as the share service snapshots it: the follower count, when known.
+        audiences = {
+            (person.external_id, account.network): account.follower_count
+            for person in people
+            for account in person.accounts
+        }
         for share in planned:
+            reach = audiences.get((share.person.external_id, share.network)) if share.published_at else None
             code = new_link_code()
             while code in codes:
                 code = new_link_code()
@@ -1851,6 +1859,8 @@ class _Loader:
                     "link_code": code,
                     "attempts": 0,
                     "last_error": None,
+                    "potential_reach": reach,
+                    "potential_reach_source": MetricSource.REPORTED if reach is not None else None,
                     "created_at": share.created_at,
                     "updated_at": share.updated_at,
                 }
@@ -1950,6 +1960,8 @@ def load_demo(
         )
         added = loader.load()
         totals = _totals(session)
+    if added.anything:
+        rollups.rebuild(engine)  # the dashboards read rollups: file the made-up history there at once
     return _summary(plan, added, totals)
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from clarion.config import Settings
 from clarion.connectors import Connector
 from clarion.db import AFTER_COMMIT, Database
+from clarion.emv import EmvModel
 from clarion.errors import (
     ConfigError,
     Conflict,
@@ -76,6 +77,9 @@ class Engine:
         )
         self._widgets: dict[str, Widget] = self._collect_named(
             "clarion_widgets_register", lambda widget: widget.name, "widget"
+        )
+        self._emv_models: dict[str, EmvModel] = self._collect_named(
+            "clarion_emv_models_register", lambda model: model.key, "EMV model"
         )
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
@@ -205,6 +209,10 @@ class Engine:
         except KeyError:
             known = ", ".join(self._connectors) or "none"
             raise ValidationFailed(f"unknown network {network!r}; known networks: {known}", field="network") from None
+
+    def emv_models(self) -> dict[str, EmvModel]:
+        """Every earned-media-value model, keyed by its key."""
+        return self._emv_models
 
     def widgets(self) -> dict[str, Widget]:
         """Every widget, keyed by name."""

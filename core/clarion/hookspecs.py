@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from clarion.connectors import Connector
+    from clarion.emv import EmvModel
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
     from clarion.guardrails import ShareDraft, Violation
@@ -97,6 +98,42 @@ def clarion_connectors_register(engine: Engine) -> Sequence[Connector] | None:
         @hookimpl
         def clarion_connectors_register():
             return [Yammer()]
+    """
+
+
+@hookspec
+def clarion_emv_models_register(engine: Engine) -> Sequence[EmvModel] | None:
+    """Contribute earned-media-value models.
+
+    Called once while the engine is built. Every model's ``key`` must be unique across
+    plugins: two models with one key stop start-up with an error naming both plugins.
+    Every analytics report values its period with every model and shows each answer with
+    the model's name, rates and currency, because vendors disagree on EMV and a figure
+    without its formula cannot be compared. Clarion ships three (``cpc``, ``cpm``,
+    ``interactions``); block one by plugin name to remove it.
+
+    Args:
+        engine: The engine being built; ``engine.plugin_config(name)`` is ready.
+
+    Returns:
+        A sequence of :class:`clarion.emv.EmvModel` instances (or ``None``).
+        ``EmvModel.value(figures)`` receives one :class:`clarion.emv.NetworkFigures` per
+        network (shares, counted clicks, reported impressions, potential reach and
+        interaction increases) and returns one :class:`clarion.emv.EmvValue` per currency,
+        with the amount in integer minor units (cents).
+
+    Example::
+
+        class PerShare(EmvModel):
+            key, label = "per-share", "Flat value per share"
+            def value(self, figures):
+                shares = sum(item.shares for item in figures)
+                return [EmvValue(self.key, self.label, "EUR", 150 * shares,
+                                 "EMV = EUR 1.50 * shares", {"default": 150})]
+
+        @hookimpl
+        def clarion_emv_models_register():
+            return [PerShare()]
     """
 
 

@@ -1,4 +1,5 @@
-"""Background work on huey: publishing shares, reconciling unknown outcomes, the sweeper, metric syncs.
+"""Background work on huey: publishing shares, reconciling unknown outcomes, the sweeper, metric syncs,
+click ingestion and analytics rollups.
 
 The queue is a SQLite file in the embedded default and Redis at scale (``redis_url``); either
 way the tasks are registered on a huey instance built per engine, never at import time.
@@ -74,7 +75,7 @@ class Jobs:
     def __init__(self, engine: Engine, huey: Huey | None = None) -> None:
         self.engine = engine
         self.huey = huey if huey is not None else make_queue(engine.settings)
-        self._publish, self._reconcile, self._sweep = self._register(self.huey)
+        self._publish, self._reconcile, self._sweep, self._update_analytics = self._register(self.huey)
         self._sync_metrics = self._register_metrics(self.huey)
 
     def _register_metrics(self, huey: Huey) -> TaskWrapper:
@@ -99,8 +100,8 @@ class Jobs:
 
         return sync_metrics
 
-    def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper]:
-        from clarion.services import clicks, publishing
+    def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper, TaskWrapper]:
+        from clarion.services import clicks, publishing, rollups
 
         engine = self.engine
 
@@ -122,7 +123,13 @@ class Jobs:
             # ingester is off or was killed. Skipped while another ingester is at work.
             clicks.ingest_clicks(engine, wait=False)
 
-        return publish_share, reconcile_share, sweep_shares
+        # Two workers may run it at once: the watermark lock makes the second wait, then find
+        # nothing (or only what arrived meanwhile) to fold.
+        @huey.periodic_task(crontab(minute="*"), name="clarion.update_analytics")
+        def update_analytics() -> None:
+            rollups.update(engine)
+
+        return publish_share, reconcile_share, sweep_shares, update_analytics
 
     # -- enqueueing --------------------------------------------------------------------------
 

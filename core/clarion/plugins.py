@@ -53,6 +53,9 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "scoring-streaks": "clarion_plugins.scoring.streaks",
     "widget-feed": "clarion_plugins.widgets.feed",
     "widget-onboarding": "clarion_plugins.widgets.onboarding",
+    "emv-cpc": "clarion_plugins.emv.cpc",
+    "emv-cpm": "clarion_plugins.emv.cpm",
+    "emv-interactions": "clarion_plugins.emv.interactions",
 }
 
 

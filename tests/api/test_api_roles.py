@@ -122,6 +122,23 @@ ROUTES = {
     # The entry is awarded, not held: reaching the service means 409.
     ("POST", "/api/v1/points/{entry_id}/release"): Route("POST", "/api/v1/points/{own_entry}/release", 409, "admin"),
     ("POST", "/api/v1/points/{entry_id}/reject"): Route("POST", "/api/v1/points/{own_entry}/reject", 409, "admin"),
+    ("GET", "/api/v1/analytics/programme"): Route("GET", "/api/v1/analytics/programme", 200, "editor"),
+    ("GET", "/api/v1/analytics/campaigns/{campaign_id}"): Route(
+        "GET", "/api/v1/analytics/campaigns/{campaign}", 200, "editor"
+    ),
+    ("GET", "/api/v1/analytics/content/{content_id}"): Route(
+        "GET", "/api/v1/analytics/content/{approved}", 200, "editor"
+    ),
+    ("GET", "/api/v1/analytics/teams/{team}"): Route("GET", "/api/v1/analytics/teams/Platform", 200, "editor"),
+    ("GET", "/api/v1/analytics/networks/{network}"): Route(
+        "GET", "/api/v1/analytics/networks/linkedin", 200, "editor"
+    ),
+    ("GET", "/api/v1/analytics/ambassadors/{ambassador_id}"): Route(
+        "GET", "/api/v1/analytics/ambassadors/{someone}", 200, "editor"
+    ),
+    ("GET", "/api/v1/analytics/breakdown"): Route("GET", "/api/v1/analytics/breakdown?by=team", 200, "editor"),
+    ("GET", "/api/v1/me/analytics"): Route("GET", "/api/v1/me/analytics", 200, "ambassador"),
+    ("GET", "/api/v1/me/analytics/content"): Route("GET", "/api/v1/me/analytics/content", 200, "ambassador"),
 }
 
 

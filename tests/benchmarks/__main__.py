@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_eligibility, bench_publishing, bench_recompute, bench_redirect, bench_startup
+from . import bench_dashboard, bench_eligibility, bench_publishing, bench_recompute, bench_redirect, bench_startup
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
@@ -42,7 +42,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute", "redirect"), help="run one benchmark only")
+    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard"), help="run one benchmark only")
+    parser.add_argument(
+        "--dashboard-sizes",
+        type=lambda text: tuple(int(part) for part in text.split(",")),
+        metavar="N,N,N",
+        help="click counts the dashboard grows through (100000,1000000,10000000; quick 10000,100000,1000000)",
+    )
     parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
     parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
@@ -146,6 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             log=log,
         )
         texts.append(bench_redirect.render(results["redirect"]))
+    if arguments.only in (None, "dashboard"):
+        sizes_to_run = arguments.dashboard_sizes or (
+            bench_dashboard.QUICK_SIZES if arguments.quick else bench_dashboard.FULL_SIZES
+        )
+        results["dashboard"] = bench_dashboard.run(bench_dashboard.Settings(sizes=sizes_to_run), log=log)
+        texts.append(bench_dashboard.render(results["dashboard"]))
     results["meta"]["load_average_at_end"] = os.getloadavg()
     results["meta"]["seconds"] = time.perf_counter() - began
     print("\n\n".join(texts))

@@ -14,6 +14,7 @@ from clarion.models.ambassador import (
     NetworkAccount,
     Role,
 )
+from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -40,6 +41,9 @@ __all__ = [
     "AdvocacyLevel",
     "Ambassador",
     "AmbassadorVisitor",
+    "AnalyticsDaily",
+    "AnalyticsMetricDaily",
+    "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
     "Campaign",

@@ -8,6 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from clarion.models.metrics import MetricSource
 from clarion.models.types import SQLITE_NO_ID_REUSE, enum_type, utc_column, utcnow
 
 
@@ -29,6 +30,11 @@ class Share(SQLModel, table=True):
     __tablename__ = "share"
     __table_args__ = (
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint(
+            "(potential_reach IS NULL) = (potential_reach_source IS NULL)"
+            " AND (potential_reach IS NULL OR potential_reach >= 0)",
+            name="potential_reach_valid",
+        ),
         sa.UniqueConstraint("network", "external_post_id"),
         sa.Index(None, "ambassador_id", "created_at"),
         sa.Index(None, "status", "scheduled_at"),
@@ -61,6 +67,16 @@ class Share(SQLModel, table=True):
     external_post_url: str | None = Field(default=None, max_length=2048)
     link_code: str = Field(max_length=16, unique=True, description="Tracked-link code; random.")
     attempts: int = Field(default=0)
+    potential_reach: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger(), nullable=True),
+        description="The sharer's audience on the network when the share went out (snapshot).",
+    )
+    potential_reach_source: MetricSource | None = Field(
+        default=None,
+        sa_column=sa.Column(enum_type(MetricSource, "potential_reach_source"), nullable=True),
+        description="reported (the account's follower count) or estimated (the network's default).",
+    )
     last_error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))

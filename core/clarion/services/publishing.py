@@ -55,6 +55,7 @@ from clarion.models import (
 from clarion.services import rate_limits
 from clarion.services.credentials import call_with_credential, mark_reconnect_needed
 from clarion.services.events import record_event, record_share_event
+from clarion.services.reach import snapshot_potential_reach
 from clarion.services.sharing import move_share, tracked_url, why_not_shareable
 
 logger = logging.getLogger("clarion.publishing")
@@ -331,6 +332,7 @@ def _record_published(engine: Engine, share_id: int, published: PublishedPost) -
         share.published_at = published.published_at or now
         share.verified_at = now
         share.last_error = None
+        snapshot_potential_reach(engine, session, share)
         session.add(share)
         session.flush()
         record_share_event(

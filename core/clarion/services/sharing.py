@@ -33,6 +33,7 @@ from clarion.services.eligibility import shareable_query
 from clarion.services.events import record_share_event
 from clarion.services.link_codes import new_link_code
 from clarion.services.pagination import Page, PageRequest, paginate
+from clarion.services.reach import snapshot_potential_reach
 
 MAX_SCHEDULE_AHEAD = timedelta(days=31)
 
@@ -257,9 +258,10 @@ def _own_intent_share(session: Session, actor: Actor, share_id: int) -> Share:
     return share
 
 
-def _publish_intent(session: Session, share: Share, now: datetime, *, verified: bool) -> None:
+def _publish_intent(engine: Engine, session: Session, share: Share, now: datetime, *, verified: bool) -> None:
     move_share(share, ShareStatus.PUBLISHED)
     share.published_at = now
+    snapshot_potential_reach(engine, session, share)
     session.add(share)
     session.flush()
     record_share_event(
@@ -271,7 +273,7 @@ def _publish_intent(session: Session, share: Share, now: datetime, *, verified: 
     )
 
 
-def open_share(session: Session, actor: Actor, share_id: int) -> Share:
+def open_share(engine: Engine, session: Session, actor: Actor, share_id: int) -> Share:
     """Record that the ambassador opened the network's composer: published, not yet verified.
 
     Opening it again changes nothing.
@@ -281,7 +283,7 @@ def open_share(session: Session, actor: Actor, share_id: int) -> Share:
         return share
     now = utcnow()
     share.opened_at = now
-    _publish_intent(session, share, now, verified=False)
+    _publish_intent(engine, session, share, now, verified=False)
     return share
 
 
@@ -327,7 +329,7 @@ def verify_share(engine: Engine, session: Session, actor: Actor, share_id: int, 
         raise Conflict("this share is already verified with another link")
     now = utcnow()
     if share.status is not ShareStatus.PUBLISHED:
-        _publish_intent(session, share, now, verified=True)
+        _publish_intent(engine, session, share, now, verified=True)
     share.verified_at = now
     share.external_post_url = url
     share.updated_at = now

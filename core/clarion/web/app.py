@@ -28,6 +28,7 @@ from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.ambassadors.controller import AmbassadorController
+from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
@@ -60,6 +61,8 @@ CONTROLLERS = (
     PointsController,
     SessionController,
     WidgetController,
+    AnalyticsController,
+    MyAnalyticsController,
 )
 
 

@@ -15,6 +15,7 @@ POST_LIMIT = 63_206
 class FacebookConnector(Connector):
     key = "facebook"
     label = "Facebook"
+    typical_audience = 200  # the seeds' figure: a typical user has about 200 friends
 
     def check_text(self, post: SharePost) -> TextCheck:
         return length_check(len(post.body), POST_LIMIT, label=self.label)

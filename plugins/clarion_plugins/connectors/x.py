@@ -104,6 +104,7 @@ def post_text(post: SharePost) -> str:
 class XConnector(Connector):
     key = "x"
     label = "X"
+    typical_audience = 61  # the seeds' figure: a typical account has about 61 followers
     plugin_name = PLUGIN_NAME
     metrics_batch_size = METRICS_BATCH
 

@@ -121,7 +121,7 @@ class ShareController(ClarionController):
     )
     def open_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
-            share = sharing.open_share(session, actor, share_id)
+            share = sharing.open_share(engine, session, actor, share_id)
             return _out(engine, share)
 
     @post(

@@ -1,0 +1,1 @@
+"""Analytics API: programme, campaign, content, team, network and personal figures with provenance."""

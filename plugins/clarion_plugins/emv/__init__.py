@@ -1,0 +1,1 @@
+"""Built-in earned-media-value models: CPC * clicks, CPM * impressions (or reach), a value per interaction."""
