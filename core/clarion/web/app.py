@@ -27,6 +27,7 @@ from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
+from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
@@ -56,6 +57,7 @@ CONTROLLERS = (
     AmbassadorController,
     SessionController,
     WidgetController,
+    AdminController,
 )
 
 
