@@ -27,6 +27,59 @@ EDITOR_PAGES = [
 ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings"]
 
 
+# Every route of the admin UI and the lowest role that may use it (a meta-test keeps this complete).
+ADMIN_ROUTES = {
+    ("GET", "/admin/signin"): "public",
+    ("POST", "/admin/signin"): "public",
+    ("POST", "/admin/signout"): "editor",
+    ("GET", "/admin"): "editor",
+    ("GET", "/admin/content"): "editor",
+    ("GET", "/admin/content/new"): "editor",
+    ("POST", "/admin/content/new"): "editor",
+    ("GET", "/admin/content/{content_id}"): "editor",
+    ("POST", "/admin/content/{content_id}"): "editor",
+    ("POST", "/admin/content/{content_id}/transition"): "editor",
+    ("GET", "/admin/review"): "editor",
+    ("GET", "/admin/campaigns"): "editor",
+    ("GET", "/admin/campaigns/new"): "editor",
+    ("POST", "/admin/campaigns/new"): "editor",
+    ("GET", "/admin/campaigns/{campaign_id}"): "editor",
+    ("POST", "/admin/campaigns/{campaign_id}"): "editor",
+    ("GET", "/admin/ambassadors"): "admin",
+    ("GET", "/admin/ambassadors/{ambassador_id}"): "admin",
+    ("POST", "/admin/ambassadors/{ambassador_id}"): "admin",
+    ("GET", "/admin/ambassadors/import"): "admin",
+    ("POST", "/admin/ambassadors/import"): "admin",
+    ("GET", "/admin/settings"): "admin",
+}
+
+
+def test_every_admin_route_is_listed_with_its_role(api):
+    found = {
+        (method, route.path.replace(":int", "")): handler.opt["role"]
+        for route in api.app.routes
+        if route.path.startswith("/admin")
+        for handler in getattr(route, "route_handlers", [])
+        for method in handler.http_methods
+        if method != "OPTIONS"
+    }
+    assert found == ADMIN_ROUTES
+
+
+@pytest.mark.parametrize(("method", "path"), [key for key, role in ADMIN_ROUTES.items() if role != "public"])
+def test_every_protected_admin_route_refuses_ambassadors_and_strangers(api, cast, method, path):
+    concrete = re.sub(r"\{\w+\}", str(cast.bea.id), path)
+    anonymous = api.request(method, concrete, follow_redirects=False)
+    assert anonymous.status_code in {303, 401, 403}
+    if method == "GET":
+        assert anonymous.headers["location"] == "/admin/signin"
+    refused = api.request(
+        method, concrete, cast.amir, data={"csrf_token": csrf(api, cast.amir)}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    assert "Traceback" not in refused.text
+
+
 def csrf(api: Any, who: Person) -> str:
     return admin_csrf_token(api.engine.settings.secret_key, who.external_id)
 
