@@ -509,3 +509,27 @@ def test_everything_typed_is_escaped(api, cast):
     page = api.get("/admin/content", cast.erin).text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_labels_and_forms_are_dutch_too(api, cast):
+    dutch = api.person("daan", Role.EDITOR, locale="nl")
+    api.approved_content(cast.erin, title="Klaar")
+    page = api.get("/admin/content", dutch).text
+    assert "goedgekeurd" in page  # the status label, from a macro
+    assert "Inhoudsbibliotheek" in page
+    bad = submit(api, dutch, "/admin/content/new", content_form(url="nope"))
+    assert "Dit kon niet worden opgeslagen:" in bad.text
+
+
+def test_long_lists_page_and_keep_their_filters(api, cast):
+    with api.engine.transaction() as session:
+        for number in range(30):
+            session.add(Content(title=f"Item {number}", url="https://example.com/item", status=ContentStatus.APPROVED))
+    first = api.get("/admin/content?status=approved", cast.erin).text
+    assert "30 items" in first
+    assert len(re.findall(r'href="/admin/content/\d+"', first)) == 25
+    assert 'href="?status=approved&amp;offset=25"' in first
+    second = api.get("/admin/content?status=approved&offset=25", cast.erin).text
+    assert len(re.findall(r'href="/admin/content/\d+"', second)) == 5
+    assert 'href="?status=approved&amp;offset=0"' in second
+    assert api.get("/admin/content?offset=-1", cast.erin).status_code == 400
