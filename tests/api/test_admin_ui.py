@@ -533,3 +533,25 @@ def test_long_lists_page_and_keep_their_filters(api, cast):
     assert len(re.findall(r'href="/admin/content/\d+"', second)) == 5
     assert 'href="?status=approved&amp;offset=0"' in second
     assert api.get("/admin/content?offset=-1", cast.erin).status_code == 400
+
+
+def test_the_intranets_trusted_proxy_signs_editors_in_without_a_token(api_factory):
+    proxy = {"proxies": ["10.0.0.0/8"], "secret": "proxy-secret"}
+    proxied = api_factory(plugin_config={"identity-trusted-header": proxy})
+    tina = proxied.person("tina", Role.EDITOR, name="Tina Tester")
+    headers = {"x-test-peer": "10.1.2.3", "x-clarion-user": "tina", "x-clarion-proxy-secret": "proxy-secret"}
+    page = proxied.get("/admin/campaigns/new", headers=headers)
+    assert page.status_code == 200
+    assert "Tina Tester" in page.text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert token is not None
+    form = {"name": "Proxy", "slug": "proxy"}
+    refused = proxied.post("/admin/campaigns/new", data=form, headers=headers, follow_redirects=False)
+    assert refused.status_code == 403  # the proxy vouches for every request, the browser's own too
+    created = proxied.post(
+        "/admin/campaigns/new", data={**form, "csrf_token": token.group(1)}, headers=headers, follow_redirects=False
+    )
+    assert created.status_code == 303
+    spoofed = {**headers, "x-test-peer": "192.168.1.5"}
+    assert proxied.get("/admin", headers=spoofed, follow_redirects=False).status_code == 303  # to the sign-in page
+    assert tina.role is Role.EDITOR
