@@ -167,6 +167,13 @@ def test_token_prints_a_jwt_that_verifies(run):
     assert claims["email"] == "ada@example.com"
 
 
+def test_single_use_token_can_be_exchanged_once(run):
+    token = ok(run("token", "ada", "--single-use")).stdout.strip()
+    claims = verify_token(SECRET, token)
+    assert len(claims["jti"]) >= 16
+    assert claims["exp"] - claims["iat"] == 300  # capped, whatever --ttl says
+
+
 def test_api_token_create_list_revoke(run, database_url):
     ok(run("db", "upgrade"))
     add_ambassador(database_url, "ada")

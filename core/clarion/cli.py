@@ -112,6 +112,7 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
         click.echo(f"Clarion {__version__} serving {url} (database {_describe(settings)}, {workers} worker(s))")
         if demo:
             click.echo(f"Open {url} in your browser; the API explorer is at {url}schema/swagger")
+            click.echo(f"Editor and admin UI: open {url}admin/signin and pick a demo editor or admin")
             for line in demo_lines:
                 click.echo(line)
             if not settings.embed_origins:
@@ -586,17 +587,28 @@ def plugins(as_json: bool) -> None:
 @click.option("--ttl", default=900, show_default=True, type=int, help="Lifetime in seconds (max 86400).")
 @click.option("--name", default=None, help="Display name, used if the person is new.")
 @click.option("--email", default=None, help="E-mail, used if the person is new.")
+@click.option(
+    "--single-use",
+    is_flag=True,
+    help="A token to exchange once for a session (the admin sign-in page, widgets): unique id, at most 300 s.",
+)
 @clean_errors
-def token(external_id: str, ttl: int, name: str | None, email: str | None) -> None:
+def token(external_id: str, ttl: int, name: str | None, email: str | None, single_use: bool) -> None:
     """Mint a short-lived signed token for EXTERNAL_ID, for trying the API.
 
     Use it as 'Authorization: Bearer <token>'. Your intranet backend mints the same
-    tokens in production (see docs/guides/embed-clarion.md).
+    tokens in production (see docs/guides/embed-clarion.md). With --single-use, paste it
+    into /admin/signin to open the editor and admin UI.
     """
-    from clarion.tokens import mint_token
+    import secrets
+
+    from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
 
     settings = _settings()
-    click.echo(mint_token(settings.secret_key, external_id, ttl_seconds=ttl, name=name, email=email))
+    if single_use:
+        ttl = min(ttl, EXCHANGE_MAX_TTL_SECONDS)
+    jti = secrets.token_urlsafe(16) if single_use else None
+    click.echo(mint_token(settings.secret_key, external_id, ttl_seconds=ttl, name=name, email=email, jti=jti))
 
 
 @main.group("api-token")

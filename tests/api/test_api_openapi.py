@@ -269,7 +269,10 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # A link's QR code is an image for its sharer (tests/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
-    assert set(roles) == documented | pages | qr_codes | widgets
+    # The editor and admin UI is HTML too; tests/api/test_admin_ui.py lists and checks its routes.
+    admin_ui = {key for key in roles if key[1].startswith("/admin")}
+    assert set(roles) == documented | pages | qr_codes | widgets | admin_ui
+    assert {roles[key] for key in admin_ui} == {"editor", "admin", PUBLIC}
     assert roles[("GET", "/widgets/{name}")] == "ambassador"
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
         ("GET", "/embed/{name}"),  # only a valid session cookie shows a widget; without one, the sign-in step
@@ -277,4 +280,6 @@ def test_documented_roles_match_the_handlers(shared_app, document):
         ("POST", "/api/v1/sessions"),  # the single-use token in the body is the credential
         ("GET", "/healthz"),
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it
+        ("GET", "/admin/signin"),
+        ("POST", "/admin/signin"),  # the single-use token in the form is the credential
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -359,3 +359,28 @@ def remove_account(session: Session, actor: Actor, account_id: int) -> None:
         payload={"network": account.network},
     )
     session.flush()
+
+
+def import_ambassadors(
+    session: Session, actor: Actor, rows: Sequence[tuple[int, Mapping[str, Any]]]
+) -> list[Ambassador]:
+    """Invite many people at once, all or nothing.
+
+    Args:
+        rows: ``(line number, fields)`` pairs, fields as :func:`create_ambassador` takes them.
+
+    Raises:
+        ValidationFailed: naming every row that cannot be imported; nothing is created then
+            (the caller's transaction rolls back).
+    """
+    actor.require(Role.ADMIN, "importing ambassadors")
+    created: list[Ambassador] = []
+    problems: list[str] = []
+    for line, fields in rows:
+        try:
+            created.append(create_ambassador(session, actor, fields))
+        except (ValidationFailed, Conflict) as exc:
+            problems.append(f"line {line}: {exc.detail}")
+    if problems:
+        raise ValidationFailed("; ".join(problems), field="file")
+    return created

@@ -27,6 +27,7 @@ from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
+from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import provide_actor, provide_engine
@@ -63,6 +64,7 @@ CONTROLLERS = (
     WidgetController,
     AnalyticsController,
     MyAnalyticsController,
+    AdminController,
 )
 
 
