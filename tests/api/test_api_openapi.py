@@ -269,7 +269,9 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # A link's QR code is an image for its sharer (tests/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
-    assert set(roles) == documented | pages | qr_codes | widgets
+    # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
+    oidc = {("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"), ("POST", "/auth/oidc/logout")}
+    assert set(roles) == documented | pages | qr_codes | widgets | oidc
     assert roles[("GET", "/widgets/{name}")] == "ambassador"
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
         ("GET", "/embed/{name}"),  # only a valid session cookie shows a widget; without one, the sign-in step
@@ -277,4 +279,5 @@ def test_documented_roles_match_the_handlers(shared_app, document):
         ("POST", "/api/v1/sessions"),  # the single-use token in the body is the credential
         ("GET", "/healthz"),
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it
+        *oidc,  # the provider vouches for the person; the signed state cookie ties the answer to the browser
     }
