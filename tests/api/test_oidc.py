@@ -104,7 +104,7 @@ def test_sign_in_opens_a_widget_session_and_returns_to_next(make_client, idp):
 
     me = client.get("/api/v1/me")
     assert me.status_code == 200, me.text
-    assert me.json()["external_id"] == "alice"
+    assert me.json()["profile"]["external_id"] == "alice"
     alice = ambassadors(engine)["alice"]
     assert (alice.name, alice.email) == ("Alice Example", "alice@example.com")
     # The provider saw the PKCE verifier and Clarion's client credentials (HTTP Basic).
@@ -318,3 +318,20 @@ def test_settings_are_checked(tmp_path, monkeypatch):
     )
     assert from_env.oidc_enabled
     assert from_env.oidc_client_id == "c"
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider(make_client, monkeypatch):
+    monkeypatch.setenv(SECRET_ENV, "not-the-secret")
+    client, _ = make_client()
+    response = sign_in(client)
+    assert response.status_code == 401
+    assert "invalid_client" in response.text
+
+
+def test_a_public_client_sends_no_secret(make_client, idp):
+    idp.client_secret = None
+    client, _ = make_client(oidc_client_secret=None)
+    assert sign_in(client).status_code == 303
+    token_request = next(r for r in idp.requests if r.path == "/token")
+    assert "authorization" not in token_request.headers
+    assert token_request.form["client_id"] == "clarion-intranet"

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import jwt
@@ -186,10 +186,14 @@ class OidcClient:
             "code_verifier": verifier,
         }
         secret = self.settings.oidc_secret()
-        auth = (self.client_id, secret) if secret else None
+        # client_secret_basic: both parts form-encoded first (RFC 6749 section 2.3.1).
+        auth = httpx.BasicAuth(quote(self.client_id, safe=""), quote(secret, safe="")) if secret else None
         try:
             response = self._http.post(
-                self.metadata().token_endpoint, data=form, auth=auth, headers={"accept": "application/json"}
+                self.metadata().token_endpoint,
+                data=form,
+                auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                headers={"accept": "application/json"},
             )
         except httpx.HTTPError as exc:
             raise IdentityProviderUnavailable(f"the identity provider did not answer the code exchange: {exc}") from exc

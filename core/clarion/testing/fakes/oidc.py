@@ -26,7 +26,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -181,7 +181,8 @@ class FakeOidcProvider(FakeServer):
         client_id, client_secret = form.get("client_id"), form.get("client_secret")
         basic = request.headers.get("authorization", "")
         if basic.lower().startswith("basic "):
-            client_id, _, client_secret = base64.b64decode(basic[6:]).decode().partition(":")
+            user, _, password = base64.b64decode(basic[6:]).decode().partition(":")
+            client_id, client_secret = unquote(user), unquote(password)
         if client_id != self.client_id or (self.client_secret is not None and client_secret != self.client_secret):
             return FakeResponse(401, {"error": "invalid_client"})
         if form.get("grant_type") != "authorization_code":
