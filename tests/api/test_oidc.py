@@ -335,3 +335,16 @@ def test_a_public_client_sends_no_secret(make_client, idp):
     token_request = next(r for r in idp.requests if r.path == "/token")
     assert "authorization" not in token_request.headers
     assert token_request.form["client_id"] == "clarion-intranet"
+
+
+def test_each_browser_gets_the_session_of_the_person_who_signed_in(make_client, idp):
+    alices_browser, engine = make_client()
+    assert sign_in(alices_browser).status_code == 303
+    bobs_browser, _ = make_client()  # another browser (and another process) on the same database
+    idp.sign_in_as("bob", name="Bob")
+    assert sign_in(bobs_browser).status_code == 303
+    assert bobs_browser.get("/api/v1/me").json()["profile"]["external_id"] == "bob"
+    assert alices_browser.get("/api/v1/me").json()["profile"]["external_id"] == "alice"
+    # Bob's OIDC session gives him no way into Alice's record.
+    alice_id = ambassadors(engine)["alice"].id
+    assert bobs_browser.get(f"/api/v1/ambassadors/{alice_id}").status_code == 403
