@@ -1,12 +1,13 @@
 """OpenID Connect sign-in: the authorization code flow with PKCE against the intranet's identity provider.
 
-``/auth/oidc/login`` sends the browser to the provider with a fresh ``state``, ``nonce`` and PKCE
-verifier; these travel in a signed cookie that lives ten minutes (:func:`start`), so nothing is
-stored server-side. ``/auth/oidc/callback`` checks the ``state`` against that cookie, exchanges the
-code at the token endpoint and validates the ID token (signature by the provider's JWKS with
-pinned algorithms, ``iss``, ``aud``/``azp``, ``exp``, ``iat`` and ``nonce``) before resolving the
-person like any other identity (:func:`finish`). The result is the same widget session the token
-exchange of :mod:`clarion.services.widget_sessions` creates.
+``/auth/oidc/login`` sends the browser to the provider with a fresh ``state``, ``nonce`` and
+PKCE verifier; these travel in a signed cookie that lives ten minutes
+(:meth:`OidcClient.start`), so nothing is stored server-side. ``/auth/oidc/callback`` checks the
+``state`` against that cookie, exchanges the code at the token endpoint and validates the ID
+token (signature by the provider's JWKS with pinned algorithms, ``iss``, ``aud``/``azp``,
+``exp``, ``iat`` and ``nonce``: :meth:`OidcClient.verify_callback`), then resolves the person like
+any other identity (:meth:`OidcClient.open_session`). The result is the same widget session the
+token exchange of :mod:`clarion.services.widget_sessions` creates.
 
 JOSE work is done by ``joserfc`` (Authlib's JOSE implementation), PKCE and random tokens by Authlib.
 """
@@ -262,12 +263,15 @@ class OidcClient:
             raise BadRequest("the sign-in state is invalid; sign in again") from None
         return sealed
 
-    def finish(self, session: Session, params: Mapping[str, str], cookie: str | None) -> tuple[WidgetSession, str]:
-        """Complete the callback: the widget session of the person who signed in, and where to go next.
+    def verify_callback(self, params: Mapping[str, str], cookie: str | None) -> tuple[Identity, str]:
+        """Check the provider's answer: the identity it vouches for, and where to go next.
+
+        Talks to the provider (code exchange, JWKS) and touches no database, so callers hold no
+        transaction open while the provider answers.
 
         Raises:
             BadRequest: missing or mismatched state, or no code.
-            PermissionDenied: the person declined, or is unknown and provisioning is off.
+            PermissionDenied: the person declined.
             NotAuthenticated: the provider refused the code or its ID token fails validation.
             IdentityProviderUnavailable: the provider is down or answers nonsense.
         """
@@ -285,10 +289,16 @@ class OidcClient:
         if not code:
             raise BadRequest("the sign-in answer holds no code")
         claims = self.validate_id_token(self._exchange_code(code, str(sealed["cv"])), nonce=str(sealed["no"]))
-        identity = self.identity_of(claims)
+        return self.identity_of(claims), str(sealed["nx"])
+
+    def open_session(self, session: Session, identity: Identity) -> WidgetSession:
+        """The widget session of ``identity``, provisioning them when ``provision_ambassadors`` allows.
+
+        Raises:
+            PermissionDenied: the person is unknown and provisioning is off.
+        """
         ambassador = resolve_identity(session, identity, provision=self.settings.provision_ambassadors)
-        widget_session = issue(self.settings.secret_key, Actor.of(ambassador), self.settings.widget_session_seconds)
-        return widget_session, str(sealed["nx"])
+        return issue(self.settings.secret_key, Actor.of(ambassador), self.settings.widget_session_seconds)
 
     def validate_id_token(self, id_token: str, *, nonce: str, now: float | None = None) -> dict[str, Any]:
         """The claims of an ID token that passes every check.

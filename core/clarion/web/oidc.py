@@ -78,8 +78,9 @@ class OidcController(ClarionController):
         params = {name: value for name, value in request.query_params.items() if isinstance(value, str)}
         try:
             client = engine.oidc
+            identity, next_path = client.verify_callback(params, request.cookies.get(oidc_service.STATE_COOKIE))
             with engine.transaction() as session:
-                created, next_path = client.finish(session, params, request.cookies.get(oidc_service.STATE_COOKIE))
+                created = client.open_session(session, identity)
         except ClarionError as error:
             return _error_page(engine.settings, error)
         session_cookie = session_cookie_header(engine.settings, created.token, engine.settings.widget_session_seconds)
