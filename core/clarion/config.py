@@ -133,6 +133,39 @@ class Settings(BaseModel):
     widget_session_seconds: int = Field(
         default=8 * 3600, ge=60, le=24 * 3600, description="Lifetime of a widget session (cookie or bearer)."
     )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer of the intranet's identity provider; set, /auth/oidc/login signs people "
+        "in with it.",
+    )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="The provider's discovery document; by default the issuer's /.well-known/openid-configuration.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="Clarion's client id at the identity provider.")
+    oidc_client_secret: str | dict[str, str] | None = Field(
+        default=None,
+        description='Clarion\'s client secret; write { "$env" = "NAME" } to read it from the environment.',
+    )
+    oidc_scopes: tuple[str, ...] = Field(
+        default=("openid", "email", "profile"), description="Scopes asked for at sign-in; openid is always included."
+    )
+    oidc_external_id_claim: str = Field(
+        default="sub",
+        min_length=1,
+        max_length=64,
+        description="The ID token claim that is the ambassador's external id (sub, email, or another string claim).",
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        description="The redirect URL registered at the provider; by default base_url + /auth/oidc/callback.",
+    )
+    oidc_algorithms: tuple[str, ...] = Field(
+        default=("RS256",), description="Signature algorithms accepted on ID tokens (asymmetric only)."
+    )
+    oidc_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Timeout of each request to the identity provider."
+    )
     office_networks: tuple[str, ...] = Field(
         default=(), description="Office networks (CIDR); clicks from them are flagged internal and not counted."
     )
@@ -236,6 +269,41 @@ class Settings(BaseModel):
             except ValueError:
                 raise ValueError(f"{network!r} is not a network in CIDR notation (e.g. 192.0.2.0/24)") from None
         return tuple(normalised)
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric_algorithms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+        for name in value:
+            if name not in allowed:
+                raise ValueError(f"{name!r} is not an accepted ID token algorithm (use one of {sorted(allowed)})")
+        if not value:
+            raise ValueError("name at least one ID token algorithm, such as RS256")
+        return value
+
+    @field_validator("oidc_issuer", "oidc_discovery_url", "oidc_redirect_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer is not None and not self.oidc_client_id:
+            raise ValueError("oidc_issuer is set: set oidc_client_id too")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    def oidc_secret(self) -> str | None:
+        """``oidc_client_secret`` with an ``$env`` reference resolved (read when asked, never stored)."""
+        value = resolve_env_references(self.oidc_client_secret, path="oidc_client_secret")
+        return None if value is None else str(value)
 
     @model_validator(mode="after")
     def _page_sizes(self) -> Settings:
@@ -367,6 +435,9 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_CLICK_JOURNAL_DIR": "click_journal_dir",
         "CLARION_CLICK_INGEST_INTERVAL_SECONDS": "click_ingest_interval_seconds",
         "CLARION_LINK_CACHE_SECONDS": "link_cache_seconds",
+        "CLARION_OIDC_ISSUER": "oidc_issuer",
+        "CLARION_OIDC_CLIENT_ID": "oidc_client_id",
+        "CLARION_OIDC_CLIENT_SECRET": "oidc_client_secret",
     }
     for env_name, field in simple.items():
         if environ.get(env_name):

@@ -44,6 +44,7 @@ from clarion.widgets import Widget
 if TYPE_CHECKING:
     from clarion.jobs import Jobs
     from clarion.services.clicks import ClickCapture
+    from clarion.services.oidc import OidcClient
 
 logger = logging.getLogger("clarion.engine")
 
@@ -81,11 +82,14 @@ class Engine:
         self._emv_models: dict[str, EmvModel] = self._collect_named(
             "clarion_emv_models_register", lambda model: model.key, "EMV model"
         )
+        if settings.oidc_enabled:
+            settings.oidc_secret()  # an unset $env reference stops the start, not the first sign-in
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
         self._jobs: Jobs | None = None
         self._jobs_lock = threading.Lock()
         self._clicks: ClickCapture | None = None
+        self._oidc: OidcClient | None = None
         self.link_cache = LinkCache(settings.link_cache_seconds)
 
     @property
@@ -107,6 +111,20 @@ class Engine:
 
                 self._clicks = ClickCapture(self)
             return self._clicks
+
+    @property
+    def oidc(self) -> OidcClient:
+        """The OIDC client of this process (discovery and keys cached).
+
+        Raises:
+            NotFound: OIDC sign-in is not configured.
+        """
+        with self._jobs_lock:
+            if self._oidc is None:
+                from clarion.services.oidc import OidcClient
+
+                self._oidc = OidcClient(self.settings)
+            return self._oidc
 
     # -- building -----------------------------------------------------------------------
 
@@ -290,6 +308,8 @@ class Engine:
         return [event for event in pending if (event.id, event.idempotency_key) in stored]
 
     def close(self) -> None:
+        if self._oidc is not None:
+            self._oidc.close()
         if self._clicks is not None:
             self._clicks.close()
         if self._jobs is not None:

@@ -67,6 +67,10 @@ class InvalidRows(ValidationFailed):
         self.problems = problems
 
 
+class IdentityProviderUnavailable(ClarionError):
+    """The intranet's identity provider (OIDC) is down or answers something unusable."""
+
+
 class BadRequest(ClarionError):
     """The request itself is malformed: an unknown parameter, a value of the wrong type, a foreign origin."""
 

@@ -269,9 +269,11 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # A link's QR code is an image for its sharer (tests/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
+    # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
+    oidc = {("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"), ("POST", "/auth/oidc/logout")}
     # The editor and admin UI is HTML too; tests/api/test_admin_ui.py lists and checks its routes.
     admin_ui = {key for key in roles if key[1].startswith("/admin")}
-    assert set(roles) == documented | pages | qr_codes | widgets | admin_ui
+    assert set(roles) == documented | pages | qr_codes | widgets | oidc | admin_ui
     assert {roles[key] for key in admin_ui} == {"editor", "admin", PUBLIC}
     assert roles[("GET", "/widgets/{name}")] == "ambassador"
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
@@ -282,4 +284,5 @@ def test_documented_roles_match_the_handlers(shared_app, document):
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it
         ("GET", "/admin/signin"),
         ("POST", "/admin/signin"),  # the single-use token in the form is the credential
+        *oidc,  # the provider vouches for the person; the signed state cookie ties the answer to the browser
     }

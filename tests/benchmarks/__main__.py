@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_dashboard, bench_eligibility, bench_publishing, bench_recompute, bench_redirect, bench_startup
+from . import (
+    bench_dashboard,
+    bench_eligibility,
+    bench_publishing,
+    bench_recompute,
+    bench_redirect,
+    bench_startup,
+    bench_widgets,
+)
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
@@ -42,7 +50,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard"), help="run one benchmark only")
+    parser.add_argument(
+        "--only",
+        choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard", "widgets"),
+        help="run one benchmark only",
+    )
     parser.add_argument(
         "--dashboard-sizes",
         type=lambda text: tuple(int(part) for part in text.split(",")),
@@ -61,6 +73,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--redirect-seconds", type=int, metavar="N", help="seconds of each wrk run (10; quick 5)")
     parser.add_argument("--redirect-rounds", type=int, metavar="N", help="wrk runs of each server (3; quick 1)")
+    parser.add_argument("--widget-seconds", type=int, metavar="N", help="seconds of each widget wrk run (10; quick 3)")
+    parser.add_argument(
+        "--widget-rounds", type=int, metavar="N", help="wrk runs of each widget and server (3; quick 1)"
+    )
     parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
     parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
     parser.add_argument("--plans", action="store_true", help="print whole query plans, not only their summary")
@@ -158,6 +174,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["dashboard"] = bench_dashboard.run(bench_dashboard.Settings(sizes=sizes_to_run), log=log)
         texts.append(bench_dashboard.render(results["dashboard"]))
+    if arguments.only in (None, "widgets"):
+        results["widgets"] = bench_widgets.run(
+            seconds=arguments.widget_seconds or (3 if arguments.quick else 10),
+            rounds=arguments.widget_rounds or (1 if arguments.quick else 3),
+            connections=16,
+            log=log,
+        )
+        texts.append(bench_widgets.render(results["widgets"]))
     results["meta"]["load_average_at_end"] = os.getloadavg()
     results["meta"]["seconds"] = time.perf_counter() - began
     print("\n\n".join(texts))

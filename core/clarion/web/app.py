@@ -38,6 +38,7 @@ from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
+from clarion.web.oidc import OidcController
 from clarion.web.pages import PagesController
 from clarion.web.points.controller import PointsController
 from clarion.web.problems import EXCEPTION_HANDLERS
@@ -62,6 +63,7 @@ CONTROLLERS = (
     PointsController,
     SessionController,
     WidgetController,
+    OidcController,
     AnalyticsController,
     MyAnalyticsController,
     AdminController,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from clarion.testing.fakes.bluesky import FakeBluesky
 from clarion.testing.fakes.linkedin import FakeLinkedIn
 from clarion.testing.fakes.mastodon import FakeMastodon
+from clarion.testing.fakes.oidc import FakeOidcProvider
 from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 from clarion.testing.fakes.x import FakeX
 
@@ -20,6 +21,7 @@ __all__ = [
     "FakeBluesky",
     "FakeLinkedIn",
     "FakeMastodon",
+    "FakeOidcProvider",
     "FakeRequest",
     "FakeResponse",
     "FakeServer",
