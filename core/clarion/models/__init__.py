@@ -14,6 +14,7 @@ from clarion.models.ambassador import (
     NetworkAccount,
     Role,
 )
+from clarion.models.badge import BadgeAward
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -27,6 +28,7 @@ from clarion.models.content import (
     EditPolicy,
     ShareText,
 )
+from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
@@ -34,11 +36,13 @@ from clarion.models.share import Share, ShareMethod, ShareStatus
 from clarion.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ALL_TIME_START",
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
     "ApiToken",
     "AudienceDimension",
+    "BadgeAward",
     "Campaign",
     "Click",
     "ConnectState",
@@ -57,6 +61,8 @@ __all__ = [
     "MetricSource",
     "MetricSync",
     "NetworkAccount",
+    "PeriodKind",
+    "PeriodPoints",
     "PointsEntry",
     "RateLimit",
     "Role",

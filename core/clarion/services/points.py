@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
+from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PeriodPoints, PointsEntry, Role
 from clarion.scoring import Award
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
+from clarion.services.periods import add_to_periods
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -80,6 +81,8 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
         set_={"points": table.c.points + points, "held": table.c.held + held},
     )
     session.execute(statement)
+    if points:
+        add_to_periods(session, entry.ambassador_id, values["day"], points)
 
 
 def _insert_entry(session: Session, entry: PointsEntry) -> PointsEntry | None:
@@ -280,6 +283,7 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
         session.execute(sa.update(PointsEntry).values(reverses_entry_id=None))
         session.execute(sa.delete(PointsEntry))
         session.execute(sa.delete(DailyPoints))
+        session.execute(sa.delete(PeriodPoints))
         after_id = 0
         while True:
             rows = session.exec(
