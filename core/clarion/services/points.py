@@ -65,9 +65,10 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
         return
     points = entry.points * sign if entry.status is EntryStatus.AWARDED else 0
     held = entry.points * sign if entry.status is EntryStatus.HELD else 0
+    day = entry.occurred_at.astimezone(UTC).date()
     values = {
         "ambassador_id": entry.ambassador_id,
-        "day": entry.occurred_at.astimezone(UTC).date(),
+        "day": day,
         "rule": entry.rule,
         "points": points,
         "held": held,
@@ -82,7 +83,7 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
     )
     session.execute(statement)
     if points:
-        add_to_periods(session, entry.ambassador_id, values["day"], points)
+        add_to_periods(session, entry.ambassador_id, day, points)
 
 
 def _insert_entry(session: Session, entry: PointsEntry) -> PointsEntry | None:

@@ -31,6 +31,7 @@ from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
+from clarion.web.leaderboards.controller import LeaderboardController
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
@@ -56,6 +57,7 @@ CONTROLLERS = (
     AmbassadorController,
     MetricsController,
     PointsController,
+    LeaderboardController,
 )
 
 
