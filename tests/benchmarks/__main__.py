@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import bench_eligibility, bench_publishing, bench_recompute, bench_startup
+from . import bench_eligibility, bench_leaderboard, bench_publishing, bench_recompute, bench_startup
 from .dataset import Sizes
 
 POSTGRES_ENV = "CLARION_TEST_POSTGRES_URL"
@@ -42,7 +42,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"'all' is SQLite, plus PostgreSQL when {POSTGRES_ENV} is set (default)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
-    parser.add_argument("--only", choices=("eligibility", "startup", "publishing", "recompute"), help="run one benchmark only")
+    parser.add_argument(
+        "--only",
+        choices=("eligibility", "startup", "publishing", "recompute", "leaderboard"),
+        help="run one benchmark only",
+    )
     parser.add_argument("--ambassadors", type=int, metavar="N", help="ambassadors timed per backend (4; quick 3)")
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds over those ambassadors (3; quick 2)")
     parser.add_argument("--startup-runs", type=int, metavar="N", help="timed starts of each server (5; quick 3)")
@@ -52,6 +56,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help=f"due shares the publishing benchmark publishes per queue ({bench_publishing.DEFAULT_SHARES:,}; "
         f"quick {QUICK_SHARES}; or the {SHARES_ENV} environment variable)",
+    )
+    parser.add_argument(
+        "--ledger",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="ledger sizes the leaderboard benchmark grows through (1M 4M 16M; quick 200k 1M)",
     )
     parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
     parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
@@ -126,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
             for backend in chosen
         ]
         texts.append(bench_recompute.render(results["recompute"]))
+    if arguments.only in (None, "leaderboard"):
+        default_sizes = (200_000, 1_000_000) if arguments.quick else (1_000_000, 4_000_000, 16_000_000)
+        leaderboard_settings = bench_leaderboard.Settings(
+            ambassadors=10_000 if arguments.quick else 100_000,
+            ledger_sizes=tuple(sorted(arguments.ledger or default_sizes)),
+        )
+        results["leaderboard"] = bench_leaderboard.run(leaderboard_settings, log=log)
+        texts.append(bench_leaderboard.render(results["leaderboard"]))
     if arguments.only in (None, "startup"):
         results["startup"] = bench_startup.run(arguments.startup_runs or (3 if arguments.quick else 5), log=log)
         texts.append(bench_startup.render(results["startup"]))
