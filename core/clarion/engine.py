@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col
 
+from clarion.badges import Badge
 from clarion.config import Settings
 from clarion.connectors import Connector
 from clarion.db import AFTER_COMMIT, Database
@@ -74,6 +75,9 @@ class Engine:
         )
         self._widgets: dict[str, Widget] = self._collect_named(
             "clarion_widgets_register", lambda widget: widget.name, "widget"
+        )
+        self._badges: dict[str, Badge] = self._collect_named(
+            "clarion_badges_register", lambda badge: badge.name, "badge"
         )
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
@@ -195,6 +199,10 @@ class Engine:
     def widgets(self) -> dict[str, Widget]:
         """Every widget, keyed by name."""
         return self._widgets
+
+    def badges(self) -> dict[str, Badge]:
+        """Every badge, keyed by name, in registration order."""
+        return self._badges
 
     def identify(self, request: RequestInfo) -> Identity | None:
         """Ask the identity providers who sent ``request``; ``None`` when nobody knows.

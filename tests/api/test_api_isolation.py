@@ -101,6 +101,7 @@ def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
         f"/api/v1/ambassadors/{cast.bea.id}",
         f"/api/v1/ambassadors/{cast.bea.id}/accounts",
         f"/api/v1/ambassadors/{cast.bea.id}/points",
+        f"/api/v1/ambassadors/{cast.bea.id}/badges",
     ):
         api.problem(api.get(path, cast.amir), 403)
     api.problem(api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.amir, {"role": "admin"}), 403)
@@ -135,6 +136,7 @@ def test_a_hidden_ambassador_is_on_nobody_elses_board(api, cast):
         ("GET", "/api/v1/shares?ambassador_id={amir}", None),
         ("POST", "/api/v1/metrics/import", None),
         ("GET", "/api/v1/ambassadors/{amir}/points", None),
+        ("GET", "/api/v1/ambassadors/{amir}/badges", None),
         ("GET", "/api/v1/points/held", None),
         ("POST", "/api/v1/points/1/release", None),
         ("POST", "/api/v1/points/1/reject", None),

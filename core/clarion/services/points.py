@@ -259,6 +259,7 @@ def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
 
     The rules run before the transaction opens.
     """
+    from clarion.services.badges import award_badges
     from clarion.services.levels import promote_if_ready
 
     awards = engine.awards(event)
@@ -271,14 +272,18 @@ def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
         concerned.add(event.ambassador_id)  # verified shares and approved content count for levels too
     for ambassador_id in sorted(concerned):
         promote_if_ready(engine, ambassador_id)
+        with engine.transaction() as session:
+            award_badges(engine, session, ambassador_id)
     return written
 
 
 def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
-    """Rebuild the whole ledger from the event log with the current rules, in one transaction.
+    """Rebuild the whole ledger from the event log with the current rules, then the badges, in one transaction.
 
     Readers keep seeing the previous ledger until the new one is committed.
     """
+    from clarion.services.badges import rederive as rederive_badges
+
     events = entries = 0
     with engine.transaction() as session:
         session.execute(sa.update(PointsEntry).values(reverses_entry_id=None))
@@ -305,6 +310,7 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
                 entries += len(score_in(session, event, awards))
                 events += 1
                 after_id = event.id
+        rederive_badges(engine, session)
     return Recomputed(events, entries)
 
 

@@ -29,6 +29,7 @@ from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import provide_actor, provide_engine
+from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
 from clarion.web.leaderboards.controller import LeaderboardController
@@ -58,6 +59,7 @@ CONTROLLERS = (
     MetricsController,
     PointsController,
     LeaderboardController,
+    BadgeController,
 )
 
 
