@@ -206,7 +206,7 @@ def run(settings: Settings, *, log: Callable[[str], None]) -> dict[str, Any]:
                             lambda connection=connection, start=start, end=end, me=me: naive(
                                 connection, start, end, me
                             ),
-                            1 if size > 4_000_000 else settings.repeats,
+                            1 if size >= 1_000_000 else settings.repeats,
                         )
                     same = [line.ambassador_id for line in clarion_board.top] == [row[0] for row in top] and (
                         (clarion_board.me.rank if clarion_board.me else None) == rank

@@ -224,30 +224,24 @@ def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None,
     ).join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
     if followers is not None:
         query = query.outerjoin(followers, followers.c.ambassador_id == totals.c.ambassador_id)
-    ranked = query.where(*_people(board["scope"], viewer_id, everyone=False)).cte("ranked")
-    order = (ranked.c.score.desc(), ranked.c.last_day, ranked.c.ambassador_id)
-    top = session.execute(sa.select(ranked).order_by(*order).limit(limit)).all()
-    count = int(session.execute(sa.select(sa.func.count()).select_from(ranked)).scalar_one())
-    me = None
+    # One pass: number every line in board order, then keep the top and the viewer's line.
+    people = query.where(*_people(board["scope"], viewer_id, everyone=False)).subquery("people")
+    ranked = sa.select(
+        people,
+        sa.func.row_number()
+        .over(order_by=(people.c.score.desc(), people.c.last_day, people.c.ambassador_id))
+        .label("position"),
+        sa.func.count().over().label("ranked"),
+    ).subquery("ranked")
+    wanted = ranked.c.position <= limit
     if viewer_id is not None:
-        mine = next((row for row in top if row.ambassador_id == viewer_id), None)
-        position = top.index(mine) + 1 if mine is not None else None
-        if mine is None:
-            mine = session.execute(sa.select(ranked).where(ranked.c.ambassador_id == viewer_id)).first()
-            if mine is not None:
-                ahead = sa.or_(
-                    ranked.c.score > mine.score,
-                    sa.and_(ranked.c.score == mine.score, ranked.c.last_day < mine.last_day),
-                    sa.and_(
-                        ranked.c.score == mine.score,
-                        ranked.c.last_day == mine.last_day,
-                        ranked.c.ambassador_id < mine.ambassador_id,
-                    ),
-                )
-                position = 1 + int(session.execute(sa.select(sa.func.count()).where(ahead)).scalar_one())
-        if mine is not None and position is not None:
-            me = _standing(mine, position)
-    return Board(**board, ranked=count, top=[_standing(row, rank) for rank, row in enumerate(top, start=1)], me=me)
+        wanted = sa.or_(wanted, ranked.c.ambassador_id == viewer_id)
+    rows = session.execute(sa.select(ranked).where(wanted).order_by(ranked.c.position)).all()
+    count = int(rows[0].ranked) if rows else 0
+    top = [_standing(row, int(row.position)) for row in rows if row.position <= limit]
+    mine = next((row for row in rows if row.ambassador_id == viewer_id), None)
+    me = _standing(mine, int(mine.position)) if mine is not None else None
+    return Board(**board, ranked=count, top=top, me=me)
 
 
 def _standing(row: Any, rank: int) -> Standing:
