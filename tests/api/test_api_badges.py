@@ -38,7 +38,8 @@ def test_first_share_badges_are_awarded_once_with_an_event(api, cast):
     shared_and_verified(api, cast.amir, cast.erin, 1)
     shared_and_verified(api, cast.amir, cast.erin, 2)
     mine = badges(api, cast.amir)
-    assert mine["first-share"]["earned"] and mine["first-verified-share"]["earned"]
+    assert mine["first-share"]["earned"]
+    assert mine["first-verified-share"]["earned"]
     assert mine["first-share"]["earned_at"] is not None
     assert (mine["shares-10"]["earned"], mine["shares-10"]["current"], mine["shares-10"]["threshold"]) == (
         False,
