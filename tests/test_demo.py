@@ -248,6 +248,19 @@ def test_clarion_demo_loads_a_consistent_programme_once(
     assert {item["language"] for item in items} == {"en", "nl"}
     assert any("Platform" in item["audience"]["teams"] for item in items)  # their team is targeted
 
+    # Demo events are scored at the end of loading: every period has a believable board.
+    headers = {"Authorization": f"Bearer {token}"}
+    for period in ("week", "month", "quarter", "year", "all", "rolling30"):
+        board = clarion_client.get(f"/api/v1/leaderboards?period={period}", headers=headers).json()
+        assert board["ranked"] >= 10, (period, board)
+        points = [line["points"] for line in board["items"]]
+        assert points == sorted(points, reverse=True), (period, points)
+        assert len(set(points)) > 3, (period, points)
+    assert clarion_client.get("/api/v1/leaderboards?period=all", headers=headers).json()["me"]["rank"] >= 1
+    badges = clarion_client.get("/api/v1/me/badges", headers=headers).json()
+    assert badges["earned"] >= 1
+    assert "points and badges" in first.stderr
+
     # Days later the 90-day window has moved, and still nothing is added.
     again = load_demo(clarion_engine, now=datetime.now(UTC) + timedelta(days=3))
     assert "already loaded" in again

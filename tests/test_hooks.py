@@ -20,7 +20,16 @@ from clarion.models import Ambassador, Role
 from clarion.scoring import Award
 from clarion.services import rollups
 from clarion.services.events import list_events, record_event
-from plugins import disclosure_guardrail, emv_per_share, feed_widget, mastodon, portal_identity, recorder, share_points
+from plugins import (
+    disclosure_guardrail,
+    emv_per_share,
+    feed_widget,
+    mastodon,
+    portal_identity,
+    recorder,
+    rookie_badge,
+    share_points,
+)
 
 
 @pytest.fixture
@@ -259,3 +268,33 @@ def test_hook_emv_models_register(clarion_client, clarion_people, clarion_engine
 def test_two_emv_models_with_one_key_stop_start_up(clarion_engine_factory):
     with pytest.raises(PluginConflict, match="two plugins register the EMV model 'cpc': 'again' and 'emv-cpc'; block one"):
         clarion_engine_factory(plugins={"again": "plugins.emv_cpc_again"})
+
+
+@pytest.mark.parametrize("extra_plugins", [{"rookie-badge": rookie_badge}], ids=["rookie-badge"])
+def test_hook_badges_register(clarion_engine, clarion_client, clarion_people):
+    assert "second-share" in clarion_engine.badges()
+    editor = clarion_people("erin", Role.EDITOR)
+    ambassador = clarion_people("amir")
+
+    def badge():
+        body = clarion_client.get("/api/v1/me/badges", headers=ambassador.headers).json()
+        return next(item for item in body["items"] if item["name"] == "second-share")
+
+    for number in range(2):
+        assert not badge()["earned"]
+        content_id = approved_content(clarion_client, editor, url=f"https://example.com/jobs/{number}")
+        share = clarion_client.post(
+            "/api/v1/shares", headers=ambassador.headers, json={"content_id": content_id, "network": "x"}
+        )
+        assert share.status_code == 201, share.text
+        verified = clarion_client.post(
+            f"/api/v1/shares/{share.json()['id']}/verify",
+            headers=ambassador.headers,
+            json={"post_url": f"https://x.com/amir/status/{number + 1}"},
+        )
+        assert verified.status_code == 200, verified.text
+    earned = badge()
+    assert (earned["earned"], earned["current"], earned["threshold"]) == (True, 2, 2)
+    with clarion_engine.db.session() as session:
+        events = list_events(session, kind="badge.awarded")
+    assert [event.payload["badge"] for event in events].count("second-share") == 1

@@ -18,7 +18,15 @@ from clarion.identity import RequestInfo
 from clarion.models import Role
 from clarion.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, PluginSource
 from clarion.testing import TEST_SECRET
-from plugins import configured, disclosure_guardrail, feed_widget, feed_widget_again, linkedin_again, misspelled_hook
+from plugins import (
+    configured,
+    disclosure_guardrail,
+    feed_widget,
+    feed_widget_again,
+    linkedin_again,
+    misspelled_hook,
+    rookie_badge_again,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -166,6 +174,14 @@ def test_two_widgets_with_one_name_fail_naming_both(clarion_engine_factory):
     assert "widget 'picks'" in message
     assert "'feed'" in message
     assert "'feed-again'" in message
+
+
+def test_two_badges_with_one_name_fail_naming_both(clarion_engine_factory):
+    with pytest.raises(PluginConflict) as caught:
+        clarion_engine_factory(plugins={"rookie-badge-again": rookie_badge_again})
+    assert "badge 'first-share'" in caught.value.detail
+    assert "'badges'" in caught.value.detail
+    assert "'rookie-badge-again'" in caught.value.detail
 
 
 def test_two_plugins_with_one_name_fail_naming_both(clarion_engine_factory):

@@ -370,7 +370,8 @@ def test_recompute_rebuilds_the_ledger_with_the_current_rules(clarion_engine_fac
     assert world.balance(world.amir).awarded == 12
     before = ledger_snapshot(engine)
     result = points_service.recompute(engine)
-    assert (result.events, result.entries) == (2, 2)
+    # Three events: published, clicked, and the "first-share" badge.awarded.
+    assert (result.events, result.entries) == (3, 2)
     assert ledger_snapshot(engine) == before
     # New values apply to the past once recomputed.
     (tmp_path / "clarion.toml").write_text("[plugins.scoring-shares]\npoints = 50\n")

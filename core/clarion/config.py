@@ -119,6 +119,9 @@ class Settings(BaseModel):
     submit_requires_level: dict[Literal["curated", "produced"], Literal["curation", "production"]] = Field(
         default_factory=dict, description="The level an ambassador needs to suggest content of an origin."
     )
+    leaderboards: bool = Field(
+        default=True, description="Ambassadors see leaderboards; off, every leaderboard route answers 404."
+    )
 
     embed_origins: tuple[str, ...] = Field(
         default=(),

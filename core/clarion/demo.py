@@ -1938,7 +1938,8 @@ def load_demo(
     written, all in one transaction. A person's network accounts, shares and metrics are
     written with the person, so loading again later adds nothing even though the 90 days have
     moved on. Events are written in bulk without telling observers: they describe a made-up
-    past, not something happening now.
+    past, not something happening now. When events were added, the points ledger (and with it
+    leaderboards and badges) is recomputed from the whole log afterwards.
 
     Args:
         engine: The engine whose database receives the programme; its schema must be current.
@@ -1960,6 +1961,15 @@ def load_demo(
         )
         added = loader.load()
         totals = _totals(session)
+    if added.events:
+        # Bulk-written events reach no observer, so the ledger, leaderboards and badges are derived here.
+        from clarion.services.points import recompute
+
+        if progress is not None:
+            progress("points and badges", 0, 1)
+        recompute(engine)
+        if progress is not None:
+            progress("points and badges", 1, 1)
     if added.anything:
         rollups.rebuild(engine)  # the dashboards read rollups: file the made-up history there at once
     return _summary(plan, added, totals)

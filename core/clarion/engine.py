@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col
 
+from clarion.badges import Badge
 from clarion.config import Settings
 from clarion.connectors import Connector
 from clarion.db import AFTER_COMMIT, Database
@@ -84,6 +85,9 @@ class Engine:
         )
         if settings.oidc_enabled:
             settings.oidc_secret()  # an unset $env reference stops the start, not the first sign-in
+        self._badges: dict[str, Badge] = self._collect_named(
+            "clarion_badges_register", lambda badge: badge.name, "badge"
+        )
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
         self._jobs: Jobs | None = None
@@ -235,6 +239,10 @@ class Engine:
     def widgets(self) -> dict[str, Widget]:
         """Every widget, keyed by name."""
         return self._widgets
+
+    def badges(self) -> dict[str, Badge]:
+        """Every badge, keyed by name, in registration order."""
+        return self._badges
 
     def identify(self, request: RequestInfo) -> Identity | None:
         """Ask the identity providers who sent ``request``; ``None`` when nobody knows.

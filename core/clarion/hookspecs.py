@@ -31,6 +31,7 @@ import pluggy
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from clarion.badges import Badge
     from clarion.connectors import Connector
     from clarion.emv import EmvModel
     from clarion.engine import Engine
@@ -156,6 +157,33 @@ def clarion_widgets_register(engine: Engine) -> Sequence[Widget] | None:
         def clarion_widgets_register():
             return [Widget(name="quote", title="Quote of the day",
                            template="quote.html", context=lambda engine, viewer, settings: {})]
+    """
+
+
+@hookspec
+def clarion_badges_register(engine: Engine) -> Sequence[Badge] | None:
+    """Contribute badges ambassadors can earn.
+
+    Called once while the engine is built. Badge names must be unique across plugins: a
+    duplicate stops start-up naming both plugins. Clarion measures and awards; a badge only
+    says what it counts (``measure``) and from which value (``threshold``). Each badge is
+    awarded at most once per ambassador, right after an event is scored and again by
+    ``clarion scores recompute``, and recorded as a ``badge.awarded`` event. Removing a
+    badge's plugin hides it; awards of badges no plugin registers are dropped by the next
+    recompute.
+
+    Args:
+        engine: The engine being built.
+
+    Returns:
+        A sequence of :class:`clarion.badges.Badge` (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_badges_register():
+            return [Badge(name="shares-25", title="25 shares", description="Share 25 posts.",
+                          image_svg=STAR_SVG, measure="shares", threshold=25)]
     """
 
 

@@ -45,6 +45,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "guardrail-cadence": "clarion_plugins.guardrails.cadence",
     "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
     "scoring-ledger": "clarion_plugins.scoring.ledger",
+    "badges": "clarion_plugins.badges",
     "scoring-shares": "clarion_plugins.scoring.shares",
     "scoring-clicks": "clarion_plugins.scoring.clicks",
     "scoring-engagement": "clarion_plugins.scoring.engagement",

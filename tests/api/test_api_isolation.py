@@ -101,10 +101,27 @@ def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
         f"/api/v1/ambassadors/{cast.bea.id}",
         f"/api/v1/ambassadors/{cast.bea.id}/accounts",
         f"/api/v1/ambassadors/{cast.bea.id}/points",
+        f"/api/v1/ambassadors/{cast.bea.id}/badges",
     ):
         api.problem(api.get(path, cast.amir), 403)
     api.problem(api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.amir, {"role": "admin"}), 403)
     assert api.get("/api/v1/me", cast.amir).json()["profile"]["role"] == "ambassador"
+
+
+def test_a_hidden_ambassador_is_on_nobody_elses_board(api, cast):
+    hidden = api.person("hidden", leaderboard_visible=False)
+    for who in (hidden, cast.amir):
+        api.add_account(who, "x", f"@{who.external_id}")  # onboarding points for both
+    mine = api.get("/api/v1/leaderboards?period=all", hidden).json()
+    assert hidden.id in [item["ambassador_id"] for item in mine["items"]]
+    assert mine["me"]["ambassador_id"] == hidden.id
+    for viewer in (cast.amir, cast.erin, cast.ada):
+        for query in ("?period=all", "?period=all&rank_by=audience_normalised", "?period=all&scope=company&limit=100"):
+            body = api.get(f"/api/v1/leaderboards{query}", viewer).json()
+            assert hidden.id not in [item["ambassador_id"] for item in body["items"]]
+            assert (body["me"] or {}).get("ambassador_id") != hidden.id
+    month = api.get("/api/v1/leaderboards/employee-of-the-month", cast.amir).json()
+    assert (month["winner"] or {}).get("ambassador_id") != hidden.id
 
 
 @pytest.mark.parametrize(
@@ -119,6 +136,7 @@ def test_ambassadors_cannot_reach_other_ambassadors_records(api, cast):
         ("GET", "/api/v1/shares?ambassador_id={amir}", None),
         ("POST", "/api/v1/metrics/import", None),
         ("GET", "/api/v1/ambassadors/{amir}/points", None),
+        ("GET", "/api/v1/ambassadors/{amir}/badges", None),
         ("GET", "/api/v1/points/held", None),
         ("POST", "/api/v1/points/1/release", None),
         ("POST", "/api/v1/points/1/reject", None),

@@ -112,6 +112,14 @@ ROUTES = {
     ),
     ("GET", "/api/v1/me/points"): Route("GET", "/api/v1/me/points", 200, "ambassador"),
     ("GET", "/api/v1/me/level"): Route("GET", "/api/v1/me/level", 200, "ambassador"),
+    ("GET", "/api/v1/me/badges"): Route("GET", "/api/v1/me/badges", 200, "ambassador"),
+    ("GET", "/api/v1/ambassadors/{ambassador_id}/badges"): Route(
+        "GET", "/api/v1/ambassadors/{someone}/badges", 200, "admin"
+    ),
+    ("GET", "/api/v1/leaderboards"): Route("GET", "/api/v1/leaderboards", 200, "ambassador"),
+    ("GET", "/api/v1/leaderboards/employee-of-the-month"): Route(
+        "GET", "/api/v1/leaderboards/employee-of-the-month", 200, "ambassador"
+    ),
     ("GET", "/api/v1/ambassadors/{ambassador_id}/points"): Route(
         "GET", "/api/v1/ambassadors/{someone}/points", 200, "admin"
     ),

@@ -16,6 +16,7 @@ from typing import Any
 from . import (
     bench_dashboard,
     bench_eligibility,
+    bench_leaderboard,
     bench_publishing,
     bench_recompute,
     bench_redirect,
@@ -52,7 +53,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
     parser.add_argument(
         "--only",
-        choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard", "widgets"),
+        choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard", "widgets", "leaderboard"),
         help="run one benchmark only",
     )
     parser.add_argument(
@@ -76,6 +77,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--widget-seconds", type=int, metavar="N", help="seconds of each widget wrk run (10; quick 3)")
     parser.add_argument(
         "--widget-rounds", type=int, metavar="N", help="wrk runs of each widget and server (3; quick 1)"
+
+    )
+    parser.add_argument(
+        "--ledger",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="ledger sizes the leaderboard benchmark grows through (1M 4M 16M; quick 200k 1M)",
     )
     parser.add_argument("--no-proposals", action="store_true", help="skip the open proposal (a capped count)")
     parser.add_argument("--analyze-sqlite", action="store_true", help="ANALYZE SQLite after loading")
@@ -150,6 +159,14 @@ def main(argv: list[str] | None = None) -> int:
             for backend in chosen
         ]
         texts.append(bench_recompute.render(results["recompute"]))
+    if arguments.only in (None, "leaderboard"):
+        default_sizes = (200_000, 1_000_000) if arguments.quick else (1_000_000, 4_000_000, 16_000_000)
+        leaderboard_settings = bench_leaderboard.Settings(
+            ambassadors=10_000 if arguments.quick else 100_000,
+            ledger_sizes=tuple(sorted(arguments.ledger or default_sizes)),
+        )
+        results["leaderboard"] = bench_leaderboard.run(leaderboard_settings, log=log)
+        texts.append(bench_leaderboard.render(results["leaderboard"]))
     if arguments.only in (None, "startup"):
         results["startup"] = bench_startup.run(arguments.startup_runs or (3 if arguments.quick else 5), log=log)
         texts.append(bench_startup.render(results["startup"]))

@@ -15,6 +15,7 @@ from clarion.models.ambassador import (
     Role,
 )
 from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
+from clarion.models.badge import BadgeAward
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -28,6 +29,7 @@ from clarion.models.content import (
     EditPolicy,
     ShareText,
 )
+from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
@@ -37,6 +39,7 @@ from clarion.models.types import UTCDateTime, utcnow
 from clarion.models.visitor import AmbassadorVisitor, VisitorKey
 
 __all__ = [
+    "ALL_TIME_START",
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
@@ -46,6 +49,7 @@ __all__ = [
     "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
+    "BadgeAward",
     "Campaign",
     "Click",
     "ConnectState",
@@ -64,6 +68,8 @@ __all__ = [
     "MetricSource",
     "MetricSync",
     "NetworkAccount",
+    "PeriodKind",
+    "PeriodPoints",
     "PointsEntry",
     "RateLimit",
     "Role",

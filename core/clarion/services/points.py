@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
+from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PeriodPoints, PointsEntry, Role
 from clarion.scoring import Award
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
+from clarion.services.periods import add_to_periods
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -64,9 +65,10 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
         return
     points = entry.points * sign if entry.status is EntryStatus.AWARDED else 0
     held = entry.points * sign if entry.status is EntryStatus.HELD else 0
+    day = entry.occurred_at.astimezone(UTC).date()
     values = {
         "ambassador_id": entry.ambassador_id,
-        "day": entry.occurred_at.astimezone(UTC).date(),
+        "day": day,
         "rule": entry.rule,
         "points": points,
         "held": held,
@@ -80,6 +82,8 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
         set_={"points": table.c.points + points, "held": table.c.held + held},
     )
     session.execute(statement)
+    if points:
+        add_to_periods(session, entry.ambassador_id, day, points)
 
 
 def _insert_entry(session: Session, entry: PointsEntry) -> PointsEntry | None:
@@ -255,6 +259,7 @@ def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
 
     The rules run before the transaction opens.
     """
+    from clarion.services.badges import award_badges
     from clarion.services.levels import promote_if_ready
 
     awards = engine.awards(event)
@@ -267,19 +272,24 @@ def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
         concerned.add(event.ambassador_id)  # verified shares and approved content count for levels too
     for ambassador_id in sorted(concerned):
         promote_if_ready(engine, ambassador_id)
+        with engine.transaction() as session:
+            award_badges(engine, session, ambassador_id)
     return written
 
 
 def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
-    """Rebuild the whole ledger from the event log with the current rules, in one transaction.
+    """Rebuild the whole ledger from the event log with the current rules, then the badges, in one transaction.
 
     Readers keep seeing the previous ledger until the new one is committed.
     """
+    from clarion.services.badges import rederive as rederive_badges
+
     events = entries = 0
     with engine.transaction() as session:
         session.execute(sa.update(PointsEntry).values(reverses_entry_id=None))
         session.execute(sa.delete(PointsEntry))
         session.execute(sa.delete(DailyPoints))
+        session.execute(sa.delete(PeriodPoints))
         after_id = 0
         while True:
             rows = session.exec(
@@ -300,6 +310,7 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
                 entries += len(score_in(session, event, awards))
                 events += 1
                 after_id = event.id
+        rederive_badges(engine, session)
     return Recomputed(events, entries)
 
 

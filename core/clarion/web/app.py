@@ -31,10 +31,12 @@ from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import provide_actor, provide_engine
+from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
+from clarion.web.leaderboards.controller import LeaderboardController
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
@@ -67,6 +69,8 @@ CONTROLLERS = (
     AnalyticsController,
     MyAnalyticsController,
     AdminController,
+    LeaderboardController,
+    BadgeController,
 )
 
 
