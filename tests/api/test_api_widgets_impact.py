@@ -204,6 +204,7 @@ def test_the_campaign_widget_in_dutch(api, activity):
 def test_the_submit_form_offers_what_the_programme_allows(api, cast):
     html = api.get("/widgets/submit", cast.amir).text
     assert 'data-action="suggest"' in html
+    assert "disabled data-needs-script>Send for review</button>" in html  # embed.js enables it: no native submit
     assert 'value="curated" checked' in html
     assert 'value="produced"' in html
     assert 'name="url" type="url"' in html

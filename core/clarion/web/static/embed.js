@@ -116,8 +116,14 @@
     }
   }
 
+  // Forms that only work with this script arrive disabled: never a native submit before it runs.
+  const ready = (host) => {
+    for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
+  };
+
   // Wires the buttons and forms of one rendered widget; only real user gestures count.
   function bind(host, auth, changed) {
+    ready(host);
     host.addEventListener("click", (event) => {
       const button = event.target.closest && event.target.closest("button[data-action]");
       if (!button || !event.isTrusted || button.disabled) return;
@@ -253,6 +259,7 @@
           throw new Error(problem.detail || response.statusText);
         }
         this.mount.innerHTML = await response.text();
+        ready(this.mount);
       } catch (error) {
         this.mount.textContent = `Clarion: ${error.message}`;
       } finally {
