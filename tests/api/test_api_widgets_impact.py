@@ -99,14 +99,14 @@ def test_my_impact_never_shows_anyone_elses_figures(api, cast, activity):
 
 def test_my_impact_draws_the_trend_server_side(api, cast, activity):
     html = api.get("/widgets/my-impact", cast.amir).text
-    svg = re.search(r"<svg [^>]*>.*?</svg>", html, re.S)
-    assert svg, html
-    assert 'role="img"' in svg.group(0)
-    assert "per week over the last 90 days: 2 shares, 3 clicks." in svg.group(0)
-    heights = re.findall(r'<rect class="cw-bar-(shares|clicks)"[^>]* height="([\d.]+)"', svg.group(0))
-    assert {kind for kind, _ in heights} == {"shares", "clicks"}
-    tallest = max(float(height) for _, height in heights)
-    assert tallest == pytest.approx(62.0)  # the busiest week's clicks fill the chart
+    charts = dict(re.findall(r'data-trend="(\w+)">.*?(<svg [^>]*>.*?</svg>)', html, re.S))
+    assert set(charts) == {"shares", "clicks"}
+    assert 'aria-label="Shares per week over the last 90 days: 2 in all, at most 2 in a week."' in charts["shares"]
+    assert 'aria-label="Clicks per week over the last 90 days: 3 in all, at most 3 in a week."' in charts["clicks"]
+    for kind, svg in charts.items():
+        assert 'role="img"' in svg
+        heights = [float(h) for h in re.findall(rf'<rect class="cw-bar-{kind}"[^>]* height="([\d.]+)"', svg)]
+        assert heights == [pytest.approx(38.0)], kind  # this week only, filling its row
     assert "<script" not in html
 
 

@@ -13,39 +13,35 @@ from clarion.widgets import Widget
 PLUGIN_NAME = "widget-my-impact"
 TREND_DAYS = 90
 CHART_WIDTH = 280
-CHART_HEIGHT = 64
+CHART_HEIGHT = 40
 FIGURES = ("shares", "clicks_unique", "potential_reach")
 
 
 def trend_chart(series: list[analytics.Point]) -> dict[str, Any]:
-    """Bars of shares and clicks per week, scaled to the chart, for a server-rendered SVG."""
-    peak = max([point.shares for point in series] + [point.unique_clicks for point in series] + [1])
+    """Shares and clicks per week as two rows of bars, each scaled to its own busiest week."""
     slot = CHART_WIDTH / max(len(series), 1)
-    bar = max(slot / 2 - 1, 1)
-    bars = []
-    for index, point in enumerate(series):
-        x = round(index * slot, 2)
-        for offset, kind, value in ((0.0, "shares", point.shares), (bar, "clicks", point.unique_clicks)):
-            height = round(value / peak * (CHART_HEIGHT - 2), 2)
+    width = round(max(slot * 0.7, 1), 2)
+    rows = []
+    for kind, values in (
+        ("shares", [point.shares for point in series]),
+        ("clicks", [point.unique_clicks for point in series]),
+    ):
+        peak = max([*values, 0])
+        bars = []
+        for index, (point, value) in enumerate(zip(series, values, strict=True)):
+            height = round(value / peak * (CHART_HEIGHT - 2), 2) if peak else 0
             bars.append(
                 {
-                    "kind": kind,
-                    "x": round(x + offset, 2),
+                    "x": round(index * slot + (slot - width) / 2, 2),
                     "y": round(CHART_HEIGHT - height, 2),
-                    "width": round(bar, 2),
+                    "width": width,
                     "height": height,
                     "value": value,
                     "start": point.start,
                 }
             )
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "bars": bars,
-        "weeks": len(series),
-        "shares": sum(point.shares for point in series),
-        "clicks": sum(point.unique_clicks for point in series),
-    }
+        rows.append({"kind": kind, "bars": bars, "peak": peak, "total": sum(values)})
+    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "rows": rows, "weeks": len(series)}
 
 
 def my_impact_context(engine, viewer, settings) -> dict[str, Any]:
