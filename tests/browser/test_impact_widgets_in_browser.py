@@ -35,6 +35,13 @@ def context(chromium: Any) -> Any:
     context.close()
 
 
+def ready(form: Any) -> None:
+    """Wait until embed.js has bound the form (its button starts disabled; a framed page reloads once first)."""
+    from playwright.sync_api import expect  # imported here like the conftest: collection never needs playwright
+
+    expect(form.get_by_role("button", name="Send for review")).to_be_enabled()
+
+
 def widget(page: Any, name: str) -> Any:
     return page.locator(f'clarion-widget[name="{name}"]')
 
@@ -122,6 +129,7 @@ def test_a_suggestion_from_the_widget_arrives_in_the_review_queue(site, context)
     page = context.new_page()
     page.goto(f"{site.intranet}/?user=amir")
     form = widget(page, "submit")
+    ready(form)
     form.get_by_label("Link", exact=True).fill("ftp://example.org/nope")
     form.get_by_label("Title").fill("A great read on remote teams")
     form.get_by_label("Your comment or draft text").fill("Matches how we work.")
@@ -136,16 +144,25 @@ def test_a_suggestion_from_the_widget_arrives_in_the_review_queue(site, context)
     assert form.get_by_label("Title").input_value() == ""
     # The framed page posts with its session cookie and CSRF token.
     framed = page.frame_locator(FRAMES["submit"])
+    ready(framed)
     framed.get_by_label("Something I made myself").check()
     framed.get_by_label("Link", exact=True).fill("https://example.org/my-talk")
     framed.get_by_label("Title").fill("My talk at the meetup")
     framed.get_by_role("button", name="Send for review").click()
     framed.get_by_text("Your suggestion is waiting for review").wait_for()
+    # The server-rendered fragment, bound by embed.js on the intranet's page.
+    inlined = fragment(page, "submit")
+    ready(inlined)
+    inlined.get_by_label("Link", exact=True).fill("https://example.org/fragment")
+    inlined.get_by_label("Title").fill("Seen on the portal")
+    inlined.get_by_role("button", name="Send for review").click()
+    inlined.get_by_text("Your suggestion is waiting for review").wait_for()
     with site.engine.transaction() as session:
         suggested = session.exec(select(Content).where(Content.author_id == amir.id).order_by(col(Content.id))).all()
         assert [(c.title, c.origin, c.status) for c in suggested] == [
             ("A great read on remote teams", ContentOrigin.CURATED, ContentStatus.SUBMITTED),
             ("My talk at the meetup", ContentOrigin.PRODUCED, ContentStatus.SUBMITTED),
+            ("Seen on the portal", ContentOrigin.CURATED, ContentStatus.SUBMITTED),
         ]
         assert suggested[0].summary == "Matches how we work."
 
