@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 
 from clarion.models import AdvocacyLevel, Ambassador, Click, Role
 from clarion.services import rollups
+from clarion.web.templates_loader import template_environment
 
 capture_ids = count()
 
@@ -261,3 +262,11 @@ def test_the_submit_widget_in_dutch(api):
     html = api.get("/widgets/submit", api.person("bram", locale="nl")).text
     assert "Stel iets voor om te delen" in html
     assert "Ter beoordeling versturen" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "number", "day"), [("en", "12,500", "Nov 2, 2026"), ("nl", "12.500", "2 nov 2026")]
+)
+def test_numbers_and_dates_are_written_the_way_the_language_does(language, number, day):
+    template = template_environment().from_string("{{ n|number }} {{ d|day }}")
+    assert template.render(n=12500, d=date(2026, 11, 2), language=language) == f"{number} {day}"
