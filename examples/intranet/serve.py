@@ -8,10 +8,14 @@ The page shows what an intranet backend does:
 
 * mints a short-lived, single-use signed token per widget session (``POST /clarion-token``
   for ``<clarion-widget>``, the URL fragment of each ``<iframe>``), never in a query string;
-* fetches a server-rendered fragment (``/widgets/feed``) with a token of its own and inlines it.
+* fetches server-rendered fragments (``/widgets/feed``, …) with tokens of its own and inlines them.
+
+It shows every built-in widget: onboarding, feed, my-impact, campaign (``--campaign``, a slug;
+the demo's ``engineering-hiring`` by default) and submit.
 
 Settings: ``CLARION_URL`` (default http://127.0.0.1:8000), ``CLARION_SECRET_KEY`` (default: the
-``.clarion-secret`` file ``clarion serve`` created here), ``INTRANET_USER`` (default ``newcomer``).
+``.clarion-secret`` file ``clarion serve`` created here), ``INTRANET_USER`` (default ``newcomer``),
+``INTRANET_CAMPAIGN`` (default ``engineering-hiring``).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import urllib.request
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
 
@@ -50,6 +54,8 @@ PAGE = """<!doctype html>
   iframe[data-clarion] {{ width: 100%; height: 320px; border: 0; display: block; }}
   /* Theming: Clarion's widgets read these custom properties, inside Shadow DOM too. */
   clarion-widget, #server-fragment {{ --clarion-accent: #3b2a63; --clarion-radius: .5rem; }}
+  clarion-widget + clarion-widget, iframe[data-clarion] + iframe[data-clarion], .clarion-fragment + .clarion-fragment {{
+    margin-top: 1rem; border-top: 1px solid #d5dde6; padding-top: 1rem; }}
 </style>
 <script src="{clarion}/embed.js" defer></script>
 </head>
@@ -60,15 +66,17 @@ PAGE = """<!doctype html>
     <h2 id="mode-element">Custom element</h2>
     <clarion-widget name="onboarding" token-url="/clarion-token"></clarion-widget>
     <clarion-widget name="feed" token-url="/clarion-token"></clarion-widget>
+    <clarion-widget name="my-impact" token-url="/clarion-token"></clarion-widget>
+    <clarion-widget name="campaign" token-url="/clarion-token" data-campaign="{campaign}"></clarion-widget>
+    <clarion-widget name="submit" token-url="/clarion-token"></clarion-widget>
   </section>
   <section class="mode" aria-labelledby="mode-iframe">
     <h2 id="mode-iframe">iframe</h2>
-    <iframe data-clarion title="Clarion: join the programme" src="{clarion}/embed/onboarding?parent={origin_q}#token={onboarding_token}"></iframe>
-    <iframe data-clarion title="Clarion: ready to share" src="{clarion}/embed/feed?parent={origin_q}#token={feed_token}"></iframe>
+{frames}
   </section>
   <section class="mode" aria-labelledby="mode-fragment">
     <h2 id="mode-fragment">Server-rendered fragment</h2>
-    <div id="server-fragment">{fragment}</div>
+    <div id="server-fragment">{fragments}</div>
   </section>
 </main>
 <script src="/bind-fragment.js" defer></script>
@@ -76,11 +84,26 @@ PAGE = """<!doctype html>
 </html>
 """
 
-# Lets the inlined fragment's buttons work too (the page already loads embed.js).
+# Lets the inlined fragments' buttons and forms work too (the page already loads embed.js); one
+# binding per fragment, so each widget's messages appear in that widget.
 BIND_FRAGMENT = (
-    'addEventListener("DOMContentLoaded", () => '
-    'ClarionEmbed.bind(document.getElementById("server-fragment"), "/clarion-token"));\n'
+    'addEventListener("DOMContentLoaded", () => { for (const holder of document.querySelectorAll(".clarion-fragment")) '
+    'ClarionEmbed.bind(holder, "/clarion-token"); });\n'
 )
+
+# Every widget the page shows, with its iframe title: (name, title, settings).
+WIDGETS = (
+    ("onboarding", "Clarion: join the programme", {}),
+    ("feed", "Clarion: ready to share", {}),
+    ("my-impact", "Clarion: my impact", {}),
+    ("campaign", "Clarion: campaign progress", {"campaign": None}),  # the page's campaign slug
+    ("submit", "Clarion: suggest content", {}),
+)
+DEMO_CAMPAIGN = "engineering-hiring"  # a campaign `clarion serve --demo` runs today
+
+
+def widget_settings(settings: dict[str, str | None], campaign: str) -> dict[str, str]:
+    return {key: campaign if key == "campaign" else str(value) for key, value in settings.items()}
 
 
 def read_secret(explicit: str | None = None) -> str:
@@ -100,18 +123,52 @@ def widget_token(secret: str, user: str) -> str:
     return mint_token(secret, user, ttl_seconds=EXCHANGE_MAX_TTL_SECONDS, jti=secrets.token_urlsafe(16))
 
 
-def fetch_fragment(clarion: str, secret: str, user: str, name: str = "feed") -> str:
+def fetch_fragment(
+    clarion: str, secret: str, user: str, name: str = "feed", settings: dict[str, str] | None = None
+) -> str:
     """Server to server: the fragment as HTML (already escaped by Clarion), or a short notice."""
     token = mint_token(secret, user, ttl_seconds=60)
-    request = urllib.request.Request(f"{clarion}/widgets/{name}", headers={"Authorization": f"Bearer {token}"})
+    query = f"?{urlencode(settings)}" if settings else ""
+    request = urllib.request.Request(
+        f"{clarion}/widgets/{quote(name)}{query}", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read().decode()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")[:300]
+        return f"<p>Clarion could not render {html.escape(name)}: {html.escape(detail)}</p>"
     except (urllib.error.URLError, OSError) as exc:
         return f"<p>Clarion is not reachable at {html.escape(clarion)} ({html.escape(str(exc))}).</p>"
 
 
-def make_server(clarion: str, secret: str, *, host: str = "127.0.0.1", port: int = 8001, user: str = "newcomer"):
+def frames(clarion: str, secret: str, user: str, origin: str, campaign: str) -> str:
+    """One iframe per widget, each with a single-use token of its own in the URL fragment."""
+    found = []
+    for name, title, settings in WIDGETS:
+        query = urlencode({**widget_settings(settings, campaign), "parent": origin})
+        src = f"{clarion}/embed/{quote(name)}?{query}#token={widget_token(secret, user)}"
+        found.append(f'    <iframe data-clarion title="{html.escape(title)}" src="{html.escape(src)}"></iframe>')
+    return "\n".join(found)
+
+
+def fragments(clarion: str, secret: str, user: str, campaign: str) -> str:
+    """Every widget rendered by Clarion for the intranet's backend, each in a holder of its own."""
+    return "".join(
+        f'<div class="clarion-fragment">{fetch_fragment(clarion, secret, user, name, widget_settings(settings, campaign))}</div>'
+        for name, _title, settings in WIDGETS
+    )
+
+
+def make_server(
+    clarion: str,
+    secret: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    user: str = "newcomer",
+    campaign: str = DEMO_CAMPAIGN,
+):
     """The intranet's HTTP server (not started): the page, the token endpoint and a small script."""
     clarion = clarion.rstrip("/")
 
@@ -143,10 +200,9 @@ def make_server(clarion: str, secret: str, *, host: str = "127.0.0.1", port: int
             page = PAGE.format(
                 clarion=html.escape(clarion),
                 user=html.escape(person),
-                origin_q=quote(origin, safe=""),
-                onboarding_token=widget_token(secret, person),
-                feed_token=widget_token(secret, person),
-                fragment=fetch_fragment(clarion, secret, person),
+                campaign=html.escape(campaign),
+                frames=frames(clarion, secret, person, origin, campaign),
+                fragments=fragments(clarion, secret, person, campaign),
             )
             return self._send(200, page.encode(), "text/html; charset=utf-8", cookie=person)
 
@@ -174,8 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--user", default=os.environ.get("INTRANET_USER", "newcomer"))
+    parser.add_argument(
+        "--campaign",
+        default=os.environ.get("INTRANET_CAMPAIGN", DEMO_CAMPAIGN),
+        help="slug of the campaign the campaign widget shows (default: %(default)s, from the demo)",
+    )
     args = parser.parse_args(argv)
-    server = make_server(args.clarion, read_secret(), host=args.host, port=args.port, user=args.user)
+    server = make_server(
+        args.clarion, read_secret(), host=args.host, port=args.port, user=args.user, campaign=args.campaign
+    )
     print(f"Acme intranet on http://{args.host}:{server.server_address[1]}/ embedding {args.clarion}", file=sys.stderr)
     try:
         server.serve_forever()

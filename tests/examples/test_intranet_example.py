@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import importlib.util
 import json
@@ -59,9 +60,12 @@ def test_the_page_embeds_every_mode_with_single_use_tokens_in_fragments(intranet
     status, headers, page = request(intranet, "GET", "/?user=bea")
     assert status == 200
     assert '<script src="http://127.0.0.1:9/embed.js" defer></script>' in page
-    assert page.count("<clarion-widget") == 2
-    sources = re.findall(r'<iframe data-clarion [^>]*src="([^"]+)"', page)
-    assert len(sources) == 2
+    names = ["onboarding", "feed", "my-impact", "campaign", "submit"]
+    assert re.findall(r'<clarion-widget name="([^"]+)"', page) == names
+    assert '<clarion-widget name="campaign" token-url="/clarion-token" data-campaign="engineering-hiring">' in page
+    sources = [html.unescape(source) for source in re.findall(r'<iframe data-clarion [^>]*src="([^"]+)"', page)]
+    assert [source.split("/embed/")[1].split("?")[0] for source in sources] == names
+    assert "campaign=engineering-hiring&parent=" in sources[3]
     tokens = []
     for source in sources:
         before, _, fragment = source.partition("#token=")
@@ -70,7 +74,8 @@ def test_the_page_embeds_every_mode_with_single_use_tokens_in_fragments(intranet
         assert claims["sub"] == "bea"
         assert claims["exp"] - claims["iat"] <= EXCHANGE_MAX_TTL_SECONDS
         tokens.append(claims["jti"])
-    assert len(set(tokens)) == 2, "every iframe gets a token of its own"
+    assert len(set(tokens)) == 5, "every iframe gets a token of its own"
+    assert page.count('<div class="clarion-fragment">') == 5
     assert "Clarion is not reachable at http://127.0.0.1:9" in page
     assert "intranet_user=bea" in headers["set-cookie"]
 

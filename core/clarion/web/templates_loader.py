@@ -4,15 +4,19 @@
 plugin's, for widgets), so a site override can extend the original instead of copying it.
 
 Every template may use ``{% trans %}`` and ``_()``: the i18n extension translates into the
-language named by the ``language`` variable of the render context (English when absent).
+language named by the ``language`` variable of the render context (English when absent); the
+``number`` and ``day`` filters write numbers and dates the way that language does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
@@ -52,6 +56,18 @@ def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
     return translations(context.get("language") or "en").ngettext(singular, plural, count)
 
 
+@pass_context
+def _number(context: Context, value: float | None) -> str:
+    """A number as the viewer's language writes it (``12,500`` in English, ``12.500`` in Dutch)."""
+    return format_decimal(value or 0, locale=context.get("language") or "en")
+
+
+@pass_context
+def _day(context: Context, value: date) -> str:
+    """A date as the viewer's language writes it (``Nov 22, 2026``, ``22 nov 2026``)."""
+    return format_date(value, format="medium", locale=context.get("language") or "en")
+
+
 def template_environment(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = ()) -> Environment:
     environment = Environment(
         loader=template_loader(site_dirs, plugin_dirs),
@@ -61,4 +77,6 @@ def template_environment(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[P
     )
     installer: Any = environment
     installer.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    environment.filters["number"] = _number
+    environment.filters["day"] = _day
     return environment

@@ -10,6 +10,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from clarion.models import ContentOrigin, ContentStatus, Role
 from clarion.services import content as content_service
+from clarion.services.content_lifecycle import ContentAction
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
 from clarion.web.content.schemas import (
@@ -65,12 +66,20 @@ class ContentController(ClarionController):
         sync_to_thread=True,
         opt=AMBASSADOR,
         summary="Create content (as a draft)",
-        description="Editors create any origin; ambassadors suggest curated or produced content as its author.",
+        description=(
+            "Editors create any origin; ambassadors suggest curated or produced content as its author. "
+            "With `submit_for_review` the draft goes to the review queue in the same change."
+        ),
         responses=problems(422),
     )
     def create_content(self, engine: EngineDep, actor: ActorDep, data: JSONBody[ContentCreate]) -> ContentOut:
+        values = _payload(data, only_set=False)
+        submit = values.pop("submit_for_review", False)
         with engine.transaction() as session:
-            details = content_service.create_content(engine, session, actor, _payload(data, only_set=False))
+            details = content_service.create_content(engine, session, actor, values)
+            if submit:
+                assert details.content.id is not None
+                details = content_service.transition_content(session, actor, details.content.id, ContentAction.SUBMIT)
             return ContentOut.of(details)
 
     @get("/{content_id:int}", sync_to_thread=True, opt=AMBASSADOR, summary="Read content", responses=problems(404))

@@ -57,6 +57,11 @@ class ContentCreate(BaseModel):
     edit_policy: EditPolicy = Field(default=EditPolicy.FREE, examples=["suggested"])
     audience: Audience = Field(default_factory=Audience)
     share_texts: list[ShareTextIn] = Field(default_factory=list, max_length=100)
+    submit_for_review: bool = Field(
+        default=False,
+        description="Submit the new content for review in the same request (status `submitted`), as one change.",
+        examples=[False],
+    )
 
 
 class ContentUpdate(BaseModel):

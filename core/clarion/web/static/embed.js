@@ -29,6 +29,7 @@
     if (!response.ok) {
       const error = new Error((data && data.detail) || response.statusText);
       error.status = response.status;
+      error.field = data && data.field;
       throw error;
     }
     return data;
@@ -84,8 +85,45 @@
     }
   }
 
+  // A suggestion for the review queue; a problem naming a field is shown next to that field.
+  async function suggest(host, form, event, auth) {
+    event.preventDefault();
+    if (!event.isTrusted) return;
+    const value = (name) => (form.elements[name] ? form.elements[name].value.trim() : "");
+    const origin = value("origin");
+    const body = { origin, title: value("title"), url: value("url"), submit_for_review: true };
+    body[origin === "produced" ? "body" : "summary"] = value("note");
+    for (const error of form.querySelectorAll(".cw-field-error")) error.hidden = true;
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await call(auth, "POST", "/api/v1/content", body);
+      form.reset(); // the list of my suggestions catches up on the next load; the thanks stay visible
+      say(host, "", form.dataset.done);
+    } catch (error) {
+      const name = { summary: "note", body: "note" }[error.field] || error.field;
+      const field = name && form.elements[name];
+      const slot = field && form.querySelector(`#${CSS.escape(field.id)}-error`);
+      if (slot) {
+        field.setAttribute("aria-invalid", "true");
+        slot.textContent = error.message;
+        slot.hidden = false;
+        field.focus();
+      } else say(host, "", error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Forms that only work with this script arrive disabled: never a native submit before it runs.
+  const ready = (host) => {
+    for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
+  };
+
   // Wires the buttons and forms of one rendered widget; only real user gestures count.
   function bind(host, auth, changed) {
+    ready(host);
     host.addEventListener("click", (event) => {
       const button = event.target.closest && event.target.closest("button[data-action]");
       if (!button || !event.isTrusted || button.disabled) return;
@@ -95,6 +133,7 @@
     });
     host.addEventListener("submit", async (event) => {
       const form = event.target;
+      if (form.dataset.action === "suggest") return suggest(host, form, event, auth);
       if (form.dataset.action !== "opt-in") return;
       event.preventDefault();
       if (!event.isTrusted) return;
@@ -220,6 +259,7 @@
           throw new Error(problem.detail || response.statusText);
         }
         this.mount.innerHTML = await response.text();
+        ready(this.mount);
       } catch (error) {
         this.mount.textContent = `Clarion: ${error.message}`;
       } finally {
