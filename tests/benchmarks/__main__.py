@@ -53,7 +53,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure and plan to PATH")
     parser.add_argument(
         "--only",
-        choices=("eligibility", "startup", "publishing", "recompute", "redirect", "dashboard", "widgets", "leaderboard"),
+        choices=(
+            "eligibility",
+            "startup",
+            "publishing",
+            "recompute",
+            "redirect",
+            "dashboard",
+            "widgets",
+            "leaderboard",
+        ),
         help="run one benchmark only",
     )
     parser.add_argument(
@@ -77,7 +86,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--widget-seconds", type=int, metavar="N", help="seconds of each widget wrk run (10; quick 3)")
     parser.add_argument(
         "--widget-rounds", type=int, metavar="N", help="wrk runs of each widget and server (3; quick 1)"
-
     )
     parser.add_argument(
         "--ledger",

@@ -8,13 +8,8 @@ ceiling measured in the same run, and that every request wrk completed left a cl
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,20 +19,14 @@ import sqlalchemy as sa
 from clarion.db import Database
 from clarion.schema import upgrade
 
-from .bench_startup import free_port, healthz_status
+from .bench_startup import free_port
+from .http_load import start_server, stop_server, wrk, wrk_missing
 from .report import ratio, table
 
 HERE = Path(__file__).parent
 CODE = "k7mq2vx9Ab"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 TARGET_RATIO = 0.85
-
-
-def wrk_missing() -> str | None:
-    """Why the benchmark cannot run here, or ``None``."""
-    if shutil.which("wrk") is None:
-        return "wrk is not installed (apt-get install wrk, brew install wrk): redirect benchmark skipped"
-    return None
 
 
 def _seed(url: str) -> None:
@@ -66,63 +55,6 @@ def _seed(url: str) -> None:
             )
     finally:
         engine.close()
-
-
-def _start(command: list[str], port: int, environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command, env=environment, cwd=log.parent, stdout=output, stderr=output, start_new_session=True
-        )
-    deadline = time.monotonic() + 60
-    while healthz_status(port) not in (200, 404):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            raise RuntimeError(f"{command[:4]} did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.05)
-    return process
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wrk(port: int, seconds: int, connections: int) -> dict[str, float]:
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"User-Agent: {USER_AGENT}",
-            f"http://127.0.0.1:{port}/r/{CODE}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-    total = re.search(r"(\d+) requests in", output)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if not (p99 and p50 and total and rate):
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    return {
-        "requests_per_second": float(rate.group(1)),
-        "p50_seconds": float(p50.group(1)) * units[p50.group(2)],
-        "p99_seconds": float(p99.group(1)) * units[p99.group(2)],
-        "requests": int(total.group(1)),
-        "bad_responses": int(errors.group(1)) if errors else 0,
-    }
 
 
 def run(*, seconds: int, rounds: int, connections: int, log: Callable[[str], None]) -> dict[str, Any]:
@@ -160,12 +92,19 @@ def run(*, seconds: int, rounds: int, connections: int, log: Callable[[str], Non
         for round_number in range(rounds):
             for name, command in commands.items():
                 port = free_port()
-                process = _start([*command, "--port", str(port)], port, environment, workdir / "server.log")
+                process = start_server([*command, "--port", str(port)], port, environment, workdir / "server.log")
                 try:
                     log(f"redirect: round {round_number + 1}/{rounds}, {name}, wrk {seconds}s x {connections} conns")
-                    runs[name].append(_wrk(port, seconds, connections))
+                    runs[name].append(
+                        wrk(
+                            f"http://127.0.0.1:{port}/r/{CODE}",
+                            seconds=seconds,
+                            connections=connections,
+                            headers={"User-Agent": USER_AGENT},
+                        )
+                    )
                 finally:
-                    _stop(process)  # clarion's ingester makes a last pass on the way out
+                    stop_server(process)  # clarion's ingester makes a last pass on the way out
         engine = sa.create_engine(url)
         try:
             with engine.connect() as connection:

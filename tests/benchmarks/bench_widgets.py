@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -30,8 +28,8 @@ import sqlalchemy as sa
 from clarion.db import Database
 from clarion.schema import upgrade
 
-from .bench_redirect import _start, _stop, wrk_missing
 from .bench_startup import free_port
+from .http_load import start_server, stop_server, wrk, wrk_missing
 from .report import ratio, table
 
 HERE = Path(__file__).parent
@@ -116,30 +114,6 @@ def add_ambassadors(url: str, count: int) -> float:
     return time.perf_counter() - began
 
 
-def _wrk(url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    units = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-    total = re.search(r"(\d+) requests in", output)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if not (p99 and p50 and total and rate):
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    return {
-        "requests_per_second": float(rate.group(1)),
-        "p50_seconds": float(p50.group(1)) * units[p50.group(2)],
-        "p99_seconds": float(p99.group(1)) * units[p99.group(2)],
-        "requests": int(total.group(1)),
-        "bad_responses": int(errors.group(1)) if errors else 0,
-    }
-
-
 def _fetch(port: int, name: str, token: str) -> int:
     """The fragment's size, after checking it answers 200 (a 401 would make the figures meaningless)."""
     response = httpx.get(f"http://127.0.0.1:{port}/widgets/{name}", headers={"authorization": f"Bearer {token}"})
@@ -196,16 +170,21 @@ def run(*, seconds: int, rounds: int, connections: int, log: Callable[[str], Non
             for round_number in range(rounds):
                 for server, command in commands.items():
                     port = free_port()
-                    process = _start([*command, "--port", str(port)], port, environment, workdir / "server.log")
+                    process = start_server([*command, "--port", str(port)], port, environment, workdir / "server.log")
                     try:
                         for name in WIDGETS:
                             sizes[name][server] = _fetch(port, name, token)
                             log(f"widgets: {dataset}, round {round_number + 1}/{rounds}, {server}, /widgets/{name}")
                             runs[name][server].append(
-                                _wrk(f"http://127.0.0.1:{port}/widgets/{name}", token, seconds, connections)
+                                wrk(
+                                    f"http://127.0.0.1:{port}/widgets/{name}",
+                                    seconds=seconds,
+                                    connections=connections,
+                                    headers={"Authorization": f"Bearer {token}"},
+                                )
                             )
                     finally:
-                        _stop(process)
+                        stop_server(process)
             figures: dict[str, Any] = {}
             for name in WIDGETS:
                 medians = {
