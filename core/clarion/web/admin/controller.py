@@ -188,6 +188,7 @@ class AdminController(ClarionController):
             "version": __version__,
             "error": error,
             "demo_people": _signin_people(engine),
+            "oidc_enabled": engine.settings.oidc_issuer is not None,
         }
         return _template(request, "admin/signin.html", context, status)
 
