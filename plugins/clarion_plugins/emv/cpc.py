@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
-from clarion.emv import EmvModel, EmvValue
-from clarion_plugins.emv.rates import check_rates, rate_for
+from clarion_plugins.emv.rates import RateTableModel, check_rates
 
 PLUGIN_NAME = "emv-cpc"
 
@@ -23,24 +22,21 @@ class Settings(BaseModel):
     _rates = field_validator("rates")(classmethod(lambda cls, value: check_rates(value)))
 
 
-class CostPerClick(EmvModel):
+class CostPerClick(RateTableModel):
     key = "cpc"
     label = "Cost per click"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def value(self, figures):
-        results = []
-        for currency, networks in sorted(self.settings.rates.items()):
-            amount = 0
-            for item in figures:
-                rate = rate_for(networks, item.network)
-                if rate is not None:
-                    amount += rate * item.clicks
-            formula = f"EMV = Σ per network (cost per click in {currency} cents * counted clicks)"
-            results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
-        return results
+    def rate_table(self):
+        return self.settings.rates
+
+    def amount(self, rate, figures):
+        return rate * figures.clicks
+
+    def formula(self, currency):
+        return f"EMV = Σ per network (cost per click in {currency} cents * counted clicks)"
 
 
 @hookimpl

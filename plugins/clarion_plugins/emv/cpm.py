@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
-from clarion.emv import EmvModel, EmvValue, per_mille
-from clarion_plugins.emv.rates import check_rates, rate_for
+from clarion.emv import per_mille
+from clarion_plugins.emv.rates import RateTableModel, check_rates
 
 PLUGIN_NAME = "emv-cpm"
 
@@ -26,33 +26,30 @@ class Settings(BaseModel):
     _rates = field_validator("rates")(classmethod(lambda cls, value: check_rates(value)))
 
 
-class CostPerMille(EmvModel):
+class CostPerMille(RateTableModel):
     key = "cpm"
     label = "Cost per thousand impressions"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def value(self, figures):
-        results = []
-        for currency, networks in sorted(self.settings.rates.items()):
-            amount = 0
-            for item in figures:
-                rate = rate_for(networks, item.network)
-                if rate is None:
-                    continue
-                if item.impressions is not None:
-                    amount += per_mille(rate, item.impressions)
-                elif self.settings.reach_when_no_impressions:
-                    amount += per_mille(rate, item.potential_reach)
-            fallback = (
-                ", or * potential reach / 1000 on networks that reported no impressions"
-                if self.settings.reach_when_no_impressions
-                else ""
-            )
-            formula = f"EMV = Σ per network (CPM in {currency} cents * reported impressions / 1000{fallback})"
-            results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
-        return results
+    def rate_table(self):
+        return self.settings.rates
+
+    def amount(self, rate, figures):
+        if figures.impressions is not None:
+            return per_mille(rate, figures.impressions)
+        if self.settings.reach_when_no_impressions:
+            return per_mille(rate, figures.potential_reach)
+        return 0
+
+    def formula(self, currency):
+        fallback = (
+            ", or * potential reach / 1000 on networks that reported no impressions"
+            if self.settings.reach_when_no_impressions
+            else ""
+        )
+        return f"EMV = Σ per network (CPM in {currency} cents * reported impressions / 1000{fallback})"
 
 
 @hookimpl

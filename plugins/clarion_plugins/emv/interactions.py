@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
-from clarion.emv import EmvModel, EmvValue
-from clarion_plugins.emv.rates import check_rates, rate_for
+from clarion_plugins.emv.rates import RateTableModel, check_rates
 
 PLUGIN_NAME = "emv-interactions"
 
@@ -28,24 +27,22 @@ class Settings(BaseModel):
     _values = field_validator("values")(classmethod(lambda cls, value: check_rates(value)))
 
 
-class InteractionValues(EmvModel):
+class InteractionValues(RateTableModel):
     key = "interactions"
     label = "Value per interaction"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def value(self, figures):
-        results = []
-        for currency, networks in sorted(self.settings.values.items()):
-            amount = 0
-            for item in figures:
-                table = rate_for(networks, item.network) or {}
-                counts = {**item.interactions, "clicks": item.clicks}
-                amount += sum(rate * counts.get(kind, 0) for kind, rate in table.items())
-            formula = f"EMV = Σ per network and interaction kind (value in {currency} cents * count)"
-            results.append(EmvValue(self.key, self.label, currency, amount, formula, dict(networks)))
-        return results
+    def rate_table(self):
+        return self.settings.values
+
+    def amount(self, rate, figures):
+        counts = {**figures.interactions, "clicks": figures.clicks}
+        return sum(value * counts.get(kind, 0) for kind, value in rate.items())
+
+    def formula(self, currency):
+        return f"EMV = Σ per network and interaction kind (value in {currency} cents * count)"
 
 
 @hookimpl

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Any
+
+from clarion.emv import EmvModel, EmvValue, NetworkFigures
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -26,3 +30,34 @@ def check_rates(rates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def rate_for(networks: dict[str, Any], network: str) -> Any:
     """The network's rate, else the "default" one, else nothing (the network is not valued)."""
     return networks.get(network, networks.get("default"))
+
+
+class RateTableModel(EmvModel):
+    """An EMV model valuing each network's figures from a rate table, once per configured currency.
+
+    Subclasses give the table (``rate_table``), what one network's figures are worth at its rate
+    (``amount``) and the formula a report states (``formula``); networks without a rate are not valued.
+    """
+
+    @abstractmethod
+    def rate_table(self) -> dict[str, dict[str, Any]]:
+        """Currency → network → rate."""
+
+    @abstractmethod
+    def amount(self, rate: Any, figures: NetworkFigures) -> int:
+        """The value, in minor units, of one network's figures at ``rate``."""
+
+    @abstractmethod
+    def formula(self, currency: str) -> str:
+        """How the value in ``currency`` is computed, in words a report shows."""
+
+    def value(self, figures: Sequence[NetworkFigures]) -> list[EmvValue]:
+        results = []
+        for currency, networks in sorted(self.rate_table().items()):
+            amount = 0
+            for item in figures:
+                rate = rate_for(networks, item.network)
+                if rate is not None:
+                    amount += self.amount(rate, item)
+            results.append(EmvValue(self.key, self.label, currency, amount, self.formula(currency), dict(networks)))
+        return results
