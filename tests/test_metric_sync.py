@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,7 @@ from sqlmodel import select
 
 from clarion.cli import main
 from clarion.config import PollStep, parse_poll_schedule
-from clarion.connectors import Credential
+from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
 from clarion.errors import ConfigError, NotFound, NotSupported
 from clarion.models import (
@@ -28,7 +29,7 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
-from clarion.services import metric_sync
+from clarion.services import metric_sync, rate_limits
 from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import store_credential
@@ -158,22 +159,59 @@ def test_a_changed_figure_adds_one_sample(world):
 def test_a_rate_limit_defers_the_rest_of_the_accounts_batch(world):
     statuses = [world.post(favourites_count=n) for n in (1, 2, 3)]
     shares = [world.share(timedelta(hours=1), status_id) for status_id in statuses]
-    world.fake.rate_limit_next(f"/api/v1/statuses/{statuses[1]}", seconds=120)
+    world.fake.rate_limit_next(f"/api/v1/statuses/{statuses[1]}", seconds=2)
     report = metric_sync.sync(world.engine, now=NOW)
     assert (report.polled, report.deferred) == (1, 2)
     assert {share for share, _metric, _value in world.samples()} == {shares[0]}
     assert world.calls(statuses[2]) == 0  # never asked after the 429
     for share_id in shares[1:]:
         row = world.sync_row(share_id)
-        assert NOW + timedelta(seconds=60) < row.next_sync_at <= NOW + timedelta(seconds=121)
+        assert NOW < row.next_sync_at <= NOW + timedelta(seconds=3)
         assert "rate limited by Mastodon" in (row.last_error or "")
     # Before the reset nothing is asked again; after it, the deferred posts are.
-    assert metric_sync.sync(world.engine, now=NOW + timedelta(seconds=30)).polled == 0
+    assert metric_sync.sync(world.engine, now=NOW + timedelta(seconds=1)).polled == 0
     assert world.calls(statuses[1]) == 1
+    wait_for_budget_reset(world)
     later = metric_sync.sync(world.engine, now=NOW + timedelta(seconds=130))
     assert later.polled == 2
     assert {share for share, _metric, _value in world.samples()} == set(shares)
     assert world.sync_row(shares[1]).last_error is None
+
+
+def wait_for_budget_reset(world: World) -> None:
+    """Budgets are wall-clock facts (the network's reset time): wait until the stored one has passed."""
+    with world.engine.transaction() as session:
+        until = rate_limits.blocked_until(session, "mastodon", world.account_id)
+    if until is not None:
+        time.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.05)
+
+
+def test_a_budget_spent_while_publishing_holds_metric_sync_back(world):
+    """The store is shared: a budget a publish found spent keeps metric sync from calling too."""
+    status_id = world.post(favourites_count=1)
+    share_id = world.share(timedelta(hours=1), status_id)
+    reset = datetime.now(UTC) + timedelta(minutes=10)
+    with world.engine.transaction() as session:
+        rate_limits.record(
+            session, "mastodon", world.account_id, [RateLimitInfo(RateLimitScope.ACCOUNT, 0, reset, limit=300)]
+        )
+    report = metric_sync.sync(world.engine, now=NOW)
+    assert (report.polled, report.deferred) == (0, 1)
+    assert world.calls(status_id) == 0
+    row = world.sync_row(share_id)
+    assert NOW + timedelta(minutes=9) < row.next_sync_at <= NOW + timedelta(minutes=10, seconds=1)
+    assert "rate limited by Mastodon" in (row.last_error or "")
+
+
+def test_a_rate_limit_met_by_metric_sync_is_stored_for_every_worker(world):
+    status_id = world.post()
+    world.share(timedelta(hours=1), status_id)
+    world.fake.rate_limit_next(f"/api/v1/statuses/{status_id}", seconds=300)
+    metric_sync.sync(world.engine, now=NOW)
+    with world.engine.transaction() as session:
+        until = rate_limits.blocked_until(session, "mastodon", world.account_id)
+    assert until is not None
+    assert timedelta(seconds=200) < until - datetime.now(UTC) <= timedelta(seconds=301)
 
 
 def test_a_rate_limit_without_a_time_waits_the_configured_time(world, clarion_engine_factory):

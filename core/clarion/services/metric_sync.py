@@ -6,7 +6,9 @@ chunks of the connector's ``metrics_batch_size``. Readings are stored only when 
 (:func:`clarion.services.metrics.record_if_changed`), so polling twice adds nothing.
 
 - A rate limit stops that account for this run: its remaining shares wait until the network's
-  ``retry_after`` (or ``metrics_rate_limit_wait_seconds``); figures already read are kept.
+  ``retry_after`` (or ``metrics_rate_limit_wait_seconds``); figures already read are kept. Budgets
+  the network reports go to the rate-limit store shared with publishing, and a budget spent there
+  (by a publish, another run or this one) defers the account's shares before any call.
 - A refused sign-in marks the account "reconnect needed"; its shares are skipped until the
   ambassador connects again.
 - A network that cannot report these figures (no scope, no API) is asked again at the next
@@ -30,7 +32,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from clarion.config import PollStep
-from clarion.connectors import Capability, Connector, ConnectorContext, Credential, MetricsSnapshot
+from clarion.connectors import (
+    Capability,
+    Connector,
+    ConnectorContext,
+    Credential,
+    MetricsSnapshot,
+    RateLimitInfo,
+    RateLimitScope,
+)
 from clarion.engine import Engine
 from clarion.errors import (
     ConnectorError,
@@ -51,6 +61,7 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
+from clarion.services import rate_limits
 from clarion.services.credentials import call_with_credential, connector_context
 from clarion.services.metrics import record_if_changed
 
@@ -295,16 +306,55 @@ def _store(engine: Engine, shares: Sequence[Due], snapshots: Sequence[MetricsSna
 
 
 def _fetch(engine: Engine, account_plan: AccountPlan, chunk: Sequence[Due]) -> list[MetricsSnapshot]:
+    """The chunk's figures; whatever the network says of its budgets meanwhile is stored, even on failure."""
     ids = list(dict.fromkeys(item.external_id for item in chunk))
-    if account_plan.account_id is None:
-        connector = engine.connector(account_plan.network)
-        with connector_context(engine, connector) as context:
-            return connector.fetch_metrics(context, None, ids)
+    reported: list[RateLimitInfo] = []
 
-    def read(connector: Connector, context: ConnectorContext, credential: Credential) -> list[MetricsSnapshot]:
+    def read(connector: Connector, context: ConnectorContext, credential: Credential | None) -> list[MetricsSnapshot]:
         return connector.fetch_metrics(context, credential, ids)
 
-    return call_with_credential(engine, account_plan.account_id, read)
+    try:
+        if account_plan.account_id is None:
+            connector = engine.connector(account_plan.network)
+            with connector_context(engine, connector, rate_limit_reporter=reported.append) as context:
+                return read(connector, context, None)
+        return call_with_credential(engine, account_plan.account_id, read, rate_limit_reporter=reported.append)
+    except RateLimited as exc:
+        if exc.retry_after is not None and not any(info.exhausted for info in reported):
+            # A connector that only raised: its Retry-After still tells every worker to wait.
+            reset_at = utcnow() + timedelta(seconds=max(0.0, exc.retry_after))
+            reported.append(RateLimitInfo(RateLimitScope.ACCOUNT, 0, reset_at))
+        raise
+    finally:
+        if reported:
+            with engine.transaction() as session:
+                rate_limits.record(session, account_plan.network, account_plan.account_id or 0, reported)
+
+
+def _held_for(engine: Engine, account_plan: AccountPlan) -> timedelta | None:
+    """How long the account's (or the app's) spent budget still holds, as publishing and earlier runs stored it.
+
+    Budgets are facts of the wall clock (a network's reset time), so this reads the clock, not the run's ``now``.
+    """
+    clock = utcnow()
+    with engine.transaction() as session:
+        until = rate_limits.blocked_until(session, account_plan.network, account_plan.account_id or 0, clock)
+    return None if until is None else until - clock
+
+
+def _defer(
+    engine: Engine,
+    connector: Connector,
+    account_plan: AccountPlan,
+    shares: Sequence[Due],
+    now: datetime,
+    retry_at: datetime,
+    report: SyncReport,
+) -> None:
+    reason = f"rate limited by {connector.label}; next try at {retry_at.isoformat(timespec='seconds')}"
+    _settle(engine, shares, now, next_at=retry_at, error=reason)
+    report.deferred += len(shares)
+    report.messages.append(f"{connector.label} account of ambassador {account_plan.ambassador_id}: {reason}")
 
 
 def _sync_account(
@@ -316,15 +366,16 @@ def _sync_account(
     for start in range(0, len(claimed), size):
         chunk = claimed[start : start + size]
         rest = claimed[start:]
+        held = _held_for(engine, account_plan)
+        if held is not None:
+            # A spent budget (seen by publishing, another run or this one): no call before it resets.
+            _defer(engine, connector, account_plan, rest, now, now + max(held, timedelta(seconds=1)), report)
+            return
         try:
             snapshots = _fetch(engine, account_plan, chunk)
         except RateLimited as exc:
             wait = exc.retry_after if exc.retry_after is not None else engine.settings.metrics_rate_limit_wait_seconds
-            retry_at = now + timedelta(seconds=max(wait, 1.0))
-            reason = f"rate limited by {connector.label}; next try at {retry_at.isoformat(timespec='seconds')}"
-            _settle(engine, rest, now, next_at=retry_at, error=reason)
-            report.deferred += len(rest)
-            report.messages.append(f"{connector.label} account of ambassador {account_plan.ambassador_id}: {reason}")
+            _defer(engine, connector, account_plan, rest, now, now + timedelta(seconds=max(wait, 1.0)), report)
             return
         except ReconnectNeeded as exc:
             # The account is marked; its shares wait, due, until the ambassador connects again.
