@@ -40,7 +40,7 @@ from clarion.models import (
     ShareText,
     utcnow,
 )
-from clarion.services import rollups
+from clarion.services import guidelines, rollups
 from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import new_link_code
 
@@ -54,6 +54,19 @@ HISTORY = timedelta(days=90)
 BATCH_SIZE = 5000
 KEY_PREFIX = "demo"
 DEMO_ADMIN = "demo-admin"
+DEMO_GUIDELINES = """\
+Sharing is voluntary. These guidelines keep it pleasant for you and safe for Kestrel.
+
+- **Your voice, your choice.** Share only what you are comfortable sharing, in your own name; edit the
+  suggested text as you like.
+- **Say you work here.** When you post about Kestrel, mention that you are an employee.
+- **Keep confidences.** Never share confidential information, figures before they are public, or anything
+  about customers without their consent.
+- **Be respectful.** Stay kind in comments; when in doubt, do not post and ask the communications team.
+- **Your accounts stay yours.** Kestrel never posts without you and never asks for your passwords.
+
+Questions? Write to [comms@kestrel.example](mailto:comms@kestrel.example).
+"""
 DEMO_EDITOR = "demo-editor"
 DEMO_AMBASSADOR = "demo-ambassador"
 
@@ -1956,8 +1969,16 @@ def load_demo(
     account_networks = [network for network in NETWORK_PROFILES if network in engine.connectors()]
     plan = _plan(seed, now, account_networks, list(engine.connectors()))
     with engine.transaction() as session:
+        if guidelines.latest_body(session) is None:
+            # The demo's people accept these (as the configured version) when the loader opts them in.
+            guidelines.record_version(session, engine.settings.guidelines_version, DEMO_GUIDELINES, None)
         loader = _Loader(
-            session, plan, seed=seed, now=now, guidelines_version=engine.settings.guidelines_version, progress=progress
+            session,
+            plan,
+            seed=seed,
+            now=now,
+            guidelines_version=guidelines.current_version(engine, session),
+            progress=progress,
         )
         added = loader.load()
         totals = _totals(session)

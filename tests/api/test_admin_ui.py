@@ -24,7 +24,7 @@ EDITOR_PAGES = [
     "/admin/campaigns",
     "/admin/campaigns/new",
 ]
-ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings"]
+ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings", "/admin/guidelines"]
 
 
 # Every route of the admin UI and the lowest role that may use it (a meta-test keeps this complete).
@@ -51,6 +51,8 @@ ADMIN_ROUTES = {
     ("GET", "/admin/ambassadors/import"): "admin",
     ("POST", "/admin/ambassadors/import"): "admin",
     ("GET", "/admin/settings"): "admin",
+    ("GET", "/admin/guidelines"): "admin",
+    ("POST", "/admin/guidelines"): "admin",
 }
 
 

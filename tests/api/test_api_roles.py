@@ -116,6 +116,11 @@ ROUTES = {
     ("GET", "/api/v1/ambassadors/{ambassador_id}/badges"): Route(
         "GET", "/api/v1/ambassadors/{someone}/badges", 200, "admin"
     ),
+    ("GET", "/api/v1/guidelines"): Route("GET", "/api/v1/guidelines", 200, "ambassador"),
+    ("POST", "/api/v1/guidelines"): Route(
+        "POST", "/api/v1/guidelines", 201, "admin", {"version": "2026-03", "body": "- Be kind."}
+    ),
+    ("GET", "/api/v1/guidelines/acceptance"): Route("GET", "/api/v1/guidelines/acceptance", 200, "admin"),
     ("GET", "/api/v1/leaderboards"): Route("GET", "/api/v1/leaderboards", 200, "ambassador"),
     ("GET", "/api/v1/leaderboards/employee-of-the-month"): Route(
         "GET", "/api/v1/leaderboards/employee-of-the-month", 200, "ambassador"
@@ -138,9 +143,7 @@ ROUTES = {
         "GET", "/api/v1/analytics/content/{approved}", 200, "editor"
     ),
     ("GET", "/api/v1/analytics/teams/{team}"): Route("GET", "/api/v1/analytics/teams/Platform", 200, "editor"),
-    ("GET", "/api/v1/analytics/networks/{network}"): Route(
-        "GET", "/api/v1/analytics/networks/linkedin", 200, "editor"
-    ),
+    ("GET", "/api/v1/analytics/networks/{network}"): Route("GET", "/api/v1/analytics/networks/linkedin", 200, "editor"),
     ("GET", "/api/v1/analytics/ambassadors/{ambassador_id}"): Route(
         "GET", "/api/v1/analytics/ambassadors/{someone}", 200, "editor"
     ),
@@ -206,7 +209,16 @@ class World:
         if isinstance(value, str) and value.startswith("{") and value.endswith("}") and "/" not in value:
             return self.resource(value[1:-1])
         if isinstance(value, str):
-            for name in ("approved", "own_draft", "own_share", "own_account", "campaign", "someone", "published_share", "own_entry"):
+            for name in (
+                "approved",
+                "own_draft",
+                "own_share",
+                "own_account",
+                "campaign",
+                "someone",
+                "published_share",
+                "own_entry",
+            ):
                 if "{" + name + "}" in value:
                     value = value.replace("{" + name + "}", str(self.resource(name)))
             return value

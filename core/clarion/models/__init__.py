@@ -29,6 +29,7 @@ from clarion.models.content import (
     EditPolicy,
     ShareText,
 )
+from clarion.models.guidelines import GuidelinesVersion
 from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
@@ -63,6 +64,7 @@ __all__ = [
     "EditPolicy",
     "EntryStatus",
     "Event",
+    "GuidelinesVersion",
     "MetricOrigin",
     "MetricSample",
     "MetricSource",

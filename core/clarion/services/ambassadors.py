@@ -16,6 +16,7 @@ from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenie
 from clarion.events import EventKind
 from clarion.identity import Identity
 from clarion.models import AdvocacyLevel, Ambassador, ConsentState, NetworkAccount, Role, utcnow
+from clarion.services import guidelines
 from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.services.levels import record_level_change
@@ -246,7 +247,7 @@ def change_consent(
     state = ambassador.consent
     assert ambassador.id is not None
     if action == ConsentAction.OPT_IN:
-        current = engine.settings.guidelines_version
+        current = guidelines.current_version(engine, session)
         if guidelines_version != current:
             raise ValidationFailed(
                 f"accept the current social media guidelines (version {current}) to opt in",

@@ -36,6 +36,7 @@ from clarion.web.campaigns.controller import CampaignController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
+from clarion.web.guidelines.controller import GuidelinesController
 from clarion.web.leaderboards.controller import LeaderboardController
 from clarion.web.links import LinkController
 from clarion.web.me.controller import MeController
@@ -71,6 +72,7 @@ CONTROLLERS = (
     AdminController,
     LeaderboardController,
     BadgeController,
+    GuidelinesController,
 )
 
 

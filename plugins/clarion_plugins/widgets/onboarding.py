@@ -11,6 +11,7 @@ from clarion import hookimpl
 from clarion.connectors import AuthKind
 from clarion.errors import BadRequest
 from clarion.models import Ambassador, NetworkAccount
+from clarion.services import guidelines
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-onboarding"
@@ -30,7 +31,8 @@ def onboarding_context(engine, viewer, settings) -> dict[str, Any]:
                 select(NetworkAccount).where(NetworkAccount.ambassador_id == viewer.ambassador_id)
             )
         }
-        current = engine.settings.guidelines_version
+        in_force = guidelines.current(engine, session)
+        current = in_force.version
         return {
             "name": ambassador.name,
             "active": ambassador.is_active,
@@ -38,6 +40,7 @@ def onboarding_context(engine, viewer, settings) -> dict[str, Any]:
             "guidelines_version": current,
             "needs_guidelines": ambassador.is_active and ambassador.guidelines_version != current,
             "guidelines_url": settings["guidelines_url"],
+            "guidelines_html": in_force.html,
             "networks": [
                 {"key": key, "label": connector.label, "connected": key in connected}
                 for key, connector in engine.connectors().items()

@@ -29,6 +29,7 @@ from clarion.models import AdvocacyLevel, Ambassador, Campaign, ContentOrigin, C
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import campaigns as campaign_service
 from clarion.services import content as content_service
+from clarion.services import guidelines as guidelines_service
 from clarion.services import widget_sessions
 from clarion.services.actors import Actor
 from clarion.services.content_lifecycle import ContentAction
@@ -640,6 +641,55 @@ class AdminController(ClarionController):
             )
         return Redirect(path=f"/admin/ambassadors?imported={created}", status_code=303)
 
+    # ---- social media guidelines (admins only) -------------------------------------------------------------------
+
+    def _guidelines_page(
+        self,
+        engine: Engine,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        values: Mapping[str, Any] | None = None,
+        error: ClarionError | None = None,
+    ) -> Response[str]:
+        with engine.transaction() as session:
+            viewer = _viewer(engine, session, actor)
+            in_force = guidelines_service.current(engine, session)
+            taking_part, versions = guidelines_service.acceptance(engine, session)
+            latest = guidelines_service.latest_body(session)
+        return _page(
+            request,
+            viewer,
+            "admin/guidelines.html",
+            200 if error is None else status_for(error),
+            in_force=in_force,
+            taking_part=taking_part,
+            versions=versions,
+            values=values if values is not None else {"body": latest or ""},
+            error=error,
+        )
+
+    @get("/guidelines", sync_to_thread=True, opt=ADMIN)
+    def guidelines(self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any]) -> Response[str]:
+        return self._guidelines_page(engine, request, actor)
+
+    @post("/guidelines", sync_to_thread=True, opt=ADMIN_FORM, status_code=303)
+    def guidelines_publish(
+        self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], data: Form
+    ) -> Response[Any]:
+        form = _checked_form(engine, actor, data)
+        try:
+            if form.get("confirm") != "yes":
+                raise ValidationFailed(
+                    "confirm that everyone taking part will be asked to accept the new version", field="confirm"
+                )
+            with engine.transaction() as session:
+                guidelines_service.publish(
+                    engine, session, actor, str(form.get("version") or ""), str(form.get("body") or "")
+                )
+        except ClarionError as exc:
+            return self._guidelines_page(engine, request, actor, values=form, error=exc)
+        return Redirect(path="/admin/guidelines?saved=1", status_code=303)
+
     # ---- programme settings --------------------------------------------------------------------------------------
 
     @get("/settings", sync_to_thread=True, opt=ADMIN)
@@ -652,5 +702,6 @@ class AdminController(ClarionController):
             "admin/settings.html",
             settings=settings,
             plugins=engine.pm.describe(),
+            guidelines_version=_transact(engine, lambda session: guidelines_service.current_version(engine, session)),
             networks=list(engine.connectors().values()),
         )

@@ -17,6 +17,7 @@ from clarion.models import Ambassador, Role
 from clarion.services import accounts as account_service
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import content as content_service
+from clarion.services import guidelines
 from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
@@ -56,7 +57,7 @@ def _me(engine: Engine, session: Session, actor: Actor) -> MeOut:
     return MeOut(
         profile=AmbassadorOut.of(ambassador),
         accounts=[AccountOut.of(account) for account in accounts],
-        current_guidelines_version=engine.settings.guidelines_version,
+        current_guidelines_version=guidelines.current_version(engine, session),
     )
 
 
