@@ -33,6 +33,7 @@ from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsCon
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
+from clarion.web.challenges.controller import ChallengeController, MyChallengeController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
@@ -71,6 +72,8 @@ CONTROLLERS = (
     AdminController,
     LeaderboardController,
     BadgeController,
+    ChallengeController,
+    MyChallengeController,
 )
 
 
