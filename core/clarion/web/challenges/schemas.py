@@ -110,7 +110,7 @@ class ResultLineOut(BaseModel):
 
 class ResultsOut(BaseModel):
     challenge_id: int = Field(examples=[4])
-    frozen: bool = Field(description="False while results are still live (before results_final_at).")
+    frozen: bool = Field(description="False while results are still live (before results_final_at).", examples=[True])
     qualified: int = Field(description="How many participants or teams reached the target.", examples=[7])
     lines: list[ResultLineOut]
 
@@ -133,13 +133,17 @@ class TeamProgressOut(BaseModel):
 
 
 class MyChallengeOut(ChallengeOut):
-    joined: bool | None = Field(description="Individual challenges: whether I opted in. None for team ones.")
+    joined: bool | None = Field(
+        description="Individual challenges: whether I opted in. None for team ones.", examples=[True]
+    )
     my_progress: int | None = Field(
         description="My figure: individual challenges I joined, or my part of my team's.", examples=[2]
     )
     my_team: TeamProgressOut | None = Field(description="Team challenges: my team's progress (names nobody).")
-    qualified: bool | None = Field(description="Whether I (or my team) reached the target so far.")
-    results_frozen: bool = Field(description="Ended and final: corrections no longer change the outcome.")
+    qualified: bool | None = Field(description="Whether I (or my team) reached the target so far.", examples=[False])
+    results_frozen: bool = Field(
+        description="Ended and final: corrections no longer change the outcome.", examples=[False]
+    )
     qualified_count: int | None = Field(
         description="Ended challenges: how many participants or teams qualified.", examples=[7]
     )
