@@ -436,7 +436,7 @@ def _individual_lines(session: Session, challenge: Challenge) -> list[Line]:
 
 
 def _team_lines(session: Session, challenge: Challenge, team: str | None = None) -> list[Line]:
-    members = sa.select(col(Ambassador.id).label("id"), col(Ambassador.team).label("team")).where(*_opted_in())
+    members: Any = sa.select(col(Ambassador.id).label("id"), col(Ambassador.team).label("team")).where(*_opted_in())
     if team is not None:
         members = members.where(col(Ambassador.team) == team)
     member_rows = members.subquery("members")

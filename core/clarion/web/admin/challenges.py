@@ -83,7 +83,7 @@ class AdminChallengeController(ClarionController):
         values: Mapping[str, Any],
         error: ClarionError | None = None,
     ) -> Response[str]:
-        campaigns = {item.id: item for item in session.exec(select(Campaign).order_by(Campaign.name)).all()}  # type: ignore[arg-type]
+        campaigns = {item.id: item for item in session.exec(select(Campaign).order_by(Campaign.name)).all()}
         outcome = live = None
         if challenge is not None:
             outcome = challenge_service.results(session, challenge)
