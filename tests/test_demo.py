@@ -18,6 +18,7 @@ from clarion.models import (
     Ambassador,
     AudienceDimension,
     Campaign,
+    ChallengeParticipant,
     Content,
     ContentAudience,
     ContentOrigin,
@@ -269,6 +270,17 @@ def test_clarion_demo_loads_a_consistent_programme_once(
     assert "already loaded" in second.stderr
     with Session(clarion_engine.db.engine) as session:
         assert row_counts(session) == loaded
+
+    # Demo challenges: one per kind, some joined; reading ended ones may freeze their results.
+    challenges = clarion_client.get("/api/v1/me/challenges", headers=headers).json()["items"]
+    assert {item["kind"] for item in challenges} == {"individual", "team"}
+    assert {item["status"] for item in challenges} >= {"active", "ended"}
+    team = next(item for item in challenges if item["measure"] == "participation")
+    assert team["my_team"]["team"] == "Platform"
+    assert team["my_team"]["members"] >= 2
+    with Session(clarion_engine.db.engine) as session:
+        joined = session.execute(sa.select(sa.func.count()).select_from(ChallengeParticipant)).scalar_one()
+        assert joined >= 20
 
 
 def test_the_same_seed_and_moment_give_the_same_programme():

@@ -24,6 +24,10 @@ from clarion.models import (
     Ambassador,
     AudienceDimension,
     Campaign,
+    Challenge,
+    ChallengeKind,
+    ChallengeMeasure,
+    ChallengeParticipant,
     Content,
     ContentAudience,
     ContentOrigin,
@@ -1538,6 +1542,19 @@ class _Added:
         return any(vars(self).values())
 
 
+# Bulk inserts name every column: what a demo challenge leaves out.
+CHALLENGE_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "topic": None,
+    "campaign_id": None,
+    "network": None,
+    "reward": None,
+    "image_url": None,
+    "archived_at": None,
+    "results_frozen_at": None,
+}
+
+
 class _Loader:
     """Writes the missing part of a plan in bulk, in one session, phase by phase."""
 
@@ -1603,7 +1620,92 @@ class _Loader:
         self.load_contents()
         self.load_shares()
         self.load_events()
+        self.load_challenges()
         return self.added
+
+    def challenge_plans(self) -> list[dict[str, Any]]:
+        """This month's job-post challenge, this quarter's team participation, and last month's points."""
+        month = self.now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        next_month = (month + timedelta(days=32)).replace(day=1)
+        previous_month = (month - timedelta(days=1)).replace(day=1)
+        quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+        next_quarter = (quarter + timedelta(days=95)).replace(day=1)
+        return [
+            {
+                "title": "Share 3 job posts this month",
+                "description": "Every open role needs people who know what working here is like. Three job posts "
+                "from your own network beat a hundred ads.",
+                "kind": ChallengeKind.INDIVIDUAL,
+                "measure": ChallengeMeasure.SHARES,
+                "target": 3,
+                "topic": "jobs",
+                "starts_at": month,
+                "ends_at": next_month,
+                "reward": "Lunch with the hiring team",
+            },
+            {
+                "title": "60% of every team shares this quarter",
+                "description": "Not a race between people: a team reaches it when three in five of its opted-in "
+                "members share something, anything, this quarter.",
+                "kind": ChallengeKind.TEAM,
+                "measure": ChallengeMeasure.PARTICIPATION,
+                "target": 60,
+                "starts_at": quarter,
+                "ends_at": next_quarter,
+                "reward": "Breakfast for the team",
+            },
+            {
+                "title": "Earn 100 points last month",
+                "description": "Shares, clicks and verified posts all count.",
+                "kind": ChallengeKind.INDIVIDUAL,
+                "measure": ChallengeMeasure.POINTS,
+                "target": 100,
+                "starts_at": previous_month,
+                "ends_at": month,
+            },
+        ]
+
+    def load_challenges(self) -> None:
+        """A few challenges, joined by some opted-in demo ambassadors; existing titles are left alone."""
+        table, joined = _table(Challenge), _table(ChallengeParticipant)
+        plans = self.challenge_plans()
+        titles = [plan["title"] for plan in plans]
+        have = {row.title for row in self.rows(sa.select(table.c.title).where(table.c.title.in_(titles)))}
+        created = _moment(self.now - timedelta(days=40))
+        rows = [
+            {**CHALLENGE_DEFAULTS, **plan, "created_at": created, "updated_at": created}
+            for plan in plans
+            if plan["title"] not in have
+        ]
+        if not rows:
+            return
+        self.insert(None, table, rows)
+        ids = {
+            row.title: row.id
+            for row in self.rows(sa.select(table.c.id, table.c.title).where(table.c.title.in_(titles)))
+            if row.title not in have
+        }
+        people = _table(Ambassador)
+        candidates = [
+            row.id
+            for row in self.rows(
+                sa.select(people.c.id)
+                .where(people.c.opted_in_at.is_not(None), people.c.left_at.is_(None), people.c.paused_at.is_(None))
+                .order_by(people.c.id)
+            )
+        ]
+        rng = random.Random(f"{self.seed}:challenges")
+        participants = []
+        for plan in plans:
+            challenge_id = ids.get(plan["title"])
+            if challenge_id is None or plan["kind"] is not ChallengeKind.INDIVIDUAL or not candidates:
+                continue
+            chosen = rng.sample(candidates, k=max(1, len(candidates) * 2 // 5))
+            participants += [
+                {"challenge_id": challenge_id, "ambassador_id": ambassador_id, "joined_at": plan["starts_at"]}
+                for ambassador_id in sorted(chosen)
+            ]
+        self.insert(None, joined, participants)
 
     def load_people(self) -> None:
         table, accounts = _table(Ambassador), _table(NetworkAccount)

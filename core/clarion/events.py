@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     POINTS_RELEASED = "points.released"
     POINTS_REJECTED = "points.rejected"
     LEVEL_CHANGED = "ambassador.level_changed"
+    CHALLENGE_QUALIFIED = "challenge.qualified"
 
 
 @dataclass(frozen=True)

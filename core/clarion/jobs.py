@@ -101,7 +101,7 @@ class Jobs:
         return sync_metrics
 
     def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper, TaskWrapper]:
-        from clarion.services import clicks, publishing, rollups
+        from clarion.services import challenges, clicks, publishing, rollups
 
         engine = self.engine
 
@@ -128,6 +128,11 @@ class Jobs:
         @huey.periodic_task(crontab(minute="*"), name="clarion.update_analytics")
         def update_analytics() -> None:
             rollups.update(engine)
+
+        # Results also freeze on first read; this makes the challenge.qualified events arrive on time.
+        @huey.periodic_task(crontab(minute="7"), name="clarion.freeze_challenges")
+        def freeze_challenges() -> None:
+            challenges.freeze_due(engine)
 
         return publish_share, reconcile_share, sweep_shares, update_analytics
 

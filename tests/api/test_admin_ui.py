@@ -23,6 +23,8 @@ EDITOR_PAGES = [
     "/admin/review",
     "/admin/campaigns",
     "/admin/campaigns/new",
+    "/admin/challenges",
+    "/admin/challenges/new",
 ]
 ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings", "/admin/guidelines"]
 
@@ -45,6 +47,12 @@ ADMIN_ROUTES = {
     ("POST", "/admin/campaigns/new"): "editor",
     ("GET", "/admin/campaigns/{campaign_id}"): "editor",
     ("POST", "/admin/campaigns/{campaign_id}"): "editor",
+    ("GET", "/admin/challenges"): "editor",
+    ("GET", "/admin/challenges/new"): "editor",
+    ("POST", "/admin/challenges/new"): "editor",
+    ("GET", "/admin/challenges/{challenge_id}"): "editor",
+    ("POST", "/admin/challenges/{challenge_id}"): "editor",
+    ("POST", "/admin/challenges/{challenge_id}/archive"): "editor",
     ("GET", "/admin/ambassadors"): "admin",
     ("GET", "/admin/ambassadors/{ambassador_id}"): "admin",
     ("POST", "/admin/ambassadors/{ambassador_id}"): "admin",

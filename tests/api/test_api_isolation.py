@@ -237,3 +237,36 @@ def test_my_own_suggestion_stays_visible_to_me_whatever_its_state(api, cast):
     api.moved(cast.amir, content["id"], "submit")
     api.moved(cast.erin, content["id"], "reject")
     assert api.get(f"/api/v1/content/{content['id']}", cast.amir).json()["status"] == "rejected"
+
+
+# -- challenges ----------------------------------------------------------------------------------
+
+
+def test_my_challenges_show_only_my_progress_and_only_i_join_or_leave_for_me(api, cast):
+    body = {
+        "title": "Share 3 job posts",
+        "kind": "individual",
+        "measure": "shares",
+        "target": 3,
+        "starts_at": iso(-timedelta(days=1)),
+        "ends_at": iso(timedelta(days=9)),
+    }
+    challenge_id = api.post("/api/v1/challenges", cast.erin, body).json()["id"]
+    content = api.approved_content(cast.erin)
+    assert api.post(f"/api/v1/me/challenges/{challenge_id}/participation", cast.amir).status_code == 200
+    share = api.share(cast.amir, content["id"])
+    api.post(f"/api/v1/shares/{share['id']}/opened", cast.amir)
+    # Bea leaving does not take Amir out; she never joined.
+    api.problem(api.delete(f"/api/v1/me/challenges/{challenge_id}/participation", cast.bea), 404)
+    beas = next(
+        item for item in api.get("/api/v1/me/challenges", cast.bea).json()["items"] if item["id"] == challenge_id
+    )
+    assert (beas["joined"], beas["my_progress"], beas["qualified"]) == (False, None, None)
+    amirs = next(
+        item for item in api.get("/api/v1/me/challenges", cast.amir).json()["items"] if item["id"] == challenge_id
+    )
+    assert (amirs["joined"], amirs["my_progress"]) == (True, 1)
+    # Everyone's progress is for editors and admins only.
+    api.problem(api.get(f"/api/v1/challenges/{challenge_id}/results", cast.bea), 403)
+    results = api.get(f"/api/v1/challenges/{challenge_id}/results", cast.erin).json()
+    assert [line["ambassador_id"] for line in results["lines"]] == [cast.amir.id]

@@ -150,6 +150,37 @@ ROUTES = {
     ("GET", "/api/v1/analytics/breakdown"): Route("GET", "/api/v1/analytics/breakdown?by=team", 200, "editor"),
     ("GET", "/api/v1/me/analytics"): Route("GET", "/api/v1/me/analytics", 200, "ambassador"),
     ("GET", "/api/v1/me/analytics/content"): Route("GET", "/api/v1/me/analytics/content", 200, "ambassador"),
+    ("GET", "/api/v1/challenges"): Route("GET", "/api/v1/challenges", 200, "editor"),
+    ("POST", "/api/v1/challenges"): Route(
+        "POST",
+        "/api/v1/challenges",
+        201,
+        "editor",
+        {
+            "title": "Share 3 job posts",
+            "kind": "individual",
+            "measure": "shares",
+            "target": 3,
+            "starts_at": "2026-01-01T00:00:00Z",
+            "ends_at": "2099-01-01T00:00:00Z",
+        },
+    ),
+    ("GET", "/api/v1/challenges/{challenge_id}"): Route("GET", "/api/v1/challenges/{challenge}", 200, "editor"),
+    ("PATCH", "/api/v1/challenges/{challenge_id}"): Route(
+        "PATCH", "/api/v1/challenges/{challenge}", 200, "editor", {"target": 4}
+    ),
+    ("DELETE", "/api/v1/challenges/{challenge_id}"): Route("DELETE", "/api/v1/challenges/{challenge}", 204, "editor"),
+    ("GET", "/api/v1/challenges/{challenge_id}/results"): Route(
+        "GET", "/api/v1/challenges/{challenge}/results", 200, "editor"
+    ),
+    ("GET", "/api/v1/me/challenges"): Route("GET", "/api/v1/me/challenges", 200, "ambassador"),
+    ("POST", "/api/v1/me/challenges/{challenge_id}/participation"): Route(
+        "POST", "/api/v1/me/challenges/{challenge}/participation", 200, "ambassador"
+    ),
+    # Leaving a challenge one never joined reaches the service: 404.
+    ("DELETE", "/api/v1/me/challenges/{challenge_id}/participation"): Route(
+        "DELETE", "/api/v1/me/challenges/{challenge}/participation", 404, "ambassador"
+    ),
 }
 
 
@@ -194,6 +225,20 @@ class World:
         return int(self.api.create_campaign(self.editor)["id"])
 
     @cached_property
+    def challenge(self) -> int:
+        body = {
+            "title": "Share 3 job posts",
+            "kind": "individual",
+            "measure": "shares",
+            "target": 3,
+            "starts_at": "2026-01-01T00:00:00Z",
+            "ends_at": "2099-01-01T00:00:00Z",
+        }
+        response = self.api.post("/api/v1/challenges", self.editor, body)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    @cached_property
     def own_entry(self) -> int:
         self.api.add_account(self.owner, "x", "@points")  # a first account earns onboarding points
         return int(self.api.get("/api/v1/me/points", self.owner).json()["items"][0]["id"])
@@ -218,6 +263,7 @@ class World:
                 "someone",
                 "published_share",
                 "own_entry",
+                "challenge",
             ):
                 if "{" + name + "}" in value:
                     value = value.replace("{" + name + "}", str(self.resource(name)))

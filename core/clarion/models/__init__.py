@@ -18,6 +18,7 @@ from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, Analy
 from clarion.models.badge import BadgeAward
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
+from clarion.models.challenge import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant, ChallengeResult
 from clarion.models.click import Click
 from clarion.models.content import (
     AudienceDimension,
@@ -52,6 +53,11 @@ __all__ = [
     "AudienceDimension",
     "BadgeAward",
     "Campaign",
+    "Challenge",
+    "ChallengeKind",
+    "ChallengeMeasure",
+    "ChallengeParticipant",
+    "ChallengeResult",
     "Click",
     "ConnectState",
     "ConsentState",

@@ -38,6 +38,7 @@ class Share(SQLModel, table=True):
         sa.UniqueConstraint("network", "external_post_id"),
         sa.Index(None, "ambassador_id", "created_at"),
         sa.Index(None, "status", "scheduled_at"),
+        sa.Index(None, "published_at", "ambassador_id"),  # challenges: shares published in a window
         SQLITE_NO_ID_REUSE,
     )
 

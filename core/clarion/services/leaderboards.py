@@ -8,7 +8,7 @@ first (the earlier last day on which their total changed), then the lower ambass
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,9 @@ from clarion.models import (
     ALL_TIME_START,
     Ambassador,
     Campaign,
+    Challenge,
+    ChallengeKind,
+    ChallengeMeasure,
     Content,
     DailyPoints,
     NetworkAccount,
@@ -28,6 +31,7 @@ from clarion.models import (
     PeriodPoints,
     Share,
 )
+from clarion.services import challenges as challenge_service
 from clarion.services.periods import period_end, period_start
 
 ROLLING_DAYS = 30
@@ -50,6 +54,8 @@ class Window:
     starts_on: date | None
     ends_on: date | None
     calendar: PeriodKind | None = None
+    # A challenge window ranks the challenge's measure; individual challenges rank those who joined.
+    challenge: Challenge | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,10 @@ def _day(moment: datetime | None) -> date | None:
 
 
 def parse_window(session: Session, period: str, today: date) -> Window:
-    """``week|month|quarter|year|all`` (the current one), ``rolling30`` or ``campaign:<id>``."""
+    """``week|month|quarter|year|all`` (the current one), ``rolling30``, ``campaign:<id>`` or ``challenge:<id>``.
+
+    A challenge window ranks the challenge's measure over its exact window (points by the UTC days it touches).
+    """
     if period in {kind.value for kind in PeriodKind}:
         kind = PeriodKind(period)
         starts_on = period_start(kind, today)
@@ -117,8 +126,15 @@ def parse_window(session: Session, period: str, today: date) -> Window:
         campaign = _campaign(session, value, "period")
         ends_on = _day(campaign.ends_at)
         return Window(period, _day(campaign.starts_at), ends_on + timedelta(days=1) if ends_on else None)
+    if name == "challenge":
+        if not value.isdigit() or int(value) < 1:
+            raise ValidationFailed(f"period: a challenge id is a positive number, not {value!r}", field="period")
+        challenge = challenge_service.get_challenge(session, int(value), archived=False)
+        starts_on, ends_on = challenge_service.window_days(challenge)
+        return Window(period, starts_on, ends_on, challenge=challenge)
     raise ValidationFailed(
-        f"period must be week, month, quarter, year, all, rolling{ROLLING_DAYS} or campaign:<id>, not {period!r}",
+        f"period must be week, month, quarter, year, all, rolling{ROLLING_DAYS}, campaign:<id> or challenge:<id>,"
+        f" not {period!r}",
         field="period",
     )
 
@@ -151,6 +167,15 @@ def parse_scope(session: Session, scope: str) -> Scope:
 
 def _totals(window: Window) -> Any:
     """Per ambassador: points in the window and the last day their total changed, positive totals only."""
+    challenge = window.challenge
+    if challenge is not None and challenge.measure is not ChallengeMeasure.POINTS:
+        # Shares, verified shares or counted clicks over the exact window (participation ranks shares).
+        figures = challenge_service.totals(challenge).subquery("figures")
+        return sa.select(
+            figures.c.ambassador_id.label("ambassador_id"),
+            figures.c.value.label("points"),
+            figures.c.last.label("last_day"),
+        ).subquery("totals")
     if window.calendar is not None:
         starts_on = window.starts_on or ALL_TIME_START
         return (
@@ -178,9 +203,13 @@ def _totals(window: Window) -> Any:
     return query.group_by(col(DailyPoints.ambassador_id)).having(sa.func.sum(DailyPoints.points) > 0).subquery("totals")
 
 
-def _people(scope: Scope, viewer_id: int | None, *, everyone: bool) -> list[Any]:
+def _people(scope: Scope, viewer_id: int | None, *, everyone: bool, window: Window | None = None) -> list[Any]:
     """Conditions on ``ambassador``: in scope, not gone, and visible (or the viewer) unless ``everyone``."""
     conditions: list[Any] = [col(Ambassador.left_at).is_(None)]
+    challenge = window.challenge if window is not None else None
+    if challenge is not None and challenge.kind is ChallengeKind.INDIVIDUAL:
+        assert challenge.id is not None
+        conditions.append(col(Ambassador.id).in_(challenge_service.participants_query(challenge.id)))
     if not everyone:
         visible = col(Ambassador.leaderboard_visible).is_(True)
         conditions.append(sa.or_(visible, col(Ambassador.id) == viewer_id) if viewer_id is not None else visible)
@@ -225,7 +254,7 @@ def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None,
     if followers is not None:
         query = query.outerjoin(followers, followers.c.ambassador_id == totals.c.ambassador_id)
     # One pass: number every line in board order, then keep the top and the viewer's line.
-    people = query.where(*_people(board["scope"], viewer_id, everyone=False)).subquery("people")
+    people = query.where(*_people(board["scope"], viewer_id, everyone=False, window=board["window"])).subquery("people")
     ranked = sa.select(
         people,
         sa.func.row_number()
@@ -262,7 +291,7 @@ def _teams(session: Session, board: dict[str, Any], viewer_id: int | None, limit
     members = (
         sa.select(col(Ambassador.team).label("team"), totals.c.points)
         .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
-        .where(col(Ambassador.team).is_not(None), *_people(board["scope"], None, everyone=True))
+        .where(col(Ambassador.team).is_not(None), *_people(board["scope"], None, everyone=True, window=board["window"]))
         .subquery("members")
     )
     teams = sa.select(

@@ -27,12 +27,14 @@ from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
+from clarion.web.admin.challenges import AdminChallengeController
 from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import provide_actor, provide_engine
 from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
+from clarion.web.challenges.controller import ChallengeController, MyChallengeController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
@@ -70,9 +72,12 @@ CONTROLLERS = (
     AnalyticsController,
     MyAnalyticsController,
     AdminController,
+    AdminChallengeController,
     LeaderboardController,
     BadgeController,
     GuidelinesController,
+    ChallengeController,
+    MyChallengeController,
 )
 
 

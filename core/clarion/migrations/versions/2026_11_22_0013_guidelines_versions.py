@@ -1,7 +1,7 @@
 """Published versions of the social media guidelines.
 
-Revision ID: 0013
-Revises: 0009
+Revision ID: 0013_guidelines_versions
+Revises: 0010_challenges
 Create Date: 2026-11-22 07:20:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import clarion.models.types
 
-revision: str = "0013"
-down_revision: str | None = "0009"
+revision: str = "0013_guidelines_versions"
+down_revision: str | None = "0010_challenges"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

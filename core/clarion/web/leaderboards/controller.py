@@ -47,7 +47,7 @@ class LeaderboardController(ClarionController):
         period: Annotated[
             str,
             QueryParameter(
-                description="week, month, quarter, year (the current one), all, rolling30, or campaign:<id>.",
+                description="week, month, quarter, year (the current one), all, rolling30, campaign:<id> or challenge:<id>.",
                 max_length=40,
             ),
         ] = "month",

@@ -116,6 +116,20 @@
     }
   }
 
+  // Joining or leaving a challenge is the ambassador's own choice: a click, never a script.
+  async function participation(host, button, auth, changed) {
+    const item = button.closest("[data-challenge-id]");
+    const method = button.dataset.action === "join-challenge" ? "POST" : "DELETE";
+    button.disabled = true;
+    try {
+      await call(auth, method, `/api/v1/me/challenges/${encodeURIComponent(item.dataset.challengeId)}/participation`);
+      changed();
+    } catch (error) {
+      say(host, "", error.message, true);
+      button.disabled = false;
+    }
+  }
+
   // Forms that only work with this script arrive disabled: never a native submit before it runs.
   const ready = (host) => {
     for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
@@ -130,6 +144,7 @@
       const action = button.dataset.action;
       if (action === "share" || action === "publish") share(host, button, auth, action);
       else if (action === "connect") connect(host, button, auth);
+      else if (action === "join-challenge" || action === "leave-challenge") participation(host, button, auth, changed);
     });
     host.addEventListener("submit", async (event) => {
       const form = event.target;
