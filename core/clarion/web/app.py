@@ -27,6 +27,7 @@ from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
+from clarion.web.admin.analytics import AdminAnalyticsController
 from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
@@ -69,6 +70,7 @@ CONTROLLERS = (
     AnalyticsController,
     MyAnalyticsController,
     AdminController,
+    AdminAnalyticsController,
     LeaderboardController,
     BadgeController,
 )
