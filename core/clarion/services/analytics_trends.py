@@ -94,16 +94,16 @@ def trends(engine: Engine, session: Session, scope: Scope, period: Period, inter
     amounts: dict[tuple[str, str], list[int]] = {}
     described: dict[tuple[str, str], tuple[str, str]] = {}
     empty = _emv(engine, {})  # every model and currency, even for a bucket without shares
-    for value in empty:
-        amounts.setdefault((value.model, value.currency), [0] * len(starts))
-        described[(value.model, value.currency)] = (value.label, value.formula)
+    for valued in empty:
+        amounts.setdefault((valued.model, valued.currency), [0] * len(starts))
+        described[(valued.model, valued.currency)] = (valued.label, valued.formula)
     for position, networks in enumerate(per_bucket):
         if not networks:
             continue
-        for value in _emv(engine, networks):
-            key = (value.model, value.currency)
-            amounts.setdefault(key, [0] * len(starts))[position] += value.amount_minor
-            described[key] = (value.label, value.formula)
+        for valued in _emv(engine, networks):
+            key = (valued.model, valued.currency)
+            amounts.setdefault(key, [0] * len(starts))[position] += valued.amount_minor
+            described[key] = (valued.label, valued.formula)
     emv = [
         EmvSeries(model, described[(model, currency)][0], currency, described[(model, currency)][1], values)
         for (model, currency), values in amounts.items()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -200,17 +201,17 @@ def charts(report: Report, found: Trends, formats: Formats) -> list[Chart]:
         _chart("ambassadors_sharing", found.starts, found.ambassadors_sharing, formats.number, formats, additive=False)
     )
     for position, emv in enumerate(found.emv):
-        currency = emv.currency
+        write = partial(formats.money, currency=emv.currency)
         made.append(
             _chart(
                 f"emv-{position}",
                 found.starts,
                 emv.amounts,
-                lambda value, currency=currency: formats.money(value, currency),
+                write,
                 formats,
-                axis=lambda value, currency=currency: formats.money(value, currency),
+                axis=write,
                 model=emv.label,
-                currency=currency,
+                currency=emv.currency,
             )
         )
     return made

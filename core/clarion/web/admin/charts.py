@@ -15,12 +15,12 @@ from datetime import date
 from markupsafe import Markup, escape
 
 WIDTH = 480
-HEIGHT = 200
-LEFT = 56  # room for the y-axis labels
+HEIGHT = 230
+LEFT = 74  # room for the y-axis labels
 RIGHT = 8
-TOP = 10
-BOTTOM = 26  # room for the x-axis labels
-FONT_SIZE = 13
+TOP = 12
+BOTTOM = 32  # room for the x-axis labels
+FONT_SIZE = 18  # large for the view box: a chart 300 px wide (a 360 px phone) still writes 11 px
 
 
 def nice_maximum(value: float) -> float:
@@ -75,6 +75,8 @@ def column_chart(
     """
     count = max(len(series.values), 1)
     top = nice_maximum(max(series.values, default=0))
+    if top < 2 and all(float(value).is_integer() for value in series.values):
+        top = 2  # counts: gridlines at 0, 1 and 2 rather than at 0.5
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / count
