@@ -21,7 +21,7 @@ from markupsafe import escape
 from clarion.models import Campaign, Click, MetricSource, Role, utcnow
 from clarion.services import analytics, rollups
 from clarion.services.analytics import MAX_PERIOD_DAYS, Interval, Period, Scope
-from clarion.services.analytics_trends import trends
+from clarion.services.analytics_trends import goals_per_campaign, trends
 from clarion.services.metrics import record_sample
 from clarion.tokens import mint_token
 from clarion.web.admin.charts import Series, bar, column_chart, nice_maximum
@@ -432,3 +432,17 @@ def test_table_bars_are_proportional_and_hidden_from_screen_readers():
     assert 'width="50"' in str(bar(5, 10))
     assert 'width="0"' in str(bar(3, 0))
     assert 'aria-hidden="true"' in str(bar(1, 1))
+
+
+def test_goals_per_campaign_equal_each_campaigns_report(api, programme):
+    today = utcnow().date()
+    period = Period(today - timedelta(days=89), today)
+    with api.engine.transaction() as session:
+        ids = list(session.execute(sa.select(Campaign.id)).scalars())
+        found = goals_per_campaign(session, Scope(), period, ids)
+        for campaign_id in ids:
+            assert (
+                found[campaign_id]
+                == analytics.report(api.engine, session, Scope(campaign_id=campaign_id), period).goals
+            )
+    assert any(found.values())

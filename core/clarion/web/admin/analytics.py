@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -26,7 +26,7 @@ from clarion.errors import ClarionError
 from clarion.models import Campaign, Content, utcnow
 from clarion.services import analytics
 from clarion.services.analytics import MAX_PERIOD_DAYS, BreakdownRow, Dimension, Interval, Period, Report, Scope
-from clarion.services.analytics_trends import Trends, trends
+from clarion.services.analytics_trends import Trends, goals_per_campaign, trends
 from clarion.web.admin.charts import Series, bar, column_chart
 from clarion.web.admin.controller import (
     EDITOR,
@@ -41,8 +41,8 @@ from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath
 
 OVERVIEW_DAYS = 90
-# Campaign rows whose goals the overview shows (each costs a campaign report); the rest link to their page.
-GOAL_ROWS = 50
+# Rows a breakdown table shows (most shares first); its CSV has them all.
+TABLE_ROWS = 25
 BREAKDOWNS = (Dimension.CAMPAIGN, Dimension.TEAM, Dimension.NETWORK, Dimension.CONTENT)
 RawDate = Annotated[str | None, QueryParameter(max_length=40)]
 RawInterval = Annotated[str | None, QueryParameter(max_length=40)]
@@ -119,8 +119,8 @@ class Chart:
 
     key: str
     svg: Any
-    rows: list[tuple[date, str]]
-    peak: tuple[date, str] | None
+    rows: list[tuple[str, str]]  # (the bucket's first day, the value), as the viewer's language writes them
+    peak: tuple[str, str] | None
     latest: str
     total: str | None  # None for figures that do not add up across buckets (people sharing)
     title_args: dict[str, str] = field(default_factory=dict)
@@ -132,6 +132,7 @@ class Breakdown:
 
     by: str
     rows: list[BreakdownRow]
+    total_rows: int
     most_shares: int
     csv_url: str
     links: dict[Any, str]
@@ -144,6 +145,13 @@ class Formats:
 
     def __init__(self, language: str) -> None:
         self.language = language
+        # Babel parses a pattern on every call; a chart writes the same days and values many times.
+        self.number = cache(self.number)  # type: ignore[method-assign]
+        self.axis = cache(self.axis)  # type: ignore[method-assign]
+        self.money = cache(self.money)  # type: ignore[method-assign]
+        self.money_axis = cache(self.money_axis)  # type: ignore[method-assign]
+        self.day = cache(self.day)  # type: ignore[method-assign]
+        self.short_day = cache(self.short_day)  # type: ignore[method-assign]
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.language)
@@ -153,6 +161,12 @@ class Formats:
 
     def money(self, minor: float, currency: str) -> str:
         return format_currency(minor / 100, currency, locale=self.language)
+
+    def money_axis(self, minor: float, currency: str) -> str:
+        """Whole units from one unit up (an axis label must stay short), cents below."""
+        if abs(minor) < 100:
+            return self.money(minor, currency)
+        return format_currency(minor / 100, currency, format="¤#,##0", locale=self.language, currency_digits=False)
 
     def day(self, value: date) -> str:
         return format_date(value, format="medium", locale=self.language)
@@ -182,8 +196,8 @@ def _chart(
             format_value=axis or formats.axis,
             format_day=formats.short_day,
         ),
-        rows=[(start, write(value)) for start, value in zip(starts, values, strict=True)],
-        peak=(peak[0], write(peak[1])) if peak else None,
+        rows=[(formats.day(start), write(value)) for start, value in zip(starts, values, strict=True)],
+        peak=(formats.day(peak[0]), write(peak[1])) if peak else None,
         latest=write(values[-1]) if values else write(0),
         total=write(series.total) if additive else None,
         title_args=dict(title_args),
@@ -201,15 +215,14 @@ def charts(report: Report, found: Trends, formats: Formats) -> list[Chart]:
         _chart("ambassadors_sharing", found.starts, found.ambassadors_sharing, formats.number, formats, additive=False)
     )
     for position, emv in enumerate(found.emv):
-        write = partial(formats.money, currency=emv.currency)
         made.append(
             _chart(
                 f"emv-{position}",
                 found.starts,
                 emv.amounts,
-                write,
+                partial(formats.money, currency=emv.currency),
                 formats,
-                axis=write,
+                axis=partial(formats.money_axis, currency=emv.currency),
                 model=emv.label,
                 currency=emv.currency,
             )
@@ -248,22 +261,21 @@ def breakdown_table(
     with_goals: bool = False,
 ) -> Breakdown:
     assert form.period is not None
-    rows = analytics.breakdown(session, scope, form.period, by)
+    every_row = analytics.breakdown(session, scope, form.period, by)
+    rows = every_row[:TABLE_ROWS]
     query = {"by": by.value, "from": form.period.start.isoformat(), "to": form.period.end.isoformat()}
     for name in ("campaign_id", "team", "network"):
         if getattr(scope, name) is not None:
             query[name] = str(getattr(scope, name))
     goals: dict[Any, list[analytics.Goal]] = {}
     if with_goals:
-        for row in rows[:GOAL_ROWS]:
-            if row.key is not None:
-                campaign_report = analytics.report(
-                    engine, session, Scope(campaign_id=int(row.key)), form.period, with_participation=False
-                )
-                goals[row.key] = campaign_report.goals
+        goals = dict(
+            goals_per_campaign(session, scope, form.period, [int(row.key) for row in rows if row.key is not None])
+        )
     return Breakdown(
         by=by.value,
         rows=rows,
+        total_rows=len(every_row),
         most_shares=max((row.shares for row in rows), default=0),
         csv_url=f"/api/v1/analytics/breakdown?{urlencode({**query, 'format': 'csv'})}",
         links=_drill_links(by, rows, form.query),
