@@ -25,6 +25,7 @@ EDITOR_PAGES = [
     "/admin/campaigns/new",
     "/admin/challenges",
     "/admin/challenges/new",
+    "/admin/analytics",
 ]
 ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings", "/admin/guidelines"]
 
@@ -61,6 +62,11 @@ ADMIN_ROUTES = {
     ("GET", "/admin/settings"): "admin",
     ("GET", "/admin/guidelines"): "admin",
     ("POST", "/admin/guidelines"): "admin",
+    ("GET", "/admin/analytics"): "editor",
+    ("GET", "/admin/analytics/campaigns/{campaign_id}"): "editor",
+    ("GET", "/admin/analytics/teams/{team:str}"): "editor",
+    ("GET", "/admin/analytics/networks/{network:str}"): "editor",
+    ("GET", "/admin/analytics/content/{content_id}"): "editor",
 }
 
 
@@ -158,10 +164,10 @@ def test_admins_reach_every_page(api, cast, page):
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
-def test_dashboard_labels_the_analytics_link(api, cast):
+def test_dashboard_links_the_analytics_dashboards(api, cast):
     page = api.get("/admin", cast.erin).text
-    assert "Analytics dashboards with charts are not part of this admin yet" in page
-    assert 'href="/schema/swagger"' in page
+    assert "not part of this admin yet" not in page
+    assert '<a href="/admin/analytics">Open the analytics dashboards</a>' in page
 
 
 # -- sign-in ----------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 from litestar import Request, Response, get, post
@@ -25,13 +26,23 @@ from clarion import __version__
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, ValidationFailed
 from clarion.i18n import language_of
-from clarion.models import AdvocacyLevel, Ambassador, Campaign, ContentOrigin, ContentStatus, EditPolicy, Role
+from clarion.models import (
+    AdvocacyLevel,
+    Ambassador,
+    Campaign,
+    ContentOrigin,
+    ContentStatus,
+    EditPolicy,
+    Role,
+    utcnow,
+)
 from clarion.services import ambassadors as ambassador_service
+from clarion.services import analytics, widget_sessions
 from clarion.services import campaigns as campaign_service
 from clarion.services import content as content_service
 from clarion.services import guidelines as guidelines_service
-from clarion.services import widget_sessions
 from clarion.services.actors import Actor
+from clarion.services.analytics import Interval, Period, Scope
 from clarion.services.content_lifecycle import ContentAction
 from clarion.services.pagination import PageRequest
 from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
@@ -44,6 +55,7 @@ from clarion.web.problems import status_for
 T = TypeVar("T")
 HTML = "text/html"
 PAGE_SIZE = 25
+HOME_SUMMARY_DAYS = 30  # the analytics summary on the admin home
 # Admin forms carry their CSRF token as a form field (checked in each handler), not as a header.
 EDITOR = {"role": Role.EDITOR.value}
 EDITOR_FORM = {"role": Role.EDITOR.value, "csrf": False}
@@ -225,7 +237,18 @@ class AdminController(ClarionController):
                 for status in (ContentStatus.SUBMITTED, ContentStatus.APPROVED, ContentStatus.DRAFT)
             }
             campaigns = campaign_service.list_campaigns(session, one).total
-        return _page(request, viewer, "admin/dashboard.html", counts=counts, campaign_count=campaigns)
+            today = utcnow().date()
+            period = Period(today - timedelta(days=HOME_SUMMARY_DAYS - 1), today)
+            summary = analytics.report(engine, session, Scope(), period, Interval.MONTH)
+        return _page(
+            request,
+            viewer,
+            "admin/dashboard.html",
+            counts=counts,
+            campaign_count=campaigns,
+            summary={figure.key: figure for figure in summary.figures},
+            summary_period=period,
+        )
 
     # ---- content -------------------------------------------------------------------------------------------------
 
