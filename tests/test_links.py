@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -131,3 +132,103 @@ def test_utm_never_duplicates_parameters():
     url = with_utm("https://e.com/a?utm_medium=x&b=1", source="linkedin", medium="m", campaign=None, content="c")
     query = parse_qs(urlsplit(url).query)
     assert query == {"b": ["1"], "utm_source": ["linkedin"], "utm_medium": ["m"], "utm_content": ["c"]}
+
+
+def test_the_redirect_carries_the_security_headers_and_no_body(clarion_client, shared):
+    # The 302 is a bare ASGI answer (decision 0030): the app-wide headers must still be on it.
+    code, _ = shared
+    response = clarion_client.get(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 302
+    assert response.content == b""
+    assert response.headers["content-length"] == "0"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    head = clarion_client.head(f"/r/{code}", follow_redirects=False)
+    assert head.headers["location"] == response.headers["location"]
+    assert head.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+def test_a_destination_with_non_ascii_characters_is_percent_encoded(clarion_engine, clarion_client, shared):
+    code, content_id = shared
+    with clarion_engine.transaction() as session:
+        content = session.get(Content, content_id)
+        content.url = "https://example.com/café/jobs?stad=Zürich"
+        session.add(content)
+    response = clarion_client.get(f"/r/{code}", follow_redirects=False)
+    assert response.status_code == 302
+    location = response.headers["location"]
+    assert location.isascii()
+    assert location.startswith("https://example.com/caf%C3%A9/jobs?")
+    assert parse_qs(urlsplit(location).query)["stad"] == ["Zürich"]
+
+
+# -- the fast path (decision 0020): a link this process knows is answered before routing -----------
+
+
+@pytest.fixture
+def cached_links(clarion_engine_factory, clarion_people):
+    """An engine remembering links for an hour, its client, and a shared link: ``(engine, client, code)``."""
+    from litestar.testing import TestClient
+
+    from clarion.web.app import create_app
+
+    engine = clarion_engine_factory(link_cache_seconds=3600)
+    amir = clarion_people("amir")
+    with engine.transaction() as session:
+        content = Content(title="Join us", url="https://example.com/jobs", status=ContentStatus.APPROVED)
+        session.add(content)
+        session.flush()
+        content_id = content.id
+    with TestClient(create_app(engine=engine)) as client:
+        response = client.post(
+            "/api/v1/shares", headers=amir.headers, json={"content_id": content_id, "network": "x", "text": "Look"}
+        )
+        assert response.status_code == 201, response.text
+        yield engine, client, response.json()["tracked_url"].rsplit("/", 1)[1], content_id
+
+
+def _journalled(engine) -> list[dict]:
+    import json
+
+    from clarion.click_journal import journal_dir
+
+    paths = sorted(journal_dir(engine.settings).glob("*.jsonl"))
+    return [json.loads(line) for path in paths for line in path.read_text().splitlines()]
+
+
+def test_the_fast_path_answers_and_journals_like_the_router(cached_links):
+    engine, client, code, _ = cached_links
+    first = client.get(f"/r/{code}", follow_redirects=False)  # the router: reads the database, fills the cache
+    assert engine.link_cache.get(code, utcnow()) is not None
+    second = client.get(f"/r/{code}?s=qr", follow_redirects=False, headers={"Referer": "https://t.co/x"})
+    assert (first.status_code, second.status_code) == (302, 302)
+    for name in ("location", "cache-control", "x-robots-tag", "content-security-policy", "x-frame-options"):
+        assert second.headers[name] == first.headers[name], name
+    assert second.headers["content-length"] == "0"
+    records = _journalled(engine)
+    assert len(records) == 2  # exactly one record per 302
+    assert [(record["q"], record["r"]) for record in records] == [(False, None), (True, "t.co")]
+    assert records[0]["v"] == records[1]["v"] is not None  # the same visitor hash either way
+
+
+@pytest.mark.parametrize("path", ["/r/{code}/qr.svg", "/r/nosuchcode1"])
+def test_the_fast_path_leaves_other_paths_to_the_router(cached_links, path):
+    engine, client, code, _ = cached_links
+    client.get(f"/r/{code}", follow_redirects=False)
+    response = client.get(path.format(code=code), follow_redirects=False)
+    assert response.status_code in (401, 404)  # the QR code needs its owner; the rest do not exist
+    assert len(_journalled(engine)) == 1
+
+
+def test_an_expired_link_leaves_the_fast_path_exactly_on_time(cached_links):
+    engine, client, code, content_id = cached_links
+    with engine.transaction() as session:
+        content = session.get(Content, content_id)
+        expires_at = content.expires_at = utcnow() + timedelta(seconds=2)
+        session.add(content)
+    engine.link_cache.clear()
+    assert client.get(f"/r/{code}", follow_redirects=False).headers["location"].startswith("https://example.com/")
+    assert engine.link_cache.get(code, utcnow()) is not None
+    time.sleep(max((expires_at - utcnow()).total_seconds(), 0) + 0.05)
+    assert client.get(f"/r/{code}", follow_redirects=False).headers["location"] == "http://clarion.test/"

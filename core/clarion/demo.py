@@ -270,6 +270,7 @@ class CampaignSpec:
     goal_shares: int | None = None
     goal_clicks: int | None = None
     goal_reach: int | None = None
+    goal_participation: int | None = None
 
 
 CAMPAIGNS = (
@@ -295,7 +296,7 @@ CAMPAIGNS = (
         "engineering-hiring",
         "We're hiring engineers",
         "Help us find engineers for Platform, Mobile and Data & AI. Referrals are the best hires we make.",
-        -60, 30, ("WeAreHiring", "LifeAtKestrel"), 700, 6000, None,
+        -60, 30, ("WeAreHiring", "LifeAtKestrel"), 700, 6000, None, 40,
     ),
     CampaignSpec(
         "customer-stories",
@@ -1824,6 +1825,7 @@ class _Loader:
                     "goal_shares": campaign.goal_shares,
                     "goal_clicks": campaign.goal_clicks,
                     "goal_reach": campaign.goal_reach,
+                    "goal_participation": campaign.goal_participation,
                     "starts_at": _moment(self.now + timedelta(days=campaign.starts)),
                     "ends_at": _moment(self.now + timedelta(days=campaign.ends)),
                     "hashtags": list(campaign.hashtags),

@@ -394,6 +394,25 @@ def test_campaigns_create_and_edit_with_goals(api, cast):
     assert "100 shares" in api.get("/admin/campaigns", cast.erin).text
 
 
+def test_campaign_participation_goal_in_the_form(api, cast):
+    form = {"name": "Spring", "slug": "spring", "goal_participation": "35"}
+    assert submit(api, cast.erin, "/admin/campaigns/new", form).status_code == 303
+    [campaign] = rows(api, Campaign)
+    assert campaign.goal_participation == 35
+    page = api.get(f"/admin/campaigns/{campaign.id}", cast.erin).text
+    assert 'name="goal_participation" type="number" value="35"' in page
+    assert "never for one person" in page
+    assert "35% participation" in api.get("/admin/campaigns", cast.erin).text
+    refused = submit(api, cast.erin, f"/admin/campaigns/{campaign.id}", {**form, "goal_participation": "101"})
+    assert refused.status_code == 422
+    assert "whole percentage from 0 to 100" in refused.text
+    assert rows(api, Campaign)[0].goal_participation == 35
+    assert (
+        submit(api, cast.erin, f"/admin/campaigns/{campaign.id}", {**form, "goal_participation": ""}).status_code == 303
+    )
+    assert rows(api, Campaign)[0].goal_participation is None
+
+
 @pytest.mark.parametrize(
     ("fields", "status", "words"),
     [

@@ -130,7 +130,14 @@ def test_campaign_goals_against_actuals(api, cast, programme):
     campaign_id = programme["campaign"]["id"]
     body = api.get(f"/api/v1/analytics/campaigns/{campaign_id}", cast.erin).json()
     goals = {goal["key"]: goal for goal in body["goals"]}
-    assert goals["shares"] == {"key": "shares", "target": 4, "actual": 3, "progress": 0.75, "source": "measured"}
+    assert goals["shares"] == {
+        "key": "shares",
+        "target": 4,
+        "actual": 3,
+        "progress": 0.75,
+        "source": "measured",
+        "unit": "count",
+    }
     assert goals["clicks"]["actual"] == 3
     assert body["scope"] == {"campaign_id": campaign_id}
 

@@ -19,6 +19,10 @@ class Campaign(SQLModel, table=True):
             " AND (goal_reach IS NULL OR goal_reach >= 0)",
             name="goals_not_negative",
         ),
+        sa.CheckConstraint(
+            "goal_participation IS NULL OR (goal_participation >= 0 AND goal_participation <= 100)",
+            name="goal_participation_percent",
+        ),
         SQLITE_NO_ID_REUSE,
     )
 
@@ -29,6 +33,9 @@ class Campaign(SQLModel, table=True):
     goal_shares: int | None = None
     goal_clicks: int | None = None
     goal_reach: int | None = None
+    # A percentage of the campaign's audience (opted-in ambassadors its content is targeted to)
+    # sharing at least once: the campaign's rate, never a target for any one person.
+    goal_participation: int | None = None
     starts_at: datetime | None = Field(default=None, sa_column=utc_column())
     ends_at: datetime | None = Field(default=None, sa_column=utc_column())
     hashtags: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON(), nullable=False))

@@ -31,6 +31,7 @@ from clarion.models import (
     Role,
 )
 from clarion.services.actors import Actor
+from clarion.services.eligibility import campaign_audience
 from clarion.services.reach import ESTIMATED_FORMULA, REPORTED_FORMULA
 from clarion.services.rollups import DAILY_SUMS
 
@@ -144,12 +145,17 @@ class Point:
 
 @dataclass(frozen=True)
 class Goal:
-    """A campaign target against what the period achieved."""
+    """A campaign target against what the period achieved.
+
+    ``unit`` is ``count``, or ``percent`` for participation, whose target and actual are whole
+    percentages of the campaign's audience.
+    """
 
     key: str
     target: int
     actual: int
     source: str
+    unit: str = "count"
 
     @property
     def progress(self) -> float:
@@ -408,7 +414,7 @@ def report(
     opted_in = opted_in_ambassadors(session, scope) if with_participation else None
     goals: list[Goal] = []
     if scope.campaign_id is not None and scope == Scope(campaign_id=scope.campaign_id):
-        goals = campaign_goals(session, scope.campaign_id, totals)
+        goals = campaign_goals(session, scope.campaign_id, totals, period)
     return Report(
         period=period,
         interval=interval,
@@ -419,7 +425,35 @@ def report(
     )
 
 
-def campaign_goals(session: Session, campaign_id: int, totals: _Totals) -> list[Goal]:
+def campaign_participation(session: Session, campaign_id: int, period: Period) -> tuple[int, int]:
+    """``(sharing, audience)``: the campaign's audience and how many of them shared it in ``period``.
+
+    The audience is the ambassadors opted in now (not paused, not gone) whom at least one of the
+    campaign's published content items is targeted to (:func:`campaign_audience`); ``sharing``
+    counts those of them with a share of the campaign's content in the period. People who left or
+    paused are in neither number, so the rate stays within 0-100 %.
+    """
+    in_audience = sa.and_(
+        col(Ambassador.opted_in_at).is_not(None),
+        col(Ambassador.paused_at).is_(None),
+        col(Ambassador.left_at).is_(None),
+        campaign_audience(session, campaign_id),
+    )
+    audience = int(session.execute(sa.select(sa.func.count()).select_from(Ambassador).where(in_audience)).scalar_one())
+    if not audience:
+        return 0, 0
+    members = sa.select(col(Ambassador.id)).where(in_audience)
+    sharing = session.execute(
+        sa.select(sa.func.count(sa.distinct(DAILY.c.ambassador_id))).where(
+            *Scope(campaign_id=campaign_id).conditions(DAILY, period),
+            DAILY.c.shares > 0,
+            DAILY.c.ambassador_id.in_(members),
+        )
+    ).scalar_one()
+    return int(sharing), audience
+
+
+def campaign_goals(session: Session, campaign_id: int, totals: _Totals, period: Period) -> list[Goal]:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
@@ -435,6 +469,13 @@ def campaign_goals(session: Session, campaign_id: int, totals: _Totals) -> list[
         found.append(Goal("clicks", campaign.goal_clicks, sums["clicks_counted"], MetricSource.MEASURED.value))
     if campaign.goal_reach is not None:
         found.append(Goal("potential_reach", campaign.goal_reach, sum(reach_parts.values()), _source_of(reach_parts)))
+    if campaign.goal_participation is not None:
+        sharing, audience = campaign_participation(session, campaign_id, period)
+        # Whole percentages, rounded down: a goal reads as met only once it is.
+        percent = sharing * 100 // audience if audience else 0
+        found.append(
+            Goal("participation", campaign.goal_participation, percent, MetricSource.MEASURED.value, "percent")
+        )
     return found
 
 

@@ -16,7 +16,18 @@ from clarion.services.pagination import Page, PageRequest, paginate
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HASHTAG = re.compile(r"^\w{1,100}$")
-FIELDS = ("name", "slug", "description", "goal_shares", "goal_clicks", "goal_reach", "starts_at", "ends_at", "hashtags")
+FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "goal_shares",
+    "goal_clicks",
+    "goal_reach",
+    "goal_participation",
+    "starts_at",
+    "ends_at",
+    "hashtags",
+)
 
 
 def _check(values: Mapping[str, Any], current: Campaign | None = None) -> None:
@@ -33,6 +44,9 @@ def _check(values: Mapping[str, Any], current: Campaign | None = None) -> None:
     for goal in ("goal_shares", "goal_clicks", "goal_reach"):
         if values.get(goal) is not None and values[goal] < 0:
             raise ValidationFailed(f"{goal} must not be negative", field=goal)
+    participation = values.get("goal_participation")
+    if participation is not None and not 0 <= participation <= 100:
+        raise ValidationFailed("goal_participation is a percentage from 0 to 100", field="goal_participation")
 
 
 def _slug_taken(session: Session, slug: str, other_than: int | None = None) -> bool:

@@ -300,20 +300,25 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
             }
         )
     # Core, not ORM, insert: the rows are plain values and the ORM's bulk path costs more per row.
+    # No RETURNING: only counted clicks need their id (for their event), and they are a fraction.
     table: sa.Table = Click.__table__  # type: ignore[attr-defined]
-    statement = (
-        _insert(session)(table)
-        .on_conflict_do_nothing(index_elements=["capture_id"])
-        .returning(table.c.id, table.c.capture_id)
+    statement = _insert(session)(table).on_conflict_do_nothing(index_elements=["capture_id"])
+    result = session.connection().execute(statement, rows_to_insert)
+    # Rows already stored were set aside above under the ingest lock; a conflict here would mean
+    # another writer of the same capture ids, and the database's count says so where it can.
+    stored = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows_to_insert)
+    report.stored = stored
+    report.already_stored += len(rows_to_insert) - stored
+    counted = {row["capture_id"]: row for row in rows_to_insert if row["counted"]}
+    ids = (
+        session.connection().execute(
+            sa.select(table.c.capture_id, table.c.id).where(table.c.capture_id.in_(list(counted)))
+        )
+        if counted
+        else []
     )
-    inserted = dict(session.connection().execute(statement, rows_to_insert).all())
-    report.stored = len(inserted)
-    report.already_stored += len(rows_to_insert) - len(inserted)
-    by_capture: dict[str, dict[str, Any]] = {row["capture_id"]: row for row in rows_to_insert}
-    for click_id, capture_id in inserted.items():
-        row = by_capture[capture_id]
-        if not row["counted"]:
-            continue
+    for capture_id, click_id in ids:
+        row = counted[capture_id]
         ambassador_id, content_id, network = shares[row["share_id"]]
         record_event(
             session,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from clarion.models import (
     Ambassador,
@@ -97,3 +97,51 @@ def is_targeted(audience: dict[AudienceDimension, set[str]], ambassador: Ambassa
         if wanted and not wanted & values:
             return False
     return True
+
+
+def _matches(dimension: AudienceDimension, values: set[str]) -> Any:
+    """SQL: the ambassador is among ``values`` on ``dimension`` (the rule of :func:`_audience_values`)."""
+    if dimension is AudienceDimension.TEAM:
+        return col(Ambassador.team).in_(sorted(values))
+    if dimension is AudienceDimension.DEPARTMENT:
+        return col(Ambassador.department).in_(sorted(values))
+    # Content for ``nl`` reaches ``nl`` and ``nl-BE``; content for ``nl-BE`` only ``nl-BE``.
+    languages = sorted(value for value in values if "-" not in value)
+    return sa.or_(
+        col(Ambassador.locale).in_(sorted(values)),
+        *(col(Ambassador.locale).startswith(f"{language}-", autoescape=True) for language in languages),
+    )
+
+
+def campaign_audience(session: Session, campaign_id: int) -> Any:
+    """SQL condition on ``Ambassador``: targeted by at least one of the campaign's published content items.
+
+    Published means approved now or archived since (what ambassadors could share). Opt-in is not
+    part of the condition; a campaign without such content has nobody in its audience.
+    """
+    content_ids: list[int] = [
+        content_id
+        for content_id in session.exec(
+            select(Content.id).where(
+                Content.campaign_id == campaign_id,
+                col(Content.status).in_([ContentStatus.APPROVED, ContentStatus.ARCHIVED]),
+            )
+        ).all()
+        if content_id is not None
+    ]
+    if not content_ids:
+        return sa.false()
+    audiences: dict[int, dict[AudienceDimension, set[str]]] = {content_id: {} for content_id in content_ids}
+    rows = session.exec(
+        select(ContentAudience.content_id, ContentAudience.dimension, ContentAudience.value).where(
+            col(ContentAudience.content_id).in_(content_ids)
+        )
+    ).all()
+    for content_id, dimension, value in rows:
+        audiences[content_id].setdefault(AudienceDimension(dimension), set()).add(value)
+    alternatives = []
+    for audience in audiences.values():
+        if not audience:
+            return sa.true()  # content for everyone: the whole programme is the audience
+        alternatives.append(sa.and_(*(_matches(dimension, values) for dimension, values in audience.items())))
+    return sa.or_(*alternatives)

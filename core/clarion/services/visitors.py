@@ -7,7 +7,6 @@ deleted nobody can recompute it from an address. The address itself is never sto
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import threading
@@ -26,8 +25,8 @@ AMBASSADOR_VISITOR_DAYS = 2
 
 def visitor_hash(secret: str, address: str, user_agent: str) -> str:
     """The visitor hash of ``address`` and ``user_agent`` under one day's ``secret``."""
-    digest = hmac.new(bytes.fromhex(secret), f"{address}\n{user_agent}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    # hmac.digest: the one-shot C path, a third of hmac.new's cost on the redirect.
+    return hmac.digest(bytes.fromhex(secret), f"{address}\n{user_agent}".encode(), "sha256").hex()[:32]
 
 
 def _insert(session: Session) -> Any:

@@ -41,7 +41,7 @@ from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
 from clarion.web.guidelines.controller import GuidelinesController
 from clarion.web.leaderboards.controller import LeaderboardController
-from clarion.web.links import LinkController
+from clarion.web.links import LinkController, RedirectController, RedirectFastPath
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
 from clarion.web.oidc import OidcController
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 STATIC_DIR = Path(__file__).parent / "static"
 CONTROLLERS = (
     PagesController,
+    RedirectController,
     LinkController,
     SystemController,
     MeController,
@@ -176,7 +177,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine = Engine(settings if settings is not None else load_settings())
     # /healthz reads the schema revision on every call; Alembic would log each one.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
-    return Litestar(plugins=[ClarionCore(engine), StrictPydanticSchemaPlugin()], debug=False)
+    app = Litestar(plugins=[ClarionCore(engine), StrictPydanticSchemaPlugin()], debug=False)
+    # The redirect's fast path sits in front of the router (and its exception and CORS wrappers):
+    # Litestar offers no hook there, and app middleware runs only after routing.
+    app.asgi_handler = RedirectFastPath(app.asgi_handler)
+    return app
 
 
 def create_app_from_environment() -> Litestar:

@@ -6,12 +6,14 @@ import io
 import logging
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, quote
 
 import anyio.to_thread
 import segno
-from litestar import Request, Response, get, head
+from litestar import Controller, Request, Response, get, head
 from litestar.params import PathParameter
 from litestar.response import Template
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from clarion.engine import Engine
 from clarion.errors import NotFound
@@ -59,7 +61,17 @@ def _raw_headers(scope: Any) -> dict[str, str]:
     return found
 
 
-async def _capture(engine: Engine, request: Request[Any, Any, Any], target: LinkTarget, now: datetime) -> None:
+def _via_qr(query: bytes) -> bool:
+    """``?s=qr``: the first ``s`` parameter says whether the click came from the link's QR code."""
+    if not query:
+        return False
+    for name, value in parse_qsl(query.decode("latin-1")):
+        if name == QR_PARAMETER:
+            return value == QR_VALUE
+    return False
+
+
+async def _capture(engine: Engine, scope: Any, target: LinkTarget, now: datetime) -> None:
     """Journal the click before the answer leaves; a failure is logged and the redirect still goes."""
     if target.share_id is None:
         return
@@ -67,44 +79,102 @@ async def _capture(engine: Engine, request: Request[Any, Any, Any], target: Link
         capture = engine.clicks
         if capture.needs_key(now):  # once a day per process
             await anyio.to_thread.run_sync(capture.load_key, now)
-        headers = _raw_headers(request.scope)
-        query = request.scope["query_string"]
-        client = request.scope.get("client")
+        headers = _raw_headers(scope)
+        query = scope["query_string"]
+        client = scope.get("client")
         capture.capture(
             target.share_id,
             now=now,
-            method=request.scope["method"],
+            method=scope["method"],
             address=client[0] if client else None,
             user_agent=headers.get("user-agent"),
             referrer=headers.get("referer"),
             prefetch=is_prefetch(headers),
-            via_qr=bool(query) and request.query_params.get(QR_PARAMETER) == QR_VALUE,
+            via_qr=_via_qr(query),
         )
     except Exception as exc:  # the visitor still gets where they were going
         logger.error("click on share %s not journalled: %s: %s", target.share_id, type(exc).__name__, exc)
 
 
-def _redirect(location: str) -> Response[bytes]:
-    return Response(b"", status_code=302, headers={**LINK_HEADERS, "Location": location})
+_RAW_LINK_HEADERS = [(name.lower().encode(), value.encode()) for name, value in LINK_HEADERS.items()]
+_NO_BODY = {"type": "http.response.body", "body": b"", "more_body": False}
 
 
-class LinkController(ClarionController):
+class Redirect:
+    """The 302 as a bare ASGI answer, its headers encoded once: building a ``Response`` costs more than the click.
+
+    The application's ``before_send`` hooks (security headers) still apply: they wrap ``send``.
+    """
+
+    __slots__ = ("location",)
+
+    def __init__(self, location: str) -> None:
+        # Header values are bytes: a stored URL with non-ASCII characters is percent-encoded.
+        self.location = location.encode("ascii") if location.isascii() else _percent_encoded(location)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [*_RAW_LINK_HEADERS, (b"location", self.location), (b"content-length", b"0")]
+        await send({"type": "http.response.start", "status": 302, "headers": headers})
+        await send(_NO_BODY)  # type: ignore[arg-type]
+
+
+def _percent_encoded(location: str) -> bytes:
+    return quote(location, safe=":/?#[]@!$&'()*+,;=%~").encode("ascii")
+
+
+class RedirectFastPath:
+    """In front of Litestar's router: a GET of a link whose destination this process knows is answered here.
+
+    That is every click but the first of a popular link within ``link_cache_seconds``: the
+    click is journalled exactly as :class:`RedirectController` does, and the same 302 leaves
+    without routing, signature parsing, guards or a ``Response`` object (decision 0020, "Redirect
+    fast path"). Everything else, including a link not in the cache, unknown codes and HEAD,
+    goes on to the router. Litestar's ``before_send`` hooks wrap ``send`` before this runs, so
+    the security headers are on these answers too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path: str = scope["path"]
+            if path.startswith("/r/") and path.find("/", 3) == -1:
+                engine: Engine = scope["app"].state.engine
+                now = utcnow()
+                target = engine.link_cache.get(path[3:], now)  # only known, valid codes are cached
+                if target is not None:
+                    await _capture(engine, scope, target, now)
+                    await Redirect(target.url)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+class RedirectController(Controller):
+    """``/r/{code}``: public, read-only, and the hottest path of Clarion.
+
+    Not a :class:`ClarionController`: its two guards have nothing to check on a public GET or
+    HEAD (the origin check passes safe methods, the role guard passes ``PUBLIC``), yet Litestar
+    copies the handler for every guard on every request, which cost more than journalling the
+    click (decision 0030). The routes still declare their role for the role matrix.
+    """
+
     include_in_schema = False
 
     @get("/r/{code:str}", opt={"role": PUBLIC})
-    async def follow(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+    async def follow(self, request: Request[Any, Any, Any], code: Code) -> ASGIApp:
         engine: Engine = request.app.state.engine
         now = utcnow()
         target = await _target(engine, code, now)
         if target is None:
-            return Template(
+            return Template(  # type: ignore[return-value]
                 template_name="link_not_found.html",
                 context={"home": engine.settings.base_url.rstrip("/") + "/"},
                 status_code=404,
                 headers=LINK_HEADERS,
             )
-        await _capture(engine, request, target, now)
-        return _redirect(target.url)
+        await _capture(engine, request.scope, target, now)
+        return Redirect(target.url)
 
     @head("/r/{code:str}", opt={"role": PUBLIC})
     async def peek(self, request: Request[Any, Any, Any], code: Code) -> Response[None]:
@@ -114,8 +184,14 @@ class LinkController(ClarionController):
         target = await _target(engine, code, now)
         if target is None:
             return Response(None, status_code=404, headers=LINK_HEADERS)
-        await _capture(engine, request, target, now)
+        await _capture(engine, request.scope, target, now)
         return Response(None, status_code=302, headers={**LINK_HEADERS, "Location": target.url})
+
+
+class LinkController(ClarionController):
+    """A tracked link's QR codes, for its owner, editors and admins."""
+
+    include_in_schema = False
 
     def _qr(self, engine: Engine, actor: ActorDep, code: str) -> segno.QRCode:
         with engine.transaction() as session:

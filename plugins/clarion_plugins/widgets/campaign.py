@@ -68,6 +68,7 @@ def campaign_context(engine, viewer, settings) -> dict[str, Any]:
                     "target": goal.target,
                     "actual": goal.actual,
                     "source": goal.source,
+                    "unit": goal.unit,
                     "percent": min(round(goal.progress * 100), 100),
                     "reached": goal.actual >= goal.target,
                 }

@@ -522,6 +522,7 @@ class AdminController(ClarionController):
                 "goal_shares": campaign.goal_shares if campaign.goal_shares is not None else "",
                 "goal_clicks": campaign.goal_clicks if campaign.goal_clicks is not None else "",
                 "goal_reach": campaign.goal_reach if campaign.goal_reach is not None else "",
+                "goal_participation": campaign.goal_participation if campaign.goal_participation is not None else "",
                 "starts_at": campaign.starts_at.strftime("%Y-%m-%dT%H:%M") if campaign.starts_at else "",
                 "ends_at": campaign.ends_at.strftime("%Y-%m-%dT%H:%M") if campaign.ends_at else "",
                 "hashtags": ", ".join(campaign.hashtags),

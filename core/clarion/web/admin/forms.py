@@ -71,6 +71,15 @@ def optional_count(form: Mapping[str, Any], name: str) -> int | None:
     return int(value)
 
 
+def optional_percent(form: Mapping[str, Any], name: str) -> int | None:
+    value = text(form, name)
+    if not value:
+        return None
+    if not value.isdigit() or int(value) > 100:
+        raise ValidationFailed(f"{name.replace('_', ' ')} must be a whole percentage from 0 to 100", field=name)
+    return int(value)
+
+
 def optional_moment(form: Mapping[str, Any], name: str) -> datetime | None:
     """A ``datetime-local`` value, read as UTC (the form says so)."""
     value = text(form, name)
@@ -140,6 +149,7 @@ def campaign_fields(form: Mapping[str, Any]) -> dict[str, Any]:
         "goal_shares": optional_count(form, "goal_shares"),
         "goal_clicks": optional_count(form, "goal_clicks"),
         "goal_reach": optional_count(form, "goal_reach"),
+        "goal_participation": optional_percent(form, "goal_participation"),
         "starts_at": optional_moment(form, "starts_at"),
         "ends_at": optional_moment(form, "ends_at"),
         "hashtags": [tag.lstrip("#") for tag in word_list(form, "hashtags")],

@@ -61,6 +61,11 @@ class GoalOut(BaseModel):
     actual: int = Field(examples=[212])
     progress: float = Field(description="actual / target.", examples=[0.424])
     source: str = Field(examples=["measured"])
+    unit: str = Field(
+        description="'count' (shares, clicks, reach) or 'percent' (participation: the percentage of the "
+        "campaign's audience who shared, a rate of the campaign, never of one person).",
+        examples=["count"],
+    )
 
 
 class ReportOut(BaseModel):
@@ -85,7 +90,12 @@ class ReportOut(BaseModel):
             emv=[EmvOut(**{**vars(value), "rates": dict(value.rates)}) for value in report.emv],
             goals=[
                 GoalOut(
-                    key=goal.key, target=goal.target, actual=goal.actual, progress=goal.progress, source=goal.source
+                    key=goal.key,
+                    target=goal.target,
+                    actual=goal.actual,
+                    progress=goal.progress,
+                    source=goal.source,
+                    unit=goal.unit,
                 )
                 for goal in report.goals
             ],

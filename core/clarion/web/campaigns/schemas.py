@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion.models import Campaign
 from clarion.web.common import Count, PageMeta, UtcDatetime
+
+Percent = Annotated[int, Field(ge=0, le=100)]
+PARTICIPATION = (
+    "Percentage (0-100) of the campaign's audience, the opted-in ambassadors its content is targeted to, "
+    "who share at least once during the campaign. A goal for the campaign, never for one person."
+)
 
 
 class CampaignCreate(BaseModel):
@@ -19,6 +26,7 @@ class CampaignCreate(BaseModel):
     goal_shares: Count | None = Field(default=None, examples=[500])
     goal_clicks: Count | None = Field(default=None, examples=[5000])
     goal_reach: Count | None = Field(default=None, examples=[100000])
+    goal_participation: Percent | None = Field(default=None, description=PARTICIPATION, examples=[40])
     starts_at: UtcDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
     ends_at: UtcDatetime | None = Field(default=None, examples=["2027-03-31T00:00:00Z"])
     hashtags: list[str] = Field(default_factory=list, max_length=10, examples=[["WeAreHiring", "GradJobs"]])
@@ -33,6 +41,7 @@ class CampaignUpdate(BaseModel):
     goal_shares: Count | None = Field(default=None, examples=[600])
     goal_clicks: Count | None = Field(default=None, examples=[None])
     goal_reach: Count | None = Field(default=None, examples=[None])
+    goal_participation: Percent | None = Field(default=None, description=PARTICIPATION, examples=[50])
     starts_at: UtcDatetime | None = Field(default=None, examples=["2027-01-10T00:00:00Z"])
     ends_at: UtcDatetime | None = Field(default=None, examples=["2027-04-30T00:00:00Z"])
     hashtags: list[str] | None = Field(default=None, max_length=10, examples=[["WeAreHiring"]])
@@ -48,6 +57,7 @@ class CampaignOut(BaseModel):
     goal_shares: int | None = Field(examples=[500])
     goal_clicks: int | None = Field(examples=[5000])
     goal_reach: int | None = Field(examples=[100000])
+    goal_participation: int | None = Field(description=PARTICIPATION, examples=[40])
     starts_at: datetime | None = Field(examples=["2027-01-10T00:00:00Z"])
     ends_at: datetime | None = Field(examples=["2027-03-31T00:00:00Z"])
     hashtags: list[str] = Field(examples=[["WeAreHiring", "GradJobs"]])
