@@ -1,7 +1,7 @@
 """Campaign participation goal: the share of the campaign's audience that shares, in percent.
 
 Revision ID: 0011_campaign_participation_goal
-Revises: 0009
+Revises: 0010_challenges
 Create Date: 2026-11-22 07:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_campaign_participation_goal"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010_challenges"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
