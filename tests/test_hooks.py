@@ -113,7 +113,15 @@ def test_hook_connectors_register(clarion_client, clarion_people):
 @pytest.mark.parametrize("extra_plugins", [{"feed": feed_widget}], ids=["feed"])
 def test_hook_widgets_register(clarion_engine):
     widgets = clarion_engine.widgets()
-    assert set(widgets) == {"feed", "onboarding", "my-impact", "campaign", "submit", "picks"}  # the built-ins and the plugin's
+    assert set(widgets) == {
+        "feed",
+        "onboarding",
+        "my-impact",
+        "campaign",
+        "submit",
+        "challenges",
+        "picks",
+    }  # the built-ins and the plugin's
     widget = widgets["picks"]
     assert (widget.title, widget.template, widget.cache, widget.max_age) == (
         "Content to share",
@@ -266,7 +274,9 @@ def test_hook_emv_models_register(clarion_client, clarion_people, clarion_engine
 
 
 def test_two_emv_models_with_one_key_stop_start_up(clarion_engine_factory):
-    with pytest.raises(PluginConflict, match="two plugins register the EMV model 'cpc': 'again' and 'emv-cpc'; block one"):
+    with pytest.raises(
+        PluginConflict, match="two plugins register the EMV model 'cpc': 'again' and 'emv-cpc'; block one"
+    ):
         clarion_engine_factory(plugins={"again": "plugins.emv_cpc_again"})
 
 

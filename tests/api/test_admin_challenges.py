@@ -102,3 +102,33 @@ def test_forms_without_the_token_are_refused(api, cast):
     )
     assert forged.status_code == 403
     assert stored(api) == []
+
+
+def test_saving_a_frozen_challenge_unchanged_but_for_its_title_works(api, cast):
+    end = NOW - timedelta(days=30)
+    body = {
+        "title": "Last month",
+        "kind": "individual",
+        "measure": "shares",
+        "target": 1,
+        "starts_at": (end - timedelta(days=30, seconds=17)).isoformat(),
+        "ends_at": end.isoformat(),
+    }
+    created = api.post("/api/v1/challenges", cast.erin, body).json()
+    assert api.get(f"/api/v1/challenges/{created['id']}/results", cast.erin).json()["frozen"] is True
+    page = api.get(f"/admin/challenges/{created['id']}", cast.erin)
+    assert "Final since" in page.text
+    form = challenge_form(
+        title="Last month, renamed",
+        topic="",
+        reward="",
+        description="",
+        starts_at=(end - timedelta(days=30, seconds=17)).strftime(MOMENT),
+        ends_at=end.strftime(MOMENT),
+        target="1",
+    )
+    assert submit(api, cast.erin, f"/admin/challenges/{created['id']}", form).status_code == 303
+    assert stored(api)[0].title == "Last month, renamed"
+    refused = submit(api, cast.erin, f"/admin/challenges/{created['id']}", {**form, "target": "2"})
+    assert refused.status_code == 409
+    assert "frozen" in refused.text

@@ -55,4 +55,4 @@ def test_a_team_challenge_shows_the_team_total_and_no_join_button(api, cast):
 
 def test_the_widget_speaks_dutch_and_says_when_there_is_nothing(api, cast):
     dutch = api.person("nl", locale="nl")
-    assert "Op dit moment zijn er geen challenges." in api.get("/widgets/challenges", dutch).text
+    assert "Op dit moment zijn er geen uitdagingen." in api.get("/widgets/challenges", dutch).text

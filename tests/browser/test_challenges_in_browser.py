@@ -68,3 +68,25 @@ def test_an_ambassador_joins_and_leaves_a_challenge_from_the_widget(site, contex
     leave.click()
     expect(framed.get_by_role("button", name="Join")).to_be_enabled()
     assert joined(site, challenge_id) == []
+
+
+def test_no_serious_accessibility_violations_in_the_challenges_widget(site, chromium, axe_violations):
+    amir = site.person("amir")
+    challenge_id = challenge(site)
+    with site.engine.transaction() as session:
+        session.add(ChallengeParticipant(challenge_id=challenge_id, ambassador_id=amir.id))
+    context = chromium.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site.intranet}/?user=amir")
+        page.locator('clarion-widget[name="challenges"] .cw-challenge').wait_for()
+        page.frame_locator(FRAME).locator(".cw-challenge").wait_for()
+        found = {"intranet page": axe_violations(page)}
+        for frame in page.frames:
+            if "/embed/challenges" in frame.url:
+                found["frame"] = axe_violations(frame)
+        assert len(found) == 2
+        serious = {where: [v["id"] for v in violations] for where, violations in found.items() if violations}
+        assert not serious, serious
+    finally:
+        context.close()

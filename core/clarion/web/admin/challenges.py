@@ -145,7 +145,14 @@ class AdminChallengeController(ClarionController):
         form = _checked_form(engine, actor, data)
         try:
             with engine.transaction() as session:
-                challenge_service.update_challenge(session, actor, challenge_id, forms.challenge_fields(form))
+                shown = _values(challenge_service.get_challenge(session, challenge_id))
+                # Fields left as shown are not changes: the form shows times to the minute only.
+                changes = {
+                    name: value
+                    for name, value in forms.challenge_fields(form).items()
+                    if str(form.get(name, "")).strip() != str(shown[name])
+                }
+                challenge_service.update_challenge(session, actor, challenge_id, changes)
         except ClarionError as exc:
             with engine.transaction() as session:
                 viewer = _viewer(engine, session, actor)
