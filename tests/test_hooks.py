@@ -113,7 +113,7 @@ def test_hook_connectors_register(clarion_client, clarion_people):
 @pytest.mark.parametrize("extra_plugins", [{"feed": feed_widget}], ids=["feed"])
 def test_hook_widgets_register(clarion_engine):
     widgets = clarion_engine.widgets()
-    assert set(widgets) == {"feed", "onboarding", "my-impact", "campaign", "submit", "picks"}  # the built-ins and the plugin's
+    assert set(widgets) == {"feed", "onboarding", "my-impact", "campaign", "submit", "leaderboard", "picks"}  # the built-ins and the plugin's
     widget = widgets["picks"]
     assert (widget.title, widget.template, widget.cache, widget.max_age) == (
         "Content to share",

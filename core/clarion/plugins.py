@@ -57,6 +57,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "widget-my-impact": "clarion_plugins.widgets.my_impact",
     "widget-campaign": "clarion_plugins.widgets.campaign",
     "widget-submit": "clarion_plugins.widgets.submit",
+    "widget-leaderboard": "clarion_plugins.widgets.leaderboard",
     "emv-cpc": "clarion_plugins.emv.cpc",
     "emv-cpm": "clarion_plugins.emv.cpm",
     "emv-interactions": "clarion_plugins.emv.interactions",
