@@ -135,7 +135,9 @@ def add_ambassadors(url: str, count: int) -> float:
 
 def _fetch(port: int, name: str, token: str) -> int:
     """The fragment's size, after checking it answers 200 (a 401 would make the figures meaningless)."""
-    response = httpx.get(f"http://127.0.0.1:{port}/widgets/{name}", headers={"authorization": f"Bearer {token}"})
+    response = httpx.get(
+        f"http://127.0.0.1:{port}/widgets/{name}", headers={"authorization": f"Bearer {token}"}, timeout=60
+    )
     if response.status_code != 200:
         raise RuntimeError(f"/widgets/{name} answered {response.status_code}: {response.text[:500]}")
     return len(response.content)

@@ -198,7 +198,56 @@ def _people(scope: Scope, viewer_id: int | None, *, everyone: bool) -> list[Any]
     return conditions
 
 
+def _individuals_by_points(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+    """Ranked by points: the top by a limited sort, my rank by counting who is ahead; no window over everyone.
+
+    Numbering every line of a 100,000-person board costs a full sort per request; a top-N sort
+    and two counts read the same rows without one.
+    """
+    totals = _totals(board["window"])
+    people = (
+        sa.select(
+            totals.c.ambassador_id,
+            totals.c.points,
+            totals.c.last_day,
+            totals.c.points.label("score"),
+            col(Ambassador.name),
+            col(Ambassador.team),
+            col(Ambassador.department),
+        )
+        .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
+        .where(*_people(board["scope"], viewer_id, everyone=False))
+        .subquery("people")
+    )
+    order = (people.c.points.desc(), people.c.last_day, people.c.ambassador_id)
+    top_rows = session.execute(sa.select(people).order_by(*order).limit(limit)).all()
+    top = [_standing(row, position) for position, row in enumerate(top_rows, start=1)]
+    count = (
+        len(top)
+        if len(top) < limit
+        else int(session.execute(sa.select(sa.func.count()).select_from(people)).scalar_one())
+    )
+    me = next((line for line in top if line.ambassador_id == viewer_id), None)
+    if me is None and viewer_id is not None:
+        mine = session.execute(sa.select(people).where(people.c.ambassador_id == viewer_id)).first()
+        if mine is not None:
+            ahead = sa.or_(
+                people.c.points > mine.points,
+                sa.and_(people.c.points == mine.points, people.c.last_day < mine.last_day),
+                sa.and_(
+                    people.c.points == mine.points,
+                    people.c.last_day == mine.last_day,
+                    people.c.ambassador_id < mine.ambassador_id,
+                ),
+            )
+            before = int(session.execute(sa.select(sa.func.count()).select_from(people).where(ahead)).scalar_one())
+            me = _standing(mine, before + 1)
+    return Board(**board, ranked=count, top=top, me=me)
+
+
 def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+    if board["rank_by"] is RankBy.POINTS:
+        return _individuals_by_points(session, board, viewer_id, limit)
     totals = _totals(board["window"])
     if board["rank_by"] is RankBy.AUDIENCE_NORMALISED:
         followers = (
