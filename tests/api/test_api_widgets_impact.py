@@ -277,7 +277,8 @@ def test_my_impact_shows_my_badges_my_month_rank_and_recent_points_with_why(api,
     earned = re.search(r'<li class="cw-badge-card" data-badge="first-share">(.*?)</li>', html, re.S)
     assert earned, html
     assert 'src="data:image/svg+xml;base64,' in earned.group(1)
-    assert "First share" in earned.group(1) and "You published your first share." in earned.group(1)
+    assert "First share" in earned.group(1)
+    assert "You published your first share." in earned.group(1)
     assert "earned " in earned.group(1)
     assert re.search(r'data-next-badge="[^"]+"', html)  # the closest unearned badges, with progress
     ledger = api.get("/api/v1/me/points", cast.amir).json()["items"]
@@ -286,7 +287,8 @@ def test_my_impact_shows_my_badges_my_month_rank_and_recent_points_with_why(api,
     assert ledger[0]["reason"] in html
     board = api.get("/api/v1/leaderboards?period=month", cast.amir).json()
     rank = re.search(r'data-month-rank="(\d+)">This month you are number (\d+) of (\d+)', html)
-    assert rank and (int(rank.group(2)), int(rank.group(3))) == (board["me"]["rank"], board["ranked"])
+    assert rank
+    assert (int(rank.group(2)), int(rank.group(3))) == (board["me"]["rank"], board["ranked"])
     assert "only you see yourself" not in html
 
 
