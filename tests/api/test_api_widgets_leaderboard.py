@@ -167,3 +167,24 @@ def test_the_widget_speaks_dutch(api, cast, board):
     html = widget(api, cast.amir, "?limit=2")
     assert "Ranglijst" in html
     assert "Jij bent nummer 5 van 5 (top 100%)." in html
+
+
+def test_my_rank_and_the_board_size_leave_out_the_hidden_and_those_who_left(api, cast, board):
+    gone, hidden = api.person("gone", name="Gone"), api.person("hidden", name="Hidden")
+    award(api, gone, 100)
+    award(api, hidden, 100)
+    award(api, cast.bea, 5, TODAY - timedelta(days=1))  # level with Amir, but reached it first
+    with api.engine.transaction() as session:
+        row = session.get(Ambassador, gone.id)
+        row.left_at = datetime.now(UTC)
+        session.add(row)
+        row = session.get(Ambassador, hidden.id)
+        row.leaderboard_visible = False
+        session.add(row)
+    html = widget(api, cast.amir, "?limit=2")
+    assert "You are number 6 of 6 (top 100%)" in html  # P0..P3 and Bea ahead; Gone and Hidden not counted
+    body = api.get("/api/v1/leaderboards?limit=2", cast.amir).json()
+    assert (body["me"]["rank"], body["ranked"]) == (6, 6)
+    mine = widget(api, hidden, "?limit=2")
+    assert "You are number 1 of 7 (top 15%)" in mine  # on their own board, hidden people count themselves
+    assert lines(mine)[0] == (1, "Hidden", "100", True)
