@@ -120,6 +120,7 @@ def test_hook_widgets_register(clarion_engine):
         "campaign",
         "submit",
         "challenges",
+        "leaderboard",
         "picks",
     }  # the built-ins and the plugin's
     widget = widgets["picks"]

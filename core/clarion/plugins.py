@@ -58,6 +58,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "widget-campaign": "clarion_plugins.widgets.campaign",
     "widget-submit": "clarion_plugins.widgets.submit",
     "widget-challenges": "clarion_plugins.widgets.challenges",
+    "widget-leaderboard": "clarion_plugins.widgets.leaderboard",
     "emv-cpc": "clarion_plugins.emv.cpc",
     "emv-cpm": "clarion_plugins.emv.cpm",
     "emv-interactions": "clarion_plugins.emv.interactions",

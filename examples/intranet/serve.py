@@ -11,7 +11,7 @@ The page shows what an intranet backend does:
 * fetches server-rendered fragments (``/widgets/feed``, …) with tokens of its own and inlines them.
 
 It shows every built-in widget: onboarding, feed, my-impact, campaign (``--campaign``, a slug;
-the demo's ``engineering-hiring`` by default), submit and challenges.
+the demo's ``engineering-hiring`` by default), submit, challenges and leaderboard.
 
 Settings: ``CLARION_URL`` (default http://127.0.0.1:8000), ``CLARION_SECRET_KEY`` (default: the
 ``.clarion-secret`` file ``clarion serve`` created here), ``INTRANET_USER`` (default ``newcomer``),
@@ -70,6 +70,7 @@ PAGE = """<!doctype html>
     <clarion-widget name="campaign" token-url="/clarion-token" data-campaign="{campaign}"></clarion-widget>
     <clarion-widget name="submit" token-url="/clarion-token"></clarion-widget>
     <clarion-widget name="challenges" token-url="/clarion-token"></clarion-widget>
+    <clarion-widget name="leaderboard" token-url="/clarion-token"></clarion-widget>
   </section>
   <section class="mode" aria-labelledby="mode-iframe">
     <h2 id="mode-iframe">iframe</h2>
@@ -100,6 +101,7 @@ WIDGETS = (
     ("campaign", "Clarion: campaign progress", {"campaign": None}),  # the page's campaign slug
     ("submit", "Clarion: suggest content", {}),
     ("challenges", "Clarion: challenges", {}),
+    ("leaderboard", "Clarion: leaderboard", {}),
 )
 DEMO_CAMPAIGN = "engineering-hiring"  # a campaign `clarion serve --demo` runs today
 

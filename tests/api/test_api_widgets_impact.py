@@ -270,3 +270,37 @@ def test_the_submit_widget_in_dutch(api):
 def test_numbers_and_dates_are_written_the_way_the_language_does(language, number, day):
     template = template_environment().from_string("{{ n|number }} {{ d|day }}")
     assert template.render(n=12500, d=date(2026, 11, 2), language=language) == f"{number} {day}"
+
+
+def test_my_impact_shows_my_badges_my_month_rank_and_recent_points_with_why(api, cast, activity):
+    html = api.get("/widgets/my-impact", cast.amir).text
+    earned = re.search(r'<li class="cw-badge-card" data-badge="first-share">(.*?)</li>', html, re.S)
+    assert earned, html
+    assert 'src="data:image/svg+xml;base64,' in earned.group(1)
+    assert "First share" in earned.group(1)
+    assert "You published your first share." in earned.group(1)
+    assert "earned " in earned.group(1)
+    assert re.search(r'data-next-badge="[^"]+"', html)  # the closest unearned badges, with progress
+    ledger = api.get("/api/v1/me/points", cast.amir).json()["items"]
+    shown = re.findall(r'<li class="cw-ledger-line" data-rule="([^"]+)" data-event="([^"]+)">', html)
+    assert shown == [(item["rule"], item["event_kind"]) for item in ledger[:5]]
+    assert ledger[0]["reason"] in html
+    board = api.get("/api/v1/leaderboards?period=month", cast.amir).json()
+    rank = re.search(r'data-month-rank="(\d+)">This month you are number (\d+) of (\d+)', html)
+    assert rank
+    assert (int(rank.group(2)), int(rank.group(3))) == (board["me"]["rank"], board["ranked"])
+    assert "only you see yourself" not in html
+
+
+def test_my_impact_rank_respects_hidden_and_turned_off_leaderboards(api, api_factory, cast, activity):
+    with api.engine.transaction() as session:
+        amir = session.get(Ambassador, cast.amir.id)
+        amir.leaderboard_visible = False
+        session.add(amir)
+    html = api.get("/widgets/my-impact", cast.amir).text
+    assert re.search(r'data-month-rank="\d+">This month you are number', html)
+    assert "only you see yourself" in html
+    off = api_factory(leaderboards=False)
+    html = off.get("/widgets/my-impact", cast.amir).text
+    assert "data-month-rank" not in html
+    assert "Recent points and why" in html

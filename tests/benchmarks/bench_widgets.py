@@ -1,15 +1,15 @@
 """Benchmark: ``/widgets/{name}`` fragments of ``clarion serve`` against a bare handler rendering the same template.
 
 Two datasets: the demo programme, and the demo programme plus 100,000 ambassadors (inserted
-with one ``INSERT … SELECT`` over a recursive counter). Both servers are uvicorn with one
+with one ``INSERT … SELECT`` over a recursive counter, and each given this month's points with
+one more, so the leaderboard ranks all of them). Both servers are uvicorn with one
 worker on loopback, loaded by ``wrk`` with the widget session of one opted-in ambassador as a
 bearer token; the baseline (``widget_baseline_app.py``) renders ``widget_fragment.html`` from a
 context built once at start-up. Figures are Clarion's throughput and p99 as ratios of the
 baseline's in the same run. The embed script's gzipped size is reported against its 10 KB
 budget.
 
-Benchmarked widgets are :data:`WIDGETS`; a new one (the leaderboard, once it exists) is one more
-name there.
+Benchmarked widgets are :data:`WIDGETS`; a new one is one more name there.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .http_load import start_server, stop_server, wrk, wrk_missing
 from .report import ratio, table
 
 HERE = Path(__file__).parent
-WIDGETS = ("feed", "onboarding")
+WIDGETS = ("feed", "onboarding", "leaderboard")
 EXTRA_AMBASSADORS = 100_000
 EMBED_BUDGET_BYTES = 10 * 1024
 SECRET = "clarion-benchmark-secret-key-0123456789"
@@ -85,8 +85,14 @@ def _seed_demo(url: str) -> tuple[int, str]:
 
 
 def add_ambassadors(url: str, count: int) -> float:
-    """``count`` more opted-in ambassadors, copied from the first one with one statement; seconds taken."""
+    """``count`` more opted-in ambassadors, copied from the first one, with this month's points; seconds taken."""
     import time
+    from datetime import UTC, datetime
+
+    from clarion.models import PeriodKind
+    from clarion.services.periods import period_start
+
+    today = datetime.now(UTC).date()
 
     began = time.perf_counter()
     engine = sa.create_engine(url)
@@ -107,6 +113,19 @@ def add_ambassadors(url: str, count: int) -> float:
                 ),
                 {"count": count},
             )
+            # Points this month for every one of them (1 to 500, spread), as the period rollup holds them.
+            connection.execute(
+                sa.text(
+                    "INSERT INTO period_points (period, starts_on, ambassador_id, points, last_day) "
+                    "SELECT :period, :starts_on, id, 1 + (id * 7919) % 500, :today FROM ambassador "
+                    "WHERE external_id LIKE 'bench-%'"
+                ),
+                {
+                    "period": PeriodKind.MONTH.value,
+                    "starts_on": period_start(PeriodKind.MONTH, today).isoformat(),
+                    "today": today.isoformat(),
+                },
+            )
             total = int(connection.execute(sa.text("SELECT count(*) FROM ambassador")).scalar_one())
     finally:
         engine.dispose()
@@ -116,7 +135,9 @@ def add_ambassadors(url: str, count: int) -> float:
 
 def _fetch(port: int, name: str, token: str) -> int:
     """The fragment's size, after checking it answers 200 (a 401 would make the figures meaningless)."""
-    response = httpx.get(f"http://127.0.0.1:{port}/widgets/{name}", headers={"authorization": f"Bearer {token}"})
+    response = httpx.get(
+        f"http://127.0.0.1:{port}/widgets/{name}", headers={"authorization": f"Bearer {token}"}, timeout=60
+    )
     if response.status_code != 200:
         raise RuntimeError(f"/widgets/{name} answered {response.status_code}: {response.text[:500]}")
     return len(response.content)

@@ -227,7 +227,79 @@ def _people(scope: Scope, viewer_id: int | None, *, everyone: bool, window: Wind
     return conditions
 
 
+def _count_people(session: Session, totals: Any, scope: Scope, viewer_id: int | None, *where: Any) -> int:
+    """How many lines of ``totals`` matching ``where`` are on the board.
+
+    On a company board this is every total minus those of people gone or hidden (a few): counting
+    through the ambassador table instead reads one row of it per line, which is what made a
+    100,000-person board slow.
+    """
+    if scope.department is not None or scope.team is not None or scope.campaign_id is not None:
+        people = (
+            sa.select(totals.c.ambassador_id)
+            .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
+            .where(*_people(scope, viewer_id, everyone=False), *where)
+            .subquery("counted")
+        )
+        return int(session.execute(sa.select(sa.func.count()).select_from(people)).scalar_one())
+    hidden: Any = col(Ambassador.leaderboard_visible).is_not(True)
+    if viewer_id is not None:
+        hidden = sa.and_(hidden, col(Ambassador.id) != viewer_id)
+    off_board = sa.select(col(Ambassador.id)).where(sa.or_(col(Ambassador.left_at).is_not(None), hidden))
+    everyone = session.execute(sa.select(sa.func.count()).select_from(totals).where(*where)).scalar_one()
+    excluded = session.execute(
+        sa.select(sa.func.count()).select_from(totals).where(*where, totals.c.ambassador_id.in_(off_board))
+    ).scalar_one()
+    return int(everyone) - int(excluded)
+
+
+def _individuals_by_points(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+    """Ranked by points: the top by a limited sort, my rank by counting who is ahead; no window over everyone.
+
+    Numbering every line of a 100,000-person board costs a full sort per request; a top-N sort
+    and two counts read the same rows without one.
+    """
+    totals = _totals(board["window"])
+    people = (
+        sa.select(
+            totals.c.ambassador_id,
+            totals.c.points,
+            totals.c.last_day,
+            totals.c.points.label("score"),
+            col(Ambassador.name),
+            col(Ambassador.team),
+            col(Ambassador.department),
+        )
+        .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
+        .where(*_people(board["scope"], viewer_id, everyone=False))
+        .subquery("people")
+    )
+    order = (people.c.points.desc(), people.c.last_day, people.c.ambassador_id)
+    top_rows = session.execute(sa.select(people).order_by(*order).limit(limit)).all()
+    top = [_standing(row, position) for position, row in enumerate(top_rows, start=1)]
+    scope = board["scope"]
+    count = len(top) if len(top) < limit else _count_people(session, totals, scope, viewer_id)
+    me = next((line for line in top if line.ambassador_id == viewer_id), None)
+    if me is None and viewer_id is not None:
+        mine = session.execute(sa.select(people).where(people.c.ambassador_id == viewer_id)).first()
+        if mine is not None:
+            ahead = sa.or_(
+                totals.c.points > mine.points,
+                sa.and_(totals.c.points == mine.points, totals.c.last_day < mine.last_day),
+                sa.and_(
+                    totals.c.points == mine.points,
+                    totals.c.last_day == mine.last_day,
+                    totals.c.ambassador_id < mine.ambassador_id,
+                ),
+            )
+            before = _count_people(session, totals, scope, viewer_id, ahead)
+            me = _standing(mine, before + 1)
+    return Board(**board, ranked=count, top=top, me=me)
+
+
 def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+    if board["rank_by"] is RankBy.POINTS:
+        return _individuals_by_points(session, board, viewer_id, limit)
     totals = _totals(board["window"])
     if board["rank_by"] is RankBy.AUDIENCE_NORMALISED:
         followers = (

@@ -87,7 +87,13 @@ class WidgetController(ClarionController):
         raw_settings = _query(request, skip=EMBED_PARAMETERS)
         widget_service.parse_settings(widget, raw_settings)  # bad settings are a 400 before anything else
         parent = _parent_origin(engine, request.query_params.get("parent"))
-        page: dict[str, Any] = {"widget": widget, "parent_origin": parent or "", "language": "en", "csrf_token": ""}
+        page: dict[str, Any] = {
+            "widget": widget,
+            "parent_origin": parent or "",
+            "language": "en",
+            "csrf_token": "",
+            "subject": "",
+        }
         signed_in = self._cookie_session(engine, request)
         if signed_in is None:
             html = _render(request, "embed_signin.html", page)
@@ -95,6 +101,7 @@ class WidgetController(ClarionController):
             actor, csrf_token = signed_in
             view = widget_service.build_view(engine, actor, name, raw_settings)
             page["csrf_token"] = csrf_token
+            page["subject"] = actor.external_id  # embed.js skips exchanging a token that names this same person
             context = {**_fragment_context(engine, view), **page, "language": view.language}
             html = _render(request, "embed_page.html", context)
         return Response(

@@ -71,7 +71,10 @@ async def origin_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         return
     session_cookie = connection.cookies.get(SESSION_COOKIE)
     if session_cookie and not check_csrf(settings.secret_key, session_cookie, connection.headers.get(CSRF_HEADER)):
-        raise PermissionDenied(f"this request needs the session's CSRF token in the {CSRF_HEADER} header")
+        # The field tells embed.js to fetch the current token once: another frame may have replaced the cookie.
+        raise PermissionDenied(
+            f"this request needs the session's CSRF token in the {CSRF_HEADER} header", field=CSRF_HEADER
+        )
 
 
 def session_cookie_header(settings: Settings, value: str, max_age: int) -> str:

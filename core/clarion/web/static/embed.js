@@ -8,6 +8,18 @@
   const inFrame = root.hasAttribute("data-clarion-frame") && location.origin === base;
   const isHttp = (url) => /^https?:\/\//i.test(url || "");
   const noAuth = async () => ({});
+  const CSRF_HEADER = "x-clarion-csrf";
+  let csrf = root.dataset.csrf || "";
+
+  // The subject of an identity token, read without checking it: only to skip an exchange, never to trust.
+  const subjectOf = (token) => {
+    try {
+      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(part.padEnd(Math.ceil(part.length / 4) * 4, "="))).sub;
+    } catch {
+      return undefined;
+    }
+  };
 
   const say = (host, key, text, isError) => {
     const status = host.querySelector(".cw-status");
@@ -16,7 +28,15 @@
     status.classList.toggle("cw-error", Boolean(isError));
   };
 
-  async function call(auth, method, path, body) {
+  // The CSRF token of the session cookie as it is now: another frame's sign-in may have replaced the cookie.
+  async function freshCsrf() {
+    const response = await fetch(location.pathname + location.search, { credentials: "same-origin", cache: "no-store" });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html").documentElement;
+    if (page.dataset.subject !== root.dataset.subject) location.reload(); // someone else now: show their widget
+    return page.dataset.csrf || "";
+  }
+
+  async function call(auth, method, path, body, retried) {
     const headers = Object.assign({ accept: "application/json" }, await auth());
     if (body !== undefined) headers["content-type"] = "application/json";
     const response = await fetch(base + path, {
@@ -26,6 +46,10 @@
       credentials: inFrame ? "same-origin" : "omit",
     });
     const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok && inFrame && response.status === 403 && data && data.field === CSRF_HEADER && !retried) {
+      csrf = await freshCsrf();
+      return call(auth, method, path, body, true);
+    }
     if (!response.ok) {
       const error = new Error((data && data.detail) || response.statusText);
       error.status = response.status;
@@ -129,14 +153,20 @@
       button.disabled = false;
     }
   }
+  // After the widget is shown with the viewer's new choice, keyboard focus stays on the choice.
+  const focusChoice = (host) => {
+    const button = host.querySelector("form[data-action=settings] button[type=submit]");
+    if (button) button.focus();
+  };
 
   // Forms that only work with this script arrive disabled: never a native submit before it runs.
   const ready = (host) => {
     for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
   };
 
-  // Wires the buttons and forms of one rendered widget; only real user gestures count.
-  function bind(host, auth, changed) {
+  // Wires the buttons and forms of one rendered widget; only real user gestures count. ``apply`` shows the
+  // widget again with other settings (a framed page has none: the browser submits its settings form itself).
+  function bind(host, auth, changed, apply) {
     ready(host);
     host.addEventListener("click", (event) => {
       const button = event.target.closest && event.target.closest("button[data-action]");
@@ -149,6 +179,13 @@
     host.addEventListener("submit", async (event) => {
       const form = event.target;
       if (form.dataset.action === "suggest") return suggest(host, form, event, auth);
+      if (form.dataset.action === "settings") {
+        if (!apply) return;
+        event.preventDefault();
+        const settings = new URLSearchParams(new FormData(form));
+        settings.delete("parent");
+        return apply(settings);
+      }
       if (form.dataset.action !== "opt-in") return;
       event.preventDefault();
       if (!event.isTrusted) return;
@@ -167,13 +204,14 @@
 
   if (inFrame) {
     const parentOrigin = root.dataset.parentOrigin;
-    const csrf = root.dataset.csrf;
     const signin = document.querySelector("[data-clarion-signin]");
-    // The intranet puts a single-use token in the fragment: read it, drop it from the URL, exchange
-    // it (even over an existing session cookie: the intranet may be vouching for someone else now).
+    // The intranet puts a single-use token in the fragment: read it, drop it from the URL, and exchange
+    // it, unless the session cookie that rendered this page already belongs to the person the token
+    // names (another frame signed in first): then the widget shown is right, and reloading it would
+    // throw away whatever the person has begun typing. A token for someone else is always exchanged.
     const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-    if (match) {
+    if (match && !(root.dataset.subject && subjectOf(decodeURIComponent(match[1])) === root.dataset.subject)) {
       document.body.hidden = true;
       call(noAuth, "POST", "/api/v1/sessions", { token: decodeURIComponent(match[1]) })
         .then(() => location.replace(location.pathname + location.search))
@@ -186,7 +224,7 @@
     }
     if (signin) signin.querySelector("[role=status]").textContent = signin.dataset.nosession;
     const widget = document.querySelector("[data-clarion-widget]");
-    if (widget) bind(widget, async () => (csrf ? { "x-clarion-csrf": csrf } : {}), () => location.reload());
+    if (widget) bind(widget, async () => (csrf ? { [CSRF_HEADER]: csrf } : {}), () => location.reload());
     if (parentOrigin && window.parent !== window) {
       const report = () =>
         window.parent.postMessage(
@@ -244,7 +282,12 @@
       const tokenUrl = this.getAttribute("token-url") || "/clarion-token";
       this.auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
       this.tokenUrl = tokenUrl;
-      bind(this.mount, this.auth, () => document.dispatchEvent(new CustomEvent("clarion:changed")));
+      bind(
+        this.mount,
+        this.auth,
+        () => document.dispatchEvent(new CustomEvent("clarion:changed")),
+        (settings) => this.load(false, settings),
+      );
       this.changed = () => this.load();
       document.addEventListener("clarion:changed", this.changed);
       this.load();
@@ -254,10 +297,13 @@
       document.removeEventListener("clarion:changed", this.changed);
     }
 
-    async load(retried) {
+    // ``chosen``: settings the viewer picked in the widget, kept over the page's data-* attributes until reload.
+    async load(retried, chosen) {
+      if (chosen) this.chosen = chosen;
       const settings = new URLSearchParams();
       for (const attribute of this.attributes)
         if (attribute.name.startsWith("data-")) settings.set(attribute.name.slice(5).replace(/-/g, "_"), attribute.value);
+      for (const [name, value] of this.chosen || []) settings.set(name, value);
       const query = settings.toString() ? `?${settings}` : "";
       try {
         const response = await fetch(`${base}/widgets/${encodeURIComponent(this.getAttribute("name"))}${query}`, {
@@ -275,6 +321,7 @@
         }
         this.mount.innerHTML = await response.text();
         ready(this.mount);
+        if (chosen) focusChoice(this.mount);
       } catch (error) {
         this.mount.textContent = `Clarion: ${error.message}`;
       } finally {
@@ -284,5 +331,26 @@
   }
 
   if (!customElements.get("clarion-widget")) customElements.define("clarion-widget", ClarionWidget);
-  window.ClarionEmbed = { bind: (element, tokenUrl) => bind(element, async () => ({ authorization: `Bearer ${await session(tokenUrl)}` }), () => location.reload()) };
+  // A server-rendered fragment on the intranet's page: its actions, and its settings form fetching it again.
+  function bindFragment(element, tokenUrl) {
+    const auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
+    const apply = async (settings) => {
+      const name = element.querySelector("[data-clarion-widget]").dataset.clarionWidget;
+      try {
+        const response = await fetch(`${base}/widgets/${encodeURIComponent(name)}?${settings}`, {
+          headers: await auth(),
+          credentials: "omit",
+          cache: "no-store",
+        });
+        if (!response.ok) throw new Error((await response.json().catch(() => ({}))).detail || response.statusText);
+        element.innerHTML = await response.text();
+        ready(element);
+        focusChoice(element);
+      } catch (error) {
+        say(element, "", error.message, true);
+      }
+    };
+    bind(element, auth, () => location.reload(), apply);
+  }
+  window.ClarionEmbed = { bind: bindFragment };
 })();
