@@ -310,14 +310,11 @@ def store_clicks(session: Session, captured: list[_Captured], window: timedelta)
     report.stored = stored
     report.already_stored += len(rows_to_insert) - stored
     counted = {row["capture_id"]: row for row in rows_to_insert if row["counted"]}
-    ids = (
-        session.connection().execute(
-            sa.select(table.c.capture_id, table.c.id).where(table.c.capture_id.in_(list(counted)))
-        )
-        if counted
-        else []
-    )
-    for capture_id, click_id in ids:
+    click_ids: list[tuple[str, int]] = []
+    if counted:
+        query = sa.select(table.c.capture_id, table.c.id).where(table.c.capture_id.in_(list(counted)))
+        click_ids = [(capture_id, click_id) for capture_id, click_id in session.connection().execute(query)]
+    for capture_id, click_id in click_ids:
         row = counted[capture_id]
         ambassador_id, content_id, network = shares[row["share_id"]]
         record_event(

@@ -137,7 +137,7 @@ class RedirectFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope.get("method") == "GET":
             path: str = scope["path"]
             if path.startswith("/r/") and path.find("/", 3) == -1:
                 engine: Engine = scope["app"].state.engine
