@@ -29,7 +29,7 @@ from clarion.models.content import (
     EditPolicy,
     ShareText,
 )
-from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints
+from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints, WindowTotals
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
@@ -70,6 +70,7 @@ __all__ = [
     "NetworkAccount",
     "PeriodKind",
     "PeriodPoints",
+    "WindowTotals",
     "PointsEntry",
     "RateLimit",
     "Role",

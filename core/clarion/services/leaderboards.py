@@ -1,7 +1,8 @@
 """Leaderboards: the top of a board and where the caller stands, for a period, a scope and a ranking.
 
-Calendar periods read one row per person from ``period_points``; rolling and campaign windows sum
-``daily_points``. Neither reads the ledger. Ties: the higher score first, then whoever reached it
+Every board reads one row per person from ``period_points``: calendar periods are kept there with
+the ledger, and rolling and campaign windows from the first time a board asks for them. No board
+reads the ledger. Ties: the higher score first, then whoever reached it
 first (the earlier last day on which their total changed), then the lower ambassador id.
 """
 
@@ -22,13 +23,12 @@ from clarion.models import (
     Ambassador,
     Campaign,
     Content,
-    DailyPoints,
     NetworkAccount,
     PeriodKind,
     PeriodPoints,
     Share,
 )
-from clarion.services.periods import period_end, period_start
+from clarion.services.periods import keep_window, period_end, period_start, window_key
 
 ROLLING_DAYS = 30
 MAX_LIMIT = 100
@@ -149,33 +149,29 @@ def parse_scope(session: Session, scope: str) -> Scope:
     )
 
 
-def _totals(window: Window) -> Any:
-    """Per ambassador: points in the window and the last day their total changed, positive totals only."""
+def _totals(session: Session, window: Window, today: date) -> Any:
+    """Per ambassador: points in the window and the last day their total changed, positive totals only.
+
+    Calendar periods are kept in ``period_points``; any other window is kept there too once asked for.
+    """
     if window.calendar is not None:
-        starts_on = window.starts_on or ALL_TIME_START
-        return (
-            sa.select(
-                col(PeriodPoints.ambassador_id).label("ambassador_id"),
-                col(PeriodPoints.points).label("points"),
-                col(PeriodPoints.last_day).label("last_day"),
-            )
-            .where(
-                col(PeriodPoints.period) == window.calendar.value,
-                col(PeriodPoints.starts_on) == starts_on,
-                col(PeriodPoints.points) > 0,
-            )
-            .subquery("totals")
+        period, starts_on = window.calendar.value, window.starts_on or ALL_TIME_START
+    else:
+        keep_window(session.get_bind(), window.starts_on, window.ends_on, today)
+        period, starts_on = window_key(window.starts_on, window.ends_on)
+    return (
+        sa.select(
+            col(PeriodPoints.ambassador_id).label("ambassador_id"),
+            col(PeriodPoints.points).label("points"),
+            col(PeriodPoints.last_day).label("last_day"),
         )
-    query: Any = sa.select(
-        col(DailyPoints.ambassador_id).label("ambassador_id"),
-        sa.func.sum(DailyPoints.points).label("points"),
-        sa.func.max(DailyPoints.day).label("last_day"),
-    ).where(col(DailyPoints.points) != 0)
-    if window.starts_on is not None:
-        query = query.where(col(DailyPoints.day) >= window.starts_on)
-    if window.ends_on is not None:
-        query = query.where(col(DailyPoints.day) < window.ends_on)
-    return query.group_by(col(DailyPoints.ambassador_id)).having(sa.func.sum(DailyPoints.points) > 0).subquery("totals")
+        .where(
+            col(PeriodPoints.period) == period,
+            col(PeriodPoints.starts_on) == starts_on,
+            col(PeriodPoints.points) > 0,
+        )
+        .subquery("totals")
+    )
 
 
 def _people(scope: Scope, viewer_id: int | None, *, everyone: bool) -> list[Any]:
@@ -198,8 +194,8 @@ def _people(scope: Scope, viewer_id: int | None, *, everyone: bool) -> list[Any]
     return conditions
 
 
-def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
-    totals = _totals(board["window"])
+def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int, today: date) -> Board:
+    totals = _totals(session, board["window"], today)
     if board["rank_by"] is RankBy.AUDIENCE_NORMALISED:
         followers = (
             sa.select(
@@ -256,8 +252,8 @@ def _standing(row: Any, rank: int) -> Standing:
     )
 
 
-def _teams(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
-    totals = _totals(board["window"])
+def _teams(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int, today: date) -> Board:
+    totals = _totals(session, board["window"], today)
     # Hidden members still add to their team's total: a team line names nobody.
     members = (
         sa.select(col(Ambassador.team).label("team"), totals.c.points)
@@ -318,8 +314,8 @@ def leaderboard(
             raise ValidationFailed(
                 "average_per_active_member ranks teams: use a company, department or campaign scope", field="rank_by"
             )
-        return _teams(session, board, viewer_id, limit)
-    return _individuals(session, board, viewer_id, limit)
+        return _teams(session, board, viewer_id, limit, today)
+    return _individuals(session, board, viewer_id, limit, today)
 
 
 def employee_of_the_month(session: Session, month: str) -> Standing | None:

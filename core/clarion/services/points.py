@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PeriodPoints, PointsEntry, Role
+from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PeriodPoints, PointsEntry, Role, WindowTotals
 from clarion.scoring import Award
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
@@ -72,6 +72,7 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
         "rule": entry.rule,
         "points": points,
         "held": held,
+        "awarded_changed": points != 0,
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -79,7 +80,11 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> Non
     statement: Any = insert(DailyPoints).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["ambassador_id", "day", "rule"],
-        set_={"points": table.c.points + points, "held": table.c.held + held},
+        set_={
+            "points": table.c.points + points,
+            "held": table.c.held + held,
+            "awarded_changed": sa.or_(table.c.awarded_changed, statement.excluded.awarded_changed),
+        },
     )
     session.execute(statement)
     if points:
@@ -290,6 +295,7 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
         session.execute(sa.delete(PointsEntry))
         session.execute(sa.delete(DailyPoints))
         session.execute(sa.delete(PeriodPoints))
+        session.execute(sa.delete(WindowTotals))
         after_id = 0
         while True:
             rows = session.exec(
