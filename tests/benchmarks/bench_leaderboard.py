@@ -162,9 +162,14 @@ def _derive_totals(connection: Any, dialect: str) -> None:
 
     Kept windows are dropped: their totals were summed before this step's rows existed.
     """
-    _sql(connection, "DELETE FROM window_totals")
-    _sql(connection, "DELETE FROM daily_points")
-    _sql(connection, "DELETE FROM period_points")
+    for name in ("window_totals", "daily_points", "period_points"):
+        _sql(connection, f"DELETE FROM {name}")
+    if dialect == "postgresql":
+        # A bulk load: no foreign-key triggers, indexes built once the rows are in.
+        _sql(connection, "SET LOCAL session_replication_role = replica")
+        _sql(connection, "SET LOCAL work_mem = '1GB'")
+        _sql(connection, "SET LOCAL maintenance_work_mem = '1GB'")
+        rebuild = _drop_indexes(connection, ("daily_points", "period_points"))
     _sql(connection, 
         "INSERT INTO daily_points (ambassador_id, day, rule, points, held, awarded_changed) "
         f"SELECT ambassador_id, {_day(dialect, 'occurred_at')}, rule, SUM(points), 0, "
@@ -177,6 +182,29 @@ def _derive_totals(connection: Any, dialect: str) -> None:
             f"SELECT '{period}', {start}, ambassador_id, SUM(points), MAX(day) FROM daily_points "
             "WHERE awarded_changed GROUP BY 2, 3"
         )
+    if dialect == "postgresql":
+        for statement in rebuild:
+            _sql(connection, statement)
+
+
+def _drop_indexes(connection: Any, tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' indexes (primary keys included); return the statements that make them again."""
+    rows = _sql(
+        connection,
+        "SELECT con.conname, idx.indexrelid::regclass::text, pg_get_indexdef(idx.indexrelid), "
+        "pg_get_constraintdef(con.oid), idx.indrelid::regclass::text FROM pg_index AS idx "
+        "LEFT JOIN pg_constraint AS con ON con.conindid = idx.indexrelid AND con.contype = 'p' "
+        f"WHERE idx.indrelid::regclass::text IN ({', '.join(repr(name) for name in tables)})",
+    ).all()
+    rebuild = []
+    for constraint, index, index_sql, constraint_sql, table_name in rows:
+        if constraint:
+            _sql(connection, f'ALTER TABLE {table_name} DROP CONSTRAINT "{constraint}"')
+            rebuild.append(f'ALTER TABLE {table_name} ADD CONSTRAINT "{constraint}" {constraint_sql}')
+        else:
+            _sql(connection, f"DROP INDEX {index}")
+            rebuild.append(index_sql)
+    return rebuild
 
 
 def check_totals(engine: Engine, ambassadors: int) -> int:

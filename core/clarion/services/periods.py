@@ -6,7 +6,6 @@ day and of each kept window holding it (``window_totals``), so any board reads o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -61,36 +60,40 @@ def kept_windows(session: Session, day: date) -> list[tuple[str, date]]:
     return [(period, starts_on) for period, starts_on in rows]
 
 
-def add_to_periods(
-    session: Session,
-    ambassador_id: int,
-    day: date,
-    points: int,
-    *,
-    windows: Sequence[tuple[str, date]] | None = None,
-) -> None:
+def add_to_periods(session: Session, ambassador_id: int, day: date, points: int) -> None:
     """Add awarded ``points`` earned on ``day`` to the ambassador's total of every period and kept window holding it.
 
-    ``windows`` are the kept windows holding ``day`` when the caller already knows them. Reading them
-    here, after the caller changed ``daily_points``, is what keeps a window being built concurrently
-    exact (see :func:`keep_window`).
+    The caller has changed ``daily_points`` already: reading the kept windows after that write is what
+    keeps a window being built concurrently exact (see :func:`keep_window`).
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = PeriodPoints.__table__  # type: ignore[attr-defined]
-    greatest = sa.func.greatest if dialect == "postgresql" else sa.func.max
-    keys = [(kind.value, period_start(kind, day)) for kind in PeriodKind]
-    keys += kept_windows(session, day) if windows is None else windows
+    keys = [(kind.value, period_start(kind, day)) for kind in PeriodKind] + kept_windows(session, day)
     rows = [
         {"period": period, "starts_on": starts_on, "ambassador_id": ambassador_id, "points": points, "last_day": day}
         for period, starts_on in keys
     ]
-    statement: Any = insert(PeriodPoints).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["period", "starts_on", "ambassador_id"],
-        set_={"points": table.c.points + points, "last_day": greatest(table.c.last_day, statement.excluded.last_day)},
-    )
-    session.execute(statement)
+    session.execute(_period_upsert(session.get_bind().dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _period_upsert(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT`` adding to a period's total, built once per dialect so it compiles once."""
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = PeriodPoints.__table__  # type: ignore[attr-defined]
+        greatest = sa.func.greatest if dialect == "postgresql" else sa.func.max
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["period", "starts_on", "ambassador_id"],
+            set_={
+                "points": table.c.points + statement.excluded.points,
+                "last_day": greatest(table.c.last_day, statement.excluded.last_day),
+            },
+        )
+        _UPSERTS[dialect] = statement
+    return statement
 
 
 def keep_window(bind: sa.Engine | sa.Connection, starts_on: date | None, ends_on: date | None, today: date) -> None:
@@ -144,9 +147,13 @@ def keep_window(bind: sa.Engine | sa.Connection, starts_on: date | None, ends_on
         if stale:
             pairs = [tuple(row) for row in stale]
             session.execute(
-                sa.delete(PeriodPoints).where(sa.tuple_(col(PeriodPoints.period), col(PeriodPoints.starts_on)).in_(pairs))
+                sa.delete(PeriodPoints).where(
+                    sa.tuple_(col(PeriodPoints.period), col(PeriodPoints.starts_on)).in_(pairs)
+                )
             )
             session.execute(
-                sa.delete(WindowTotals).where(sa.tuple_(col(WindowTotals.period), col(WindowTotals.starts_on)).in_(pairs))
+                sa.delete(WindowTotals).where(
+                    sa.tuple_(col(WindowTotals.period), col(WindowTotals.starts_on)).in_(pairs)
+                )
             )
         session.commit()
