@@ -208,7 +208,7 @@ def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None,
         audience = sa.func.coalesce(followers.c.followers, 0)
         score: Any = sa.cast(totals.c.points, sa.Float) * AUDIENCE_UNIT / (audience + AUDIENCE_UNIT)
     else:
-        followers, score = None, totals.c.points
+        return _by_points(session, board, totals, viewer_id, limit)
     query = sa.select(
         totals.c.ambassador_id,
         totals.c.points,
@@ -218,8 +218,7 @@ def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None,
         col(Ambassador.team),
         col(Ambassador.department),
     ).join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
-    if followers is not None:
-        query = query.outerjoin(followers, followers.c.ambassador_id == totals.c.ambassador_id)
+    query = query.outerjoin(followers, followers.c.ambassador_id == totals.c.ambassador_id)
     # One pass: number every line in board order, then keep the top and the viewer's line.
     people = query.where(*_people(board["scope"], viewer_id, everyone=False)).subquery("people")
     ranked = sa.select(
@@ -238,6 +237,54 @@ def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None,
     mine = next((row for row in rows if row.ambassador_id == viewer_id), None)
     me = _standing(mine, int(mine.position)) if mine is not None else None
     return Board(**board, ranked=count, top=top, me=me)
+
+
+def _by_points(session: Session, board: dict[str, Any], totals: Any, viewer_id: int | None, limit: int) -> Board:
+    """A board ranked by points, read in the order of the ``period_points`` index.
+
+    The top is the first ``limit`` lines of the index order; the viewer's rank is one more than the
+    lines ahead of theirs (a range of that index) and the board's size a count: no query sorts the
+    whole board, so the cost stays with the people on it, never with the ledger.
+    """
+    line = sa.select(
+        totals.c.ambassador_id,
+        totals.c.points,
+        totals.c.last_day,
+        totals.c.points.label("score"),
+        col(Ambassador.name),
+        col(Ambassador.team),
+        col(Ambassador.department),
+    ).join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
+    people = _people(board["scope"], viewer_id, everyone=False)
+    order = (totals.c.points.desc(), totals.c.last_day, totals.c.ambassador_id)
+    rows = session.execute(line.where(*people).order_by(*order).limit(limit)).all()
+    top = [_standing(row, position) for position, row in enumerate(rows, start=1)]
+    counted = (
+        sa.select(sa.func.count())
+        .select_from(totals)
+        .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
+        .where(*people)
+    )
+    ranked = int(session.execute(counted).scalar_one())
+    me = None
+    if viewer_id is not None:
+        mine = next((standing for standing in top if standing.ambassador_id == viewer_id), None)
+        if mine is None:
+            row = session.execute(line.where(*people, totals.c.ambassador_id == viewer_id)).first()
+            if row is not None:
+                ahead = sa.or_(
+                    totals.c.points > row.points,
+                    sa.and_(
+                        totals.c.points == row.points,
+                        sa.or_(
+                            totals.c.last_day < row.last_day,
+                            sa.and_(totals.c.last_day == row.last_day, totals.c.ambassador_id < row.ambassador_id),
+                        ),
+                    ),
+                )
+                mine = _standing(row, int(session.execute(counted.where(ahead)).scalar_one()) + 1)
+        me = mine
+    return Board(**board, ranked=ranked, top=top, me=me)
 
 
 def _standing(row: Any, rank: int) -> Standing:
