@@ -29,7 +29,7 @@ from clarion.models import (
     Role,
     WindowTotals,
 )
-from clarion.scoring import Award
+from clarion.scoring import Award, rules_read_through
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
@@ -402,7 +402,8 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
             for row in rows:
                 event = to_recorded(row)
                 try:
-                    awards = engine.awards(event)
+                    with rules_read_through(session):
+                        awards = engine.awards(event)
                 except Exception as exc:
                     # Nothing is written: the previous ledger stays until every event scores.
                     raise PluginError(
