@@ -157,3 +157,9 @@ def keep_window(bind: sa.Engine | sa.Connection, starts_on: date | None, ends_on
                 )
             )
         session.commit()
+    if dialect == "postgresql":
+        # Fresh statistics for the new rows: without them the planner takes the new window for a few
+        # rows and ranks tens of thousands of them with nested loops.
+        with Session(bind) as session:
+            session.execute(sa.text("ANALYZE period_points"))
+            session.commit()
