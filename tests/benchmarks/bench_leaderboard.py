@@ -97,9 +97,10 @@ def _ambassadors(connection: Any, count: int, dialect: str) -> None:
     }
     expressions = ", ".join(chosen.get(name, f"template.{name}") for name in columns)
     numbers = _numbers(dialect, 1, count - 1)
-    _sql(connection, 
+    _sql(
+        connection,
         f"{numbers[0]} INSERT INTO ambassador ({', '.join(columns)}) SELECT {expressions} FROM {numbers[1]}, "
-        "(SELECT * FROM ambassador WHERE external_id = 'template') AS template"
+        "(SELECT * FROM ambassador WHERE external_id = 'template') AS template",
     )
 
 
@@ -123,15 +124,14 @@ def _grow_ledger(connection: Any, first: int, last: int, ambassadors: int, event
         created = f"TIMESTAMPTZ '{TODAY.isoformat()} 00:00:00+00'"
     else:
         who = f"1 + CAST({fraction} * {ambassadors} AS INTEGER) % {ambassadors}"
-        moment = (
-            f"datetime('{TODAY.isoformat()}', '-' || ((n * 48271) % {DAYS}) || ' days', '+' || (n % 86400) || ' seconds')"
-        )
+        moment = f"datetime('{TODAY.isoformat()}', '-' || ((n * 48271) % {DAYS}) || ' days', '+' || (n % 86400) || ' seconds')"
         created = f"'{TODAY.isoformat()}'"
     prefix, numbers = _numbers(dialect, first, last)
-    _sql(connection, 
+    _sql(
+        connection,
         f"{prefix} INSERT INTO points_entry (rule, event_id, ambassador_id, points, reason, status, reversed_event_id, "
         f"occurred_at, created_at) SELECT 'share', {event_id}, {who}, 1 + n % 20, '', 'awarded', n, {moment}, {created} "
-        f"FROM {numbers}"
+        f"FROM {numbers}",
     )
 
 
@@ -170,17 +170,19 @@ def _derive_totals(connection: Any, dialect: str) -> None:
         _sql(connection, "SET LOCAL work_mem = '1GB'")
         _sql(connection, "SET LOCAL maintenance_work_mem = '1GB'")
         rebuild = _drop_indexes(connection, ("daily_points", "period_points"))
-    _sql(connection, 
+    _sql(
+        connection,
         "INSERT INTO daily_points (ambassador_id, day, rule, points, held, awarded_changed) "
         f"SELECT ambassador_id, {_day(dialect, 'occurred_at')}, rule, SUM(points), 0, "
         "MAX(CASE WHEN points != 0 THEN 1 ELSE 0 END) = 1 FROM points_entry "
-        "WHERE status = 'awarded' GROUP BY 1, 2, 3"
+        "WHERE status = 'awarded' GROUP BY 1, 2, 3",
     )
     for period, start in PERIOD_STARTS[dialect].items():
-        _sql(connection, 
+        _sql(
+            connection,
             "INSERT INTO period_points (period, starts_on, ambassador_id, points, last_day) "
             f"SELECT '{period}', {start}, ambassador_id, SUM(points), MAX(day) FROM daily_points "
-            "WHERE awarded_changed GROUP BY 2, 3"
+            "WHERE awarded_changed GROUP BY 2, 3",
         )
     if dialect == "postgresql":
         for statement in rebuild:
@@ -255,9 +257,7 @@ def check_totals(engine: Engine, ambassadors: int) -> int:
     return len(entries)
 
 
-def naive(
-    connection: Any, dialect: str, start: date | None, end: date | None, me: int
-) -> tuple[list[Any], int | None]:
+def naive(connection: Any, dialect: str, start: date | None, end: date | None, me: int) -> tuple[list[Any], int | None]:
     """Top 25 and my rank straight from the ledger."""
     where = "status = 'awarded'"
     if start is not None:
@@ -273,13 +273,15 @@ def naive(
         "JOIN ambassador ON ambassador.id = sums.ambassador_id WHERE ambassador.left_at IS NULL AND "
         f"(ambassador.leaderboard_visible OR ambassador.id = {me})"
     )
-    top = _sql(connection, 
+    top = _sql(
+        connection,
         f"SELECT sums.ambassador_id, sums.points FROM ({sums}) AS sums {visible} "
-        "ORDER BY sums.points DESC, sums.last_day, sums.ambassador_id LIMIT 25"
+        "ORDER BY sums.points DESC, sums.last_day, sums.ambassador_id LIMIT 25",
     ).all()
-    rank = _sql(connection, 
+    rank = _sql(
+        connection,
         f"SELECT position FROM (SELECT sums.ambassador_id, RANK() OVER (ORDER BY sums.points DESC, sums.last_day, "
-        f"sums.ambassador_id) AS position FROM ({sums}) AS sums {visible}) AS ranked WHERE ambassador_id = {me}"
+        f"sums.ambassador_id) AS position FROM ({sums}) AS sums {visible}) AS ranked WHERE ambassador_id = {me}",
     ).scalar_one_or_none()
     return top, rank
 
@@ -315,7 +317,10 @@ def _prepare(engine: Engine, settings: Settings, dialect: str, log: Callable[[st
             session.commit()
         inspector = sa.inspect(connection)
         if dialect == "postgresql":
-            for constraint in [*inspector.get_foreign_keys("points_entry"), *inspector.get_unique_constraints("points_entry")]:
+            for constraint in [
+                *inspector.get_foreign_keys("points_entry"),
+                *inspector.get_unique_constraints("points_entry"),
+            ]:
                 _sql(connection, f'ALTER TABLE points_entry DROP CONSTRAINT "{constraint["name"]}"')
         for index in sa.inspect(connection).get_indexes("points_entry"):
             if index["name"]:
@@ -389,7 +394,7 @@ def run(settings: Settings, *, postgres_server: str | None, log: Callable[[str],
                         clarion_board = leaderboard(session, period=period, viewer_id=me, today=TODAY)
                         first = time.perf_counter() - began
                         fast = _timed(
-                            lambda session=session, period=period: leaderboard(
+                            lambda session=session, period=period, me=me: leaderboard(
                                 session, period=period, viewer_id=me, today=TODAY
                             ),
                             settings.repeats,

@@ -70,7 +70,6 @@ __all__ = [
     "NetworkAccount",
     "PeriodKind",
     "PeriodPoints",
-    "WindowTotals",
     "PointsEntry",
     "RateLimit",
     "Role",
@@ -81,6 +80,7 @@ __all__ = [
     "UTCDateTime",
     "UsedTokenId",
     "VisitorKey",
+    "WindowTotals",
     "metadata",
     "utcnow",
 ]
