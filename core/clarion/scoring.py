@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+_READER: ContextVar[Session | None] = ContextVar("clarion_rule_reader", default=None)
+
+
+@contextmanager
+def rules_read_through(session: Session) -> Iterator[None]:
+    """Let rules read through ``session`` while the block runs, instead of opening a session per query.
+
+    ``clarion scores recompute`` replays the log inside one transaction that sees the same events
+    as a fresh session would; sharing it saves a connection and a transaction per rule query.
+    """
+    token = _READER.set(session)
+    try:
+        yield
+    finally:
+        _READER.reset(token)
+
+
+def rule_reader() -> Session | None:
+    """The session rules should read through, if a replay lent one (see :func:`rules_read_through`)."""
+    return _READER.get()
 
 
 @dataclass(frozen=True)

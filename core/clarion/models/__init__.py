@@ -31,7 +31,7 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.guidelines import GuidelinesVersion
-from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints
+from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints, WindowTotals
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
@@ -88,6 +88,7 @@ __all__ = [
     "UTCDateTime",
     "UsedTokenId",
     "VisitorKey",
+    "WindowTotals",
     "metadata",
     "utcnow",
 ]

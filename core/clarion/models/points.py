@@ -71,3 +71,9 @@ class DailyPoints(SQLModel, table=True):
     rule: str = Field(max_length=100, primary_key=True)
     points: int = Field(default=0)
     held: int = Field(default=0)
+    awarded_changed: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean(), nullable=False, server_default=sa.false()),
+        description="Some entry changed the awarded points of this row (even if they sum to 0): the day counts "
+        "as a day the total changed, for the leaderboards' tie-breaker.",
+    )

@@ -1,7 +1,8 @@
 """Leaderboards: the top of a board and where the caller stands, for a period, a scope and a ranking.
 
-Calendar periods read one row per person from ``period_points``; rolling and campaign windows sum
-``daily_points``. Neither reads the ledger. Ties: the higher score first, then whoever reached it
+Every board reads one row per person from ``period_points``: calendar periods are kept there with
+the ledger, and rolling and campaign windows from the first time a board asks for them. No board
+reads the ledger. Ties: the higher score first, then whoever reached it
 first (the earlier last day on which their total changed), then the lower ambassador id.
 """
 
@@ -25,14 +26,13 @@ from clarion.models import (
     ChallengeKind,
     ChallengeMeasure,
     Content,
-    DailyPoints,
     NetworkAccount,
     PeriodKind,
     PeriodPoints,
     Share,
 )
 from clarion.services import challenges as challenge_service
-from clarion.services.periods import period_end, period_start
+from clarion.services.periods import keep_window, period_end, period_start, window_key
 
 ROLLING_DAYS = 30
 MAX_LIMIT = 100
@@ -165,8 +165,11 @@ def parse_scope(session: Session, scope: str) -> Scope:
     )
 
 
-def _totals(window: Window) -> Any:
-    """Per ambassador: points in the window and the last day their total changed, positive totals only."""
+def _totals(session: Session, window: Window, today: date) -> Any:
+    """Per ambassador: points in the window and the last day their total changed, positive totals only.
+
+    Calendar periods are kept in ``period_points``; any other window is kept there too once asked for.
+    """
     challenge = window.challenge
     if challenge is not None and challenge.measure is not ChallengeMeasure.POINTS:
         # Shares, verified shares or counted clicks over the exact window (participation ranks shares).
@@ -177,30 +180,23 @@ def _totals(window: Window) -> Any:
             figures.c.last.label("last_day"),
         ).subquery("totals")
     if window.calendar is not None:
-        starts_on = window.starts_on or ALL_TIME_START
-        return (
-            sa.select(
-                col(PeriodPoints.ambassador_id).label("ambassador_id"),
-                col(PeriodPoints.points).label("points"),
-                col(PeriodPoints.last_day).label("last_day"),
-            )
-            .where(
-                col(PeriodPoints.period) == window.calendar.value,
-                col(PeriodPoints.starts_on) == starts_on,
-                col(PeriodPoints.points) > 0,
-            )
-            .subquery("totals")
+        period, starts_on = window.calendar.value, window.starts_on or ALL_TIME_START
+    else:
+        keep_window(session.get_bind(), window.starts_on, window.ends_on, today)
+        period, starts_on = window_key(window.starts_on, window.ends_on)
+    return (
+        sa.select(
+            col(PeriodPoints.ambassador_id).label("ambassador_id"),
+            col(PeriodPoints.points).label("points"),
+            col(PeriodPoints.last_day).label("last_day"),
         )
-    query: Any = sa.select(
-        col(DailyPoints.ambassador_id).label("ambassador_id"),
-        sa.func.sum(DailyPoints.points).label("points"),
-        sa.func.max(DailyPoints.day).label("last_day"),
-    ).where(col(DailyPoints.points) != 0)
-    if window.starts_on is not None:
-        query = query.where(col(DailyPoints.day) >= window.starts_on)
-    if window.ends_on is not None:
-        query = query.where(col(DailyPoints.day) < window.ends_on)
-    return query.group_by(col(DailyPoints.ambassador_id)).having(sa.func.sum(DailyPoints.points) > 0).subquery("totals")
+        .where(
+            col(PeriodPoints.period) == period,
+            col(PeriodPoints.starts_on) == starts_on,
+            col(PeriodPoints.points) > 0,
+        )
+        .subquery("totals")
+    )
 
 
 def _people(scope: Scope, viewer_id: int | None, *, everyone: bool, window: Window | None = None) -> list[Any]:
@@ -227,18 +223,21 @@ def _people(scope: Scope, viewer_id: int | None, *, everyone: bool, window: Wind
     return conditions
 
 
-def _count_people(session: Session, totals: Any, scope: Scope, viewer_id: int | None, *where: Any) -> int:
+def _count_people(
+    session: Session, totals: Any, scope: Scope, window: Window, viewer_id: int | None, *where: Any
+) -> int:
     """How many lines of ``totals`` matching ``where`` are on the board.
 
     On a company board this is every total minus those of people gone or hidden (a few): counting
     through the ambassador table instead reads one row of it per line, which is what made a
     100,000-person board slow.
     """
-    if scope.department is not None or scope.team is not None or scope.campaign_id is not None:
+    scoped = scope.department is not None or scope.team is not None or scope.campaign_id is not None
+    if scoped or window.challenge is not None:
         people = (
             sa.select(totals.c.ambassador_id)
             .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
-            .where(*_people(scope, viewer_id, everyone=False), *where)
+            .where(*_people(scope, viewer_id, everyone=False, window=window), *where)
             .subquery("counted")
         )
         return int(session.execute(sa.select(sa.func.count()).select_from(people)).scalar_one())
@@ -253,13 +252,15 @@ def _count_people(session: Session, totals: Any, scope: Scope, viewer_id: int | 
     return int(everyone) - int(excluded)
 
 
-def _individuals_by_points(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+def _individuals_by_points(
+    session: Session, board: dict[str, Any], viewer_id: int | None, limit: int, today: date
+) -> Board:
     """Ranked by points: the top by a limited sort, my rank by counting who is ahead; no window over everyone.
 
     Numbering every line of a 100,000-person board costs a full sort per request; a top-N sort
     and two counts read the same rows without one.
     """
-    totals = _totals(board["window"])
+    totals = _totals(session, board["window"], today)
     people = (
         sa.select(
             totals.c.ambassador_id,
@@ -271,14 +272,14 @@ def _individuals_by_points(session: Session, board: dict[str, Any], viewer_id: i
             col(Ambassador.department),
         )
         .join(Ambassador, col(Ambassador.id) == totals.c.ambassador_id)
-        .where(*_people(board["scope"], viewer_id, everyone=False))
+        .where(*_people(board["scope"], viewer_id, everyone=False, window=board["window"]))
         .subquery("people")
     )
     order = (people.c.points.desc(), people.c.last_day, people.c.ambassador_id)
     top_rows = session.execute(sa.select(people).order_by(*order).limit(limit)).all()
     top = [_standing(row, position) for position, row in enumerate(top_rows, start=1)]
     scope = board["scope"]
-    count = len(top) if len(top) < limit else _count_people(session, totals, scope, viewer_id)
+    count = len(top) if len(top) < limit else _count_people(session, totals, scope, board["window"], viewer_id)
     me = next((line for line in top if line.ambassador_id == viewer_id), None)
     if me is None and viewer_id is not None:
         mine = session.execute(sa.select(people).where(people.c.ambassador_id == viewer_id)).first()
@@ -292,15 +293,15 @@ def _individuals_by_points(session: Session, board: dict[str, Any], viewer_id: i
                     totals.c.ambassador_id < mine.ambassador_id,
                 ),
             )
-            before = _count_people(session, totals, scope, viewer_id, ahead)
+            before = _count_people(session, totals, scope, board["window"], viewer_id, ahead)
             me = _standing(mine, before + 1)
     return Board(**board, ranked=count, top=top, me=me)
 
 
-def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
+def _individuals(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int, today: date) -> Board:
     if board["rank_by"] is RankBy.POINTS:
-        return _individuals_by_points(session, board, viewer_id, limit)
-    totals = _totals(board["window"])
+        return _individuals_by_points(session, board, viewer_id, limit, today)
+    totals = _totals(session, board["window"], today)
     if board["rank_by"] is RankBy.AUDIENCE_NORMALISED:
         followers = (
             sa.select(
@@ -357,8 +358,8 @@ def _standing(row: Any, rank: int) -> Standing:
     )
 
 
-def _teams(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int) -> Board:
-    totals = _totals(board["window"])
+def _teams(session: Session, board: dict[str, Any], viewer_id: int | None, limit: int, today: date) -> Board:
+    totals = _totals(session, board["window"], today)
     # Hidden members still add to their team's total: a team line names nobody.
     members = (
         sa.select(col(Ambassador.team).label("team"), totals.c.points)
@@ -419,8 +420,8 @@ def leaderboard(
             raise ValidationFailed(
                 "average_per_active_member ranks teams: use a company, department or campaign scope", field="rank_by"
             )
-        return _teams(session, board, viewer_id, limit)
-    return _individuals(session, board, viewer_id, limit)
+        return _teams(session, board, viewer_id, limit, today)
+    return _individuals(session, board, viewer_id, limit, today)
 
 
 def employee_of_the_month(session: Session, month: str) -> Standing | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -18,12 +18,22 @@ from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PeriodPoints, PointsEntry, Role
-from clarion.scoring import Award
+from clarion.models import (
+    Ambassador,
+    DailyPoints,
+    EntryStatus,
+    Event,
+    PeriodKind,
+    PeriodPoints,
+    PointsEntry,
+    Role,
+    WindowTotals,
+)
+from clarion.scoring import Award, rules_read_through
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
-from clarion.services.periods import add_to_periods
+from clarion.services.periods import add_to_periods, period_start
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -59,68 +69,149 @@ def _day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1) -> None:
-    """Keep ``daily_points`` in step with one entry's points in its current status."""
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _statement(session: Session, name: str) -> Any:
+    """The ledger's two writes, built once per dialect (parameters bound at execution) so each compiles once."""
+    dialect = session.get_bind().dialect.name
+    statement = _STATEMENTS.get((dialect, name))
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        if name == "entry":
+            entries = PointsEntry.__table__  # type: ignore[attr-defined]
+            statement = (
+                insert(entries)
+                .on_conflict_do_nothing(index_elements=["rule", "event_id", "ambassador_id", "reversed_event_id"])
+                .returning(entries.c.id)
+            )
+        else:
+            daily = DailyPoints.__table__  # type: ignore[attr-defined]
+            statement = insert(daily)
+            statement = statement.on_conflict_do_update(
+                index_elements=["ambassador_id", "day", "rule"],
+                set_={
+                    "points": daily.c.points + statement.excluded.points,
+                    "held": daily.c.held + statement.excluded.held,
+                    "awarded_changed": sa.or_(daily.c.awarded_changed, statement.excluded.awarded_changed),
+                },
+            )
+        _STATEMENTS[(dialect, name)] = statement
+    return statement
+
+
+class _Replay:
+    """What a recompute keeps in memory instead of asking and writing the database entry by entry.
+
+    The daily and period totals are summed here with the same arithmetic as the incremental path
+    and written in bulk at the end; the points each (ambassador, rule, UTC day) earned from earlier
+    events answer the caps without a query. Entries themselves are still written one by one: later
+    events read them (reversals, decisions).
+    """
+
+    def __init__(self) -> None:
+        self.daily: dict[tuple[int, date, str], list[Any]] = {}  # points, held, awarded_changed
+        self.periods: dict[tuple[str, date, int], list[Any]] = {}  # points, last_day
+        self.earned: dict[tuple[int, str, date], int] = {}
+        self.pending: list[PointsEntry] = []  # this event's entries: caps count them from the next event on
+
+    def add(self, ambassador_id: int, day: date, rule: str, points: int, held: int) -> None:
+        line = self.daily.setdefault((ambassador_id, day, rule), [0, 0, False])
+        line[0] += points
+        line[1] += held
+        line[2] = line[2] or points != 0
+        if points:
+            for kind in PeriodKind:
+                total = self.periods.setdefault((kind.value, period_start(kind, day), ambassador_id), [0, day])
+                total[0] += points
+                total[1] = max(total[1], day)
+
+    def earned_before(self, ambassador_id: int, rule: str, day: date) -> int:
+        return self.earned.get((ambassador_id, rule, day), 0)
+
+    def _count(self, entry: PointsEntry, sign: int) -> None:
+        if entry.points > 0 and entry.status is not EntryStatus.REJECTED:
+            key = (entry.ambassador_id, entry.rule, entry.occurred_at.astimezone(UTC).date())
+            self.earned[key] = self.earned.get(key, 0) + sign * entry.points
+
+    def status_changing(self, entry: PointsEntry, sign: int) -> None:
+        """Before (``sign=-1``) and after (``+1``) an earlier event's entry changes status."""
+        if not any(item is entry for item in self.pending):
+            self._count(entry, sign)
+
+    def event_done(self) -> None:
+        for entry in self.pending:
+            self._count(entry, 1)
+        self.pending.clear()
+
+    def write(self, session: Session) -> None:
+        daily = [
+            {"ambassador_id": who, "day": day, "rule": rule, "points": points, "held": held, "awarded_changed": moved}
+            for (who, day, rule), (points, held, moved) in self.daily.items()
+        ]
+        periods = [
+            {"period": period, "starts_on": starts_on, "ambassador_id": who, "points": points, "last_day": last}
+            for (period, starts_on, who), (points, last) in self.periods.items()
+        ]
+        for table, rows in ((DailyPoints.__table__, daily), (PeriodPoints.__table__, periods)):  # type: ignore[attr-defined]
+            for start in range(0, len(rows), 5000):
+                session.execute(sa.insert(table), rows[start : start + 5000])
+
+
+def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1, replay: _Replay | None = None) -> None:
+    """Keep ``daily_points`` (and the period totals) in step with one entry's points in its current status."""
     if entry.status is EntryStatus.REJECTED or entry.points == 0:
         return
     points = entry.points * sign if entry.status is EntryStatus.AWARDED else 0
     held = entry.points * sign if entry.status is EntryStatus.HELD else 0
     day = entry.occurred_at.astimezone(UTC).date()
+    if replay is not None:
+        replay.add(entry.ambassador_id, day, entry.rule, points, held)
+        return
     values = {
         "ambassador_id": entry.ambassador_id,
         "day": day,
         "rule": entry.rule,
         "points": points,
         "held": held,
+        "awarded_changed": points != 0,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DailyPoints.__table__  # type: ignore[attr-defined]
-    statement: Any = insert(DailyPoints).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["ambassador_id", "day", "rule"],
-        set_={"points": table.c.points + points, "held": table.c.held + held},
-    )
-    session.execute(statement)
+    session.execute(_statement(session, "daily"), values)
     if points:
         add_to_periods(session, entry.ambassador_id, day, points)
 
 
-def _insert_entry(session: Session, entry: PointsEntry) -> PointsEntry | None:
+def _insert_entry(session: Session, entry: PointsEntry, replay: _Replay | None = None) -> PointsEntry | None:
     """Insert unless its key exists (a replay, or a concurrent scorer that got there first)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = entry.model_dump(exclude={"id"})
-    statement: Any = (
-        insert(PointsEntry)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["rule", "event_id", "ambassador_id", "reversed_event_id"])
-        .returning(sa.column("id"))
-    )
-    inserted_id = session.execute(statement).scalar_one_or_none()
+    inserted_id = session.execute(_statement(session, "entry"), entry.model_dump(exclude={"id"})).scalar_one_or_none()
     if inserted_id is None:
         return None
     entry.id = inserted_id
-    _add_to_daily(session, entry)
+    _add_to_daily(session, entry, replay=replay)
+    if replay is not None:
+        replay.pending.append(entry)
     return entry
 
 
-def _capped(session: Session, award: Award, event: RecordedEvent) -> tuple[int, str]:
+def _capped(session: Session, award: Award, event: RecordedEvent, replay: _Replay | None = None) -> tuple[int, str]:
     """The award's points and reason once the rule's daily cap is applied."""
     if award.daily_cap is None or award.points <= 0:
         return award.points, award.reason
-    start, end = _day_bounds(event.occurred_at)
-    earned = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0)).where(
-            col(PointsEntry.ambassador_id) == award.ambassador_id,
-            col(PointsEntry.rule) == award.rule,
-            col(PointsEntry.occurred_at) >= start,
-            col(PointsEntry.occurred_at) < end,
-            col(PointsEntry.points) > 0,
-            col(PointsEntry.status) != EntryStatus.REJECTED,
-            col(PointsEntry.event_id) < event.id,
-        )
-    ).scalar_one()
+    if replay is not None:
+        earned = replay.earned_before(award.ambassador_id, award.rule, event.occurred_at.astimezone(UTC).date())
+    else:
+        start, end = _day_bounds(event.occurred_at)
+        earned = session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0)).where(
+                col(PointsEntry.ambassador_id) == award.ambassador_id,
+                col(PointsEntry.rule) == award.rule,
+                col(PointsEntry.occurred_at) >= start,
+                col(PointsEntry.occurred_at) < end,
+                col(PointsEntry.points) > 0,
+                col(PointsEntry.status) != EntryStatus.REJECTED,
+                col(PointsEntry.event_id) < event.id,
+            )
+        ).scalar_one()
     allowed = max(0, award.daily_cap - int(earned))
     if award.points <= allowed:
         return award.points, award.reason
@@ -168,7 +259,7 @@ def _corrected_events(session: Session, event: RecordedEvent) -> tuple[list[int]
     return [], ""
 
 
-def _reverse(session: Session, event: RecordedEvent) -> list[PointsEntry]:
+def _reverse(session: Session, event: RecordedEvent, replay: _Replay | None = None) -> list[PointsEntry]:
     event_ids, why = _corrected_events(session, event)
     reversed_entries = []
     for original in _entries_of(session, event_ids):
@@ -187,22 +278,26 @@ def _reverse(session: Session, event: RecordedEvent) -> list[PointsEntry]:
             reversed_event_id=original.event_id,
             occurred_at=event.occurred_at,
         )
-        inserted = _insert_entry(session, reversal)
+        inserted = _insert_entry(session, reversal, replay)
         if inserted is not None:
             reversed_entries.append(inserted)
     return reversed_entries
 
 
-def _set_status(session: Session, entry: PointsEntry, status: EntryStatus) -> None:
+def _set_status(session: Session, entry: PointsEntry, status: EntryStatus, replay: _Replay | None = None) -> None:
     """Move a held entry, and the entries reversing it, to ``status``."""
     followers = session.exec(select(PointsEntry).where(col(PointsEntry.reverses_entry_id) == entry.id)).all()
     for item in (entry, *followers):
         if item.status is not EntryStatus.HELD:
             continue
-        _add_to_daily(session, item, sign=-1)
+        _add_to_daily(session, item, sign=-1, replay=replay)
+        if replay is not None:
+            replay.status_changing(item, -1)
         item.status = status
         session.add(item)
-        _add_to_daily(session, item)
+        _add_to_daily(session, item, replay=replay)
+        if replay is not None:
+            replay.status_changing(item, 1)
     session.flush()
 
 
@@ -217,7 +312,7 @@ def _find_entry(session: Session, rule: str, event_id: int, ambassador_id: int) 
     ).first()
 
 
-def _apply_decision(session: Session, event: RecordedEvent) -> None:
+def _apply_decision(session: Session, event: RecordedEvent, replay: _Replay | None = None) -> None:
     target = DECISIONS.get(EventKind(event.kind)) if event.kind in DECISIONS else None
     rule, event_id = event.payload.get("rule"), event.payload.get("event_id")
     # A decision recorded with a malformed payload decides nothing, and never stops a recompute.
@@ -225,18 +320,21 @@ def _apply_decision(session: Session, event: RecordedEvent) -> None:
         return
     entry = _find_entry(session, rule, event_id, event.ambassador_id)
     if entry is not None and entry.status is EntryStatus.HELD:
-        _set_status(session, entry, target)
+        _set_status(session, entry, target, replay)
 
 
-def score_in(session: Session, event: RecordedEvent, awards: Iterable[Award]) -> list[PointsEntry]:
+def score_in(
+    session: Session, event: RecordedEvent, awards: Iterable[Award], *, replay: _Replay | None = None
+) -> list[PointsEntry]:
     """Write what ``event`` means for the ledger inside ``session``: corrections, decisions, awards.
 
-    Idempotent: a second call for the same event adds nothing.
+    Idempotent: a second call for the same event adds nothing. ``replay`` is a recompute's memory
+    of the totals and caps; without it, every write reaches the totals at once.
     """
-    written = _reverse(session, event)
-    _apply_decision(session, event)
+    written = _reverse(session, event, replay)
+    _apply_decision(session, event, replay)
     for award in awards:
-        points, reason = _capped(session, award, event)
+        points, reason = _capped(session, award, event, replay)
         entry = PointsEntry(
             rule=award.rule,
             event_id=event.id,
@@ -247,9 +345,11 @@ def score_in(session: Session, event: RecordedEvent, awards: Iterable[Award]) ->
             hold_reason=award.hold_reason[:500] if award.hold_reason and points else None,
             occurred_at=event.occurred_at,
         )
-        inserted = _insert_entry(session, entry)
+        inserted = _insert_entry(session, entry, replay)
         if inserted is not None:
             written.append(inserted)
+    if replay is not None:
+        replay.event_done()
     session.flush()
     return written
 
@@ -290,6 +390,8 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
         session.execute(sa.delete(PointsEntry))
         session.execute(sa.delete(DailyPoints))
         session.execute(sa.delete(PeriodPoints))
+        session.execute(sa.delete(WindowTotals))
+        replay = _Replay()
         after_id = 0
         while True:
             rows = session.exec(
@@ -300,16 +402,18 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
             for row in rows:
                 event = to_recorded(row)
                 try:
-                    awards = engine.awards(event)
+                    with rules_read_through(session):
+                        awards = engine.awards(event)
                 except Exception as exc:
                     # Nothing is written: the previous ledger stays until every event scores.
                     raise PluginError(
                         f"a scoring rule failed on event {event.id} ({event.kind}): {type(exc).__name__}: {exc}; "
                         "the ledger is unchanged"
                     ) from exc
-                entries += len(score_in(session, event, awards))
+                entries += len(score_in(session, event, awards, replay=replay))
                 events += 1
                 after_id = event.id
+        replay.write(session)
         rederive_badges(engine, session)
     return Recomputed(events, entries)
 

@@ -37,11 +37,7 @@ def clarion_config_register():
 
 
 def _visitors(engine, click_ids: list[int]) -> int:
-    with engine.db.session() as session:
-        hashes = session.execute(
-            sa.select(col(Click.visitor_hash)).where(col(Click.id).in_(click_ids)).distinct()
-        ).all()
-    return len(hashes)
+    return len(rows(engine, sa.select(col(Click.visitor_hash)).where(col(Click.id).in_(click_ids)).distinct()))
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from sqlmodel import col
 from clarion.engine import Engine
 from clarion.events import RecordedEvent
 from clarion.models import Event
+from clarion.scoring import rule_reader
 
 
 def utc_day(moment: datetime) -> tuple[datetime, datetime]:
@@ -27,10 +28,13 @@ def earlier(event: RecordedEvent, kind: str, *conditions: Any) -> sa.Select[Any]
 
 
 def rows(engine: Engine, query: sa.Select[Any]) -> list[Any]:
+    """The rows of ``query``, read through the replay's session during a recompute, else a session of its own."""
+    shared = rule_reader()
+    if shared is not None:
+        return list(shared.execute(query).all())
     with engine.db.session() as session:
         return list(session.execute(query).all())
 
 
 def count(engine: Engine, query: sa.Select[Any]) -> int:
-    with engine.db.session() as session:
-        return int(session.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+    return int(rows(engine, sa.select(sa.func.count()).select_from(query.subquery()))[0][0])

@@ -1,7 +1,7 @@
 """Published versions of the social media guidelines.
 
 Revision ID: 0013_guidelines_versions
-Revises: 0011_campaign_participation_goal
+Revises: 0012_leaderboard_scale
 Create Date: 2026-11-22 07:20:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import clarion.models.types
 
 revision: str = "0013_guidelines_versions"
-down_revision: str | None = "0011_campaign_participation_goal"
+down_revision: str | None = "0012_leaderboard_scale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
