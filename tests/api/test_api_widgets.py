@@ -122,3 +122,15 @@ def test_the_catalog_is_compiled_from_the_po_file_alone():
     assert not list(LOCALE_DIR.rglob("*.mo")), "only .po files are kept; Clarion compiles them in memory"
     assert translations("nl").gettext("Join the programme") == "Doe mee met het programma"
     assert translations("en").gettext("Join the programme") == "Join the programme"
+
+
+def test_the_dutch_catalog_states_each_message_once():
+    """A message written twice is translated by whichever entry the compiler meets last: keep one."""
+    lines = (LOCALE_DIR / "nl" / "LC_MESSAGES" / "clarion.po").read_text(encoding="utf-8").splitlines()
+    keys = []
+    for number, line in enumerate(lines):
+        if line.startswith("msgid ") and line != 'msgid ""':
+            context = lines[number - 1] if number and lines[number - 1].startswith("msgctxt ") else ""
+            keys.append((context, line))
+    repeated = sorted({key[1] for key in keys if keys.count(key) > 1})
+    assert not repeated, f"messages stated more than once in clarion.po: {repeated}"

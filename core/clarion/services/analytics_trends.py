@@ -124,6 +124,6 @@ def goals_per_campaign(
     """
     per_campaign = _totals(session, scope, period, ("campaign_id",))
     return {
-        campaign_id: campaign_goals(session, campaign_id, per_campaign.get((campaign_id,), _Totals()))
+        campaign_id: campaign_goals(session, campaign_id, per_campaign.get((campaign_id,), _Totals()), period)
         for campaign_id in campaign_ids
     }
