@@ -16,6 +16,8 @@ from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-campaign"
 FIGURES = ("shares", "clicks_unique", "potential_reach")
+# A campaign ends at an exclusive moment; the widget shows the last day it includes.
+LAST_MOMENT = timedelta(microseconds=1)
 
 
 def find_campaign(session, settings: dict[str, Any]) -> Campaign:
@@ -89,7 +91,7 @@ def campaign_context(engine, viewer, settings) -> dict[str, Any]:
         return {
             "campaign": campaign,
             "starts_on": campaign.starts_at.date() if campaign.starts_at else None,
-            "ends_on": campaign.ends_at.date() if campaign.ends_at else None,
+            "ends_on": (campaign.ends_at - LAST_MOMENT).date() if campaign.ends_at else None,  # the last day included
             "upcoming": period is None,
             "ended": campaign.ends_at is not None and campaign.ends_at <= utcnow(),
             "goals": goals,

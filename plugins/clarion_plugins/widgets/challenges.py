@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from clarion import hookimpl
@@ -11,6 +12,8 @@ from clarion.services.challenges import ChallengeStatus
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-challenges"
+# Windows end at an exclusive moment; the widget shows the last day they include.
+LAST_MOMENT = timedelta(microseconds=1)
 
 
 def _percent(progress: int | None, target: int) -> int:
@@ -37,7 +40,7 @@ def challenges_context(engine, viewer, settings) -> dict[str, Any]:
                     "percentage": challenge.measure is ChallengeMeasure.PARTICIPATION,
                     "target": challenge.target,
                     "starts_on": challenge.starts_at.date(),
-                    "ends_on": challenge.ends_at.date(),
+                    "ends_on": (challenge.ends_at - LAST_MOMENT).date(),  # ends_at is exclusive: the last day included
                     "status": view.status.value,
                     "joined": view.joined,
                     "progress": progress,
