@@ -160,7 +160,7 @@ def render() -> str:
         "",
         markdown(hookspecs.__doc__ or ""),
         "Implement a hook with the `clarion.hookimpl` marker in any module, register the module as a",
-        "plugin (an entry point in the `clarion` group, `CLARION_PLUGINS`, or `Engine(extra_plugins=…)`), and",
+        "plugin (an entry point in the `clarion` group, `CLARION_PLUGINS`, or `build_engine(extra_plugins=…)`), and",
         "`clarion plugins` lists it with the hooks it implements. See the guides:",
         "[write a connector](guides/write-a-connector.md) and [write a scoring rule](guides/write-a-scoring-rule.md).",
         "",

@@ -3,7 +3,7 @@
 A connector tells Clarion three things about a network: its key and label, how it counts a
 post's text, and the URL that opens its composer pre-filled (the share intent). Register the
 module as a plugin, through an entry point in the "clarion" group, ``CLARION_PLUGINS`` or
-``Engine(extra_plugins=…)``, and the network appears in ``GET /api/v1/networks`` and can be
+``build_engine(extra_plugins=…)``, and the network appears in ``GET /api/v1/networks`` and can be
 shared to.
 
 Run it: ``python examples/custom_connector.py``
@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from clarion import hookimpl
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.connectors import Connector, SharePost, TextCheck, length_check
 from clarion.engine import Engine
@@ -60,7 +61,7 @@ def scratch_engine(plugins: dict[str, object]) -> Iterator[Engine]:
             base_url="https://advocacy.example.com",
             plugin_autoload=False,
         )
-        engine = Engine(settings, extra_plugins=plugins)
+        engine = build_engine(settings, extra_plugins=plugins)
         try:
             upgrade(engine.db)
             yield engine

@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.guardrails import ShareDraft, Violation
@@ -61,7 +62,7 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
             plugin_autoload=False,
             plugins=sections,
         )
-        engine = Engine(settings, extra_plugins=plugins)
+        engine = build_engine(settings, extra_plugins=plugins)
         upgrade(engine.db)  # built-in guardrails read earlier shares from the database
         try:
             yield engine

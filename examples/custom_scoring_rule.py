@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col
 
 from clarion import hookimpl
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind, RecordedEvent
@@ -128,7 +129,7 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
             plugin_autoload=False,
             plugins=sections,  # what [plugins.<name>] tables in clarion.toml would hold
         )
-        engine = Engine(settings, extra_plugins=plugins)
+        engine = build_engine(settings, extra_plugins=plugins)
         try:
             upgrade(engine.db)
             yield engine

@@ -48,8 +48,8 @@ def mint_clarion_token(
 
 
 def main() -> None:
+    from clarion.bootstrap import build_engine
     from clarion.config import Settings
-    from clarion.engine import Engine
     from clarion.identity import RequestInfo
     from clarion.tokens import verify_token
 
@@ -58,7 +58,7 @@ def main() -> None:
     print("token:", token[:24] + "…")
     print("clarion.tokens.verify_token:", verify_token(secret_key, token)["sub"])
     # The identity hook, as Clarion runs it for a request (no database needed for this provider).
-    engine = Engine(Settings(database_url="sqlite://", secret_key=secret_key, plugin_autoload=False))
+    engine = build_engine(Settings(database_url="sqlite://", secret_key=secret_key, plugin_autoload=False))
     try:
         request = RequestInfo("GET", "/api/v1/me", {"authorization": f"Bearer {token}"}, client_host="10.0.0.5")
         identity = engine.identify(request)

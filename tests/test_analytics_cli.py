@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from clarion.cli import main
+from clarion.jobs import job_queue
 from clarion.models import AnalyticsDaily, Click, Content, ContentStatus, Share, ShareMethod, ShareStatus
 from clarion.testing import TEST_SECRET, make_person
 
@@ -93,7 +94,7 @@ def test_an_out_of_date_database_is_refused(tmp_path):
 
 
 def test_the_worker_updates_the_rollups_every_minute(clarion_engine):
-    periodic = {task.__name__: task for task in clarion_engine.jobs.huey._registry._periodic_tasks}
+    periodic = {task.__name__: task for task in job_queue(clarion_engine).huey._registry._periodic_tasks}
     assert "clarion.update_analytics" in periodic
     add_clicks(clarion_engine, 3)
     periodic["clarion.update_analytics"]().execute()

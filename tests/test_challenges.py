@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from clarion.errors import Conflict
+from clarion.jobs import job_queue
 from clarion.models import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant, ChallengeResult, utcnow
 from clarion.scoring import Award
 from clarion.services import challenges as challenge_service
@@ -39,7 +40,7 @@ def test_the_worker_freezes_due_challenges_once(clarion_engine):
     person = make_person(clarion_engine, "joiner")
     with clarion_engine.transaction() as session:
         session.add(ChallengeParticipant(challenge_id=due, ambassador_id=person.id))
-    periodic = {task.__name__: task for task in clarion_engine.jobs.huey._registry._periodic_tasks}
+    periodic = {task.__name__: task for task in job_queue(clarion_engine).huey._registry._periodic_tasks}
     periodic["clarion.freeze_challenges"]().execute()
     with clarion_engine.transaction() as session:
         assert session.get(Challenge, due).results_frozen_at is not None

@@ -119,7 +119,7 @@ def test_db_downgrade_asks_first(run):
 
 def test_plugins_lists_the_built_ins(run):
     lines = ok(run("plugins")).stdout.splitlines()
-    by_name = {line.split()[0]: line for line in lines}
+    by_name = {line.split()[0]: line for line in lines if not line.startswith(" ")}
     assert set(DEFAULT_PLUGINS) <= set(by_name)
     for name in DEFAULT_PLUGINS:
         assert "built-in" in by_name[name]

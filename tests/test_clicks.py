@@ -13,7 +13,7 @@ from clarion.errors import NotFound
 from clarion.events import EventKind
 from clarion.models import AmbassadorVisitor, Click, Content, ContentStatus, Event, VisitorKey, utcnow
 from clarion.services.bots import bot_reason, is_prefetch, user_agent_verdict
-from clarion.services.clicks import ClickIngester, ingest_clicks, reclassify_clicks
+from clarion.services.clicks import ClickIngester, click_capture, ingest_clicks, reclassify_clicks
 from clarion.services.visitors import day_secret, purge_visitor_keys, visitor_hash
 
 CORPUS = Path(__file__).parent / "data" / "user_agents"
@@ -148,8 +148,8 @@ def test_the_window_is_a_setting_and_ends(clarion_engine_factory, share):
     engine = clarion_engine_factory(duplicate_window_seconds=60)
     now = utcnow()
     for seconds in (0, 30, 100):
-        engine.clicks.load_key(now)
-        engine.clicks.capture(
+        click_capture(engine).load_key(now)
+        click_capture(engine).capture(
             share_id,
             now=now + timedelta(seconds=seconds),
             method="GET",
@@ -167,8 +167,8 @@ def test_office_networks_are_flagged_internal(clarion_engine_factory, share):
     _, share_id, _ = share
     engine = clarion_engine_factory(office_networks=("198.51.100.0/24", "2001:db8::/32"))
     for address in ("198.51.100.7", "2001:db8::1", "203.0.113.9"):
-        engine.clicks.load_key(utcnow())
-        engine.clicks.capture(
+        click_capture(engine).load_key(utcnow())
+        click_capture(engine).capture(
             share_id,
             now=utcnow(),
             method="GET",

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clarion.bootstrap import build_engine
 from clarion.config import SECRET_KEY_FILE, Settings, load_settings, resolve_env_references
-from clarion.engine import Engine
 from clarion.errors import ConfigError
 
 SECRET = "s3cret-for-tests-0123456789abcdef"
@@ -195,14 +195,14 @@ def test_plugin_settings_resolve_env_references_at_start_up(tmp_path, monkeypatc
         plugin_autoload=False,
         plugins={"guardrail-repeat-share": {"window_hours": {"$env": "CLARION_TEST_WINDOW"}}},
     )
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         assert engine.plugin_config("guardrail-repeat-share").window_hours == 5
     finally:
         engine.close()
     monkeypatch.delenv("CLARION_TEST_WINDOW")
     with pytest.raises(ConfigError, match="CLARION_TEST_WINDOW") as caught:
-        Engine(settings)
+        build_engine(settings)
     assert "plugins.guardrail-repeat-share.window_hours" in caught.value.detail
 
 
@@ -216,10 +216,10 @@ def test_plugin_settings_are_validated_at_start_up(tmp_path):
         plugins={"guardrail-repeat-share": {"window_hours": -1}},
     )
     with pytest.raises(ConfigError, match=r"\[plugins.guardrail-repeat-share\] window_hours"):
-        Engine(settings)
+        build_engine(settings)
     unknown = settings.model_copy(update={"plugins": {"no-such-plugin": {}}})
     with pytest.raises(ConfigError, match=r"\[plugins.no-such-plugin\]"):
-        Engine(unknown)
+        build_engine(unknown)
 
 
 class Ref:

@@ -25,6 +25,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
+from clarion.bootstrap import build_engine
 from clarion.demo import DEMO_AMBASSADOR
 from clarion.demo_networks import (
     FORCE_AUTH_FAILURE,
@@ -36,6 +37,7 @@ from clarion.demo_networks import (
     set_up_demo,
 )
 from clarion.engine import Engine
+from clarion.jobs import job_queue
 from clarion.models import Ambassador, Share, utcnow
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
@@ -95,12 +97,12 @@ def fresh_free_contents(demo_engine: Engine, client: Any, headers: dict[str, str
 def demo(clarion_settings_factory) -> Iterator[Demo]:
     with running_demo_networks(retry_after=RETRY_AFTER) as networks:
         # As `clarion serve --demo` builds it: the connectors pointed at the fakes, then set_up_demo.
-        engine = Engine(networks.apply(clarion_settings_factory(demo=True)))
+        engine = build_engine(networks.apply(clarion_settings_factory(demo=True)))
         consumer = None
         try:
             ready = set_up_demo(engine)
             headers = {"Authorization": f"Bearer {mint_token(engine.settings.secret_key, DEMO_AMBASSADOR)}"}
-            consumer = engine.jobs.start_in_background(workers=2, periodic=False)
+            consumer = job_queue(engine).start_in_background(workers=2, periodic=False)
             with TestClient(create_app(engine=engine)) as client:
                 contents = fresh_free_contents(engine, client, headers)
                 assert len(contents) >= 10

@@ -39,7 +39,7 @@ def signature(function) -> str:
 
 
 def test_the_plugin_manager_knows_exactly_these_hooks():
-    assert hook_names(ClarionPluginManager()) == HOOKS
+    assert hook_names(ClarionPluginManager(hookspecs)) == HOOKS
     assert len(HOOKS) >= 7
 
 

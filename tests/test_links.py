@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from clarion.models import Campaign, Content, ContentStatus, Share, utcnow
-from clarion.services.links import with_utm
+from clarion.services.links import link_cache, with_utm
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def _journalled(engine) -> list[dict]:
 def test_the_fast_path_answers_and_journals_like_the_router(cached_links):
     engine, client, code, _ = cached_links
     first = client.get(f"/r/{code}", follow_redirects=False)  # the router: reads the database, fills the cache
-    assert engine.link_cache.get(code, utcnow()) is not None
+    assert link_cache(engine).get(code, utcnow()) is not None
     second = client.get(f"/r/{code}?s=qr", follow_redirects=False, headers={"Referer": "https://t.co/x"})
     assert (first.status_code, second.status_code) == (302, 302)
     for name in ("location", "cache-control", "x-robots-tag", "content-security-policy", "x-frame-options"):
@@ -227,8 +227,8 @@ def test_an_expired_link_leaves_the_fast_path_exactly_on_time(cached_links):
         content = session.get(Content, content_id)
         expires_at = content.expires_at = utcnow() + timedelta(seconds=2)
         session.add(content)
-    engine.link_cache.clear()
+    link_cache(engine).clear()
     assert client.get(f"/r/{code}", follow_redirects=False).headers["location"].startswith("https://example.com/")
-    assert engine.link_cache.get(code, utcnow()) is not None
+    assert link_cache(engine).get(code, utcnow()) is not None
     time.sleep(max((expires_at - utcnow()).total_seconds(), 0) + 0.05)
     assert client.get(f"/r/{code}", follow_redirects=False).headers["location"] == "http://clarion.test/"

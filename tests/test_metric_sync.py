@@ -16,6 +16,7 @@ from clarion.config import PollStep, parse_poll_schedule
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
 from clarion.errors import ConfigError, NotFound, NotSupported
+from clarion.jobs import job_queue
 from clarion.models import (
     AccountStatus,
     Ambassador,
@@ -339,19 +340,19 @@ def test_a_bad_schedule_stops_start_up_with_a_sentence(clarion_settings_factory)
 
 
 def test_the_worker_runs_the_sync_every_ten_minutes_unless_turned_off(world, clarion_engine_factory):
-    due = {task.name for task in world.engine.jobs.huey.read_periodic(datetime(2026, 11, 22, 12, 10))}
+    due = {task.name for task in job_queue(world.engine).huey.read_periodic(datetime(2026, 11, 22, 12, 10))}
     assert "clarion.sync_metrics" in due
     assert "clarion.sync_metrics" not in {
-        task.name for task in world.engine.jobs.huey.read_periodic(datetime(2026, 11, 22, 12, 11))
+        task.name for task in job_queue(world.engine).huey.read_periodic(datetime(2026, 11, 22, 12, 11))
     }
     status_id = world.post(favourites_count=1)
     world.share(timedelta(hours=1), status_id)
     off = clarion_engine_factory(
         plugin_settings={"connector-mastodon": {"default_instance": world.fake.url}}, metrics_sync=False
     )
-    off.jobs._sync_metrics.call_local()
+    job_queue(off).run_now("clarion.sync_metrics")
     assert world.calls(status_id) == 0
-    world.engine.jobs._sync_metrics.call_local()
+    job_queue(world.engine).run_now("clarion.sync_metrics")
     assert world.calls(status_id) == 1
 
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.db import Database
-from clarion.engine import Engine
 from clarion.errors import DatabaseError
 from clarion.models import metadata
 from clarion.schema import (
@@ -180,7 +180,7 @@ def healthz(database_url: str, tmp_path: Path):
     from clarion.web.app import create_app
 
     settings = load_settings({}, cwd=tmp_path, database_url=database_url, secret_key=TEST_SECRET, plugin_autoload=False)
-    with TestClient(create_app(engine=Engine(settings))) as client:
+    with TestClient(create_app(engine=build_engine(settings))) as client:
         return client.get("/healthz")
 
 

@@ -10,13 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from clarion import __version__
+from clarion.bootstrap import build_engine
 from clarion.cli import main
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.errors import ConfigError, PluginConflict, PluginLoadError
 from clarion.identity import RequestInfo
 from clarion.models import Role
-from clarion.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, PluginSource
+from clarion.plugins import DEFAULT_PLUGINS, ENTRY_POINT_GROUP, ESSENTIAL_PLUGINS, PluginSource
 from clarion.testing import TEST_SECRET
 from plugins import (
     configured,
@@ -53,11 +54,21 @@ def test_builtins_load_with_source_builtin(clarion_engine):
     assert set(clarion_engine.connectors()) == {name.removeprefix("connector-") for name in connector_plugins}
 
 
-def test_builtins_are_declared_as_entry_points_too():
-    """pyproject.toml declares every built-in, and only built-ins, under the "clarion" group."""
+def test_builtins_are_listed_in_one_place():
+    """DEFAULT_PLUGINS is the only list: pyproject.toml declares no built-in as an entry point."""
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
-    declared = pyproject["project"]["entry-points"][ENTRY_POINT_GROUP]
-    assert declared == DEFAULT_PLUGINS
+    declared = pyproject["project"].get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    assert not set(declared.values()) & set(DEFAULT_PLUGINS.values())
+
+
+@pytest.mark.parametrize("name", sorted(ESSENTIAL_PLUGINS))
+def test_essential_plugins_refuse_to_be_disabled(clarion_settings_factory, name):
+    with pytest.raises(ConfigError, match=rf"plugin '{name}' is essential and cannot be disabled"):
+        build_engine(clarion_settings_factory(disabled_plugins=[name]))
+
+
+def test_essential_plugins_are_built_ins():
+    assert set(DEFAULT_PLUGINS) >= ESSENTIAL_PLUGINS
 
 
 def test_tests_never_autoload_entry_points(clarion_engine):
@@ -90,7 +101,7 @@ def test_disabled_plugins_from_the_environment(clarion_database_url, tmp_path):
         cwd=tmp_path,
     )
     assert settings.disabled_plugins == ("connector-facebook", "identity-api-token")
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         assert "facebook" not in engine.connectors()
         described = records(engine)
@@ -108,7 +119,7 @@ def test_a_section_for_a_blocked_plugin_is_not_an_error(clarion_settings_factory
     settings = clarion_settings_factory(
         disabled_plugins=("guardrail-repeat-share",), plugins={"guardrail-repeat-share": {"window_hours": 1}}
     )
-    engine = Engine(settings)
+    engine = build_engine(settings)
     engine.close()
 
 
@@ -131,7 +142,7 @@ def test_modules_from_clarion_plugins_env(clarion_database_url, tmp_path):
         cwd=tmp_path,
         secret_key=TEST_SECRET,
     )
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         described = records(engine)
         assert described["plugins.disclosure_guardrail"].source is PluginSource.CONFIG
@@ -249,7 +260,8 @@ def test_cli_plugins_lists_every_plugin(cli_env):
     env = {**cli_env, "CLARION_PLUGINS": "plugins.disclosure_guardrail", "CLARION_DISABLED_PLUGINS": "connector-x"}
     result = CliRunner().invoke(main, ["plugins"], env=env)
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    # One line per plugin; what a plugin owns follows on indented lines.
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if not line.startswith(" ")}
     assert set(lines) == {*DEFAULT_PLUGINS, "plugins.disclosure_guardrail"}
     assert "built-in" in lines["connector-linkedin"]
     assert lines["connector-linkedin"].endswith("connectors_register")
@@ -272,6 +284,7 @@ def test_cli_plugins_json_matches_describe(cli_env, clarion_engine_factory):
             "distribution": record.distribution,
             "blocked": record.blocked,
             "hooks": record.hooks,
+            "owns": engine.plugin_parts().get(record.name, {}),
         }
         for record in engine.pm.describe()
     ]
@@ -311,7 +324,7 @@ def test_plugin_section_is_validated_into_the_model(clarion_engine_factory, tmp_
 
 def test_builtin_plugin_section(clarion_settings_factory):
     settings = clarion_settings_factory(plugins={"guardrail-repeat-share": {"window_hours": 0}})
-    engine = Engine(settings)
+    engine = build_engine(settings)
     try:
         assert engine.plugin_config("guardrail-repeat-share").window_hours == 0
     finally:

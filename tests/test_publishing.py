@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from clarion import hookimpl
+from clarion.bootstrap import build_engine
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
 from clarion.events import RecordedEvent
+from clarion.jobs import job_queue
 from clarion.models import (
     AccountStatus,
     AdvocacyLevel,
@@ -374,7 +376,7 @@ def test_the_sweeper_reconciles_a_share_whose_worker_died(world, reached_network
     assert world.network.requests.count("POST /posts") == 0
     swept = publishing.sweep(world.engine)
     assert swept.stuck == (share_id,)
-    consumer = world.engine.jobs.start_in_background(workers=1, periodic=False)
+    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
     try:
         wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
     finally:
@@ -396,12 +398,12 @@ def test_a_cancelled_share_is_never_posted(world):
     with world.engine.transaction() as session:
         cancel_share(session, world.amir, share_id)
     # The task is still queued (huey moves tasks with an eta to its schedule when it reads them).
-    assert world.engine.jobs.pending() + world.engine.jobs.scheduled() == 1
-    consumer = world.engine.jobs.start_in_background(workers=1, periodic=False)
+    assert job_queue(world.engine).pending() + job_queue(world.engine).scheduled() == 1
+    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
     try:
         # Past its time (and the scheduler's one-second tick), the task has run, as a no-op.
         wait_for(lambda: utcnow() > when + timedelta(seconds=1.5))
-        wait_for(lambda: world.engine.jobs.scheduled() == 0 and world.engine.jobs.pending() == 0)
+        wait_for(lambda: job_queue(world.engine).scheduled() == 0 and job_queue(world.engine).pending() == 0)
     finally:
         consumer.stop()
     publishing.publish_share(world.engine, share_id)
@@ -418,7 +420,7 @@ def test_the_sqlite_consumer_publishes_a_scheduled_share_on_time(world, tmp_path
     when = utcnow() + timedelta(seconds=3)  # room for a slow machine to create the share first
     share_id = world.share(scheduled_at=when)
     assert (tmp_path / "clarion-queue.db").exists()
-    consumer = world.engine.jobs.start_in_background(workers=2, periodic=False)
+    consumer = job_queue(world.engine).start_in_background(workers=2, periodic=False)
     try:
         wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
     finally:
@@ -431,7 +433,7 @@ def test_the_sqlite_consumer_publishes_a_scheduled_share_on_time(world, tmp_path
 
 def test_the_consumer_waits_as_long_as_retry_after_says(world):
     world.network.script("429:1")
-    consumer = world.engine.jobs.start_in_background(workers=1, periodic=False)
+    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
     try:
         started = time.monotonic()
         share_id = world.share()
@@ -446,7 +448,7 @@ def test_the_consumer_waits_as_long_as_retry_after_says(world):
 
 def test_the_consumer_settles_an_unknown_outcome_on_its_own(world):
     world.network.script("drop")
-    consumer = world.engine.jobs.start_in_background(workers=2, periodic=False)
+    consumer = job_queue(world.engine).start_in_background(workers=2, periodic=False)
     try:
         share_id = world.share()
         wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
@@ -473,15 +475,15 @@ def redis_queue() -> Iterator[dict[str, str]]:
 def test_redis_workers_on_two_machines_publish_each_share_exactly_once(make_world, redis_queue):
     world = make_world(**redis_queue)
     # A second "machine": its own engine on the same database and the same Redis queue.
-    other = Engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
+    other = build_engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
     shares = [world.share() for _ in range(8)]
     for share_id in shares:  # every task delivered twice, as a sweeper racing a retry would
-        world.engine.jobs.publish(share_id)
-    assert world.engine.jobs.pending() == 16
-    consumers = [engine.jobs.start_in_background(workers=1, periodic=False) for engine in (world.engine, other)]
+        job_queue(world.engine).publish(share_id)
+    assert job_queue(world.engine).pending() == 16
+    consumers = [job_queue(engine).start_in_background(workers=1, periodic=False) for engine in (world.engine, other)]
     try:
         wait_for(lambda: all(world.row(share_id).status is ShareStatus.PUBLISHED for share_id in shares))
-        wait_for(lambda: world.engine.jobs.pending() == 0)
+        wait_for(lambda: job_queue(world.engine).pending() == 0)
     finally:
         for consumer in consumers:
             consumer.stop()
@@ -502,12 +504,12 @@ def test_a_spent_budget_makes_the_next_share_wait_without_an_attempt(world):
         until = rate_limits.blocked_until(session, "fakepub", world.account_id)
     assert until is not None
     assert timedelta(seconds=28) < until - utcnow() <= timedelta(seconds=30)
-    queued = world.engine.jobs.pending() + world.engine.jobs.scheduled()
+    queued = job_queue(world.engine).pending() + job_queue(world.engine).scheduled()
     publishing.publish_share(world.engine, second)
     share = world.row(second)
     assert (share.status, share.attempts, share.scheduled_at) == (ShareStatus.SCHEDULED, 0, until)
     assert share.last_error == f"waiting for the FakePub rate limit until {until.isoformat(timespec='seconds')}"
-    assert world.engine.jobs.pending() + world.engine.jobs.scheduled() == queued + 1  # queued for the reset
+    assert job_queue(world.engine).pending() + job_queue(world.engine).scheduled() == queued + 1  # queued for the reset
     assert world.network.requests.count("POST /posts") == 1
     assert publishing.sweep(world.engine).due == ()  # the sweeper does not hammer either
     assert world.events(second, "share.failed") == []
@@ -516,7 +518,7 @@ def test_a_spent_budget_makes_the_next_share_wait_without_an_attempt(world):
 def test_two_workers_see_the_same_spent_budget(make_world):
     world = make_world()
     # A second "machine": its own engine on the same database, so only the database is shared.
-    other = Engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
+    other = build_engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
     try:
         world.network.script("429:30")
         first, second = world.share(), world.share()

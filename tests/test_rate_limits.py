@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from clarion.bootstrap import build_engine
 from clarion.connectors import Credential
 from clarion.engine import Engine
 from clarion.models import NetworkAccount, RateLimit, Role, Share, ShareMethod, ShareStatus, utcnow
@@ -78,7 +79,7 @@ def test_two_workers_obey_the_budget_mastodon_said_was_spent(engine, mastodon):
     eva, _ = connected_ambassador(engine, mastodon, "eva", "2")
     first, second, evas = api_share(engine, jan), api_share(engine, jan), api_share(engine, eva)
     mastodon.rate_limit_next("/api/v1/statuses", seconds=120)
-    other = Engine(engine.settings)  # a second worker machine: same database, nothing else shared
+    other = build_engine(engine.settings)  # a second worker machine: same database, nothing else shared
     try:
         publishing.publish_share(engine, first)  # 429 with X-RateLimit-Remaining 0 and an ISO reset
         publishing.publish_share(other, second)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from clarion.bootstrap import build_engine
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.models import Campaign, Event, Role, Share, ShareMethod, ShareStatus, utcnow
@@ -213,7 +214,7 @@ def test_repeat_share_in_one_transaction_is_refused(clarion_engine, amir, publis
 
 
 def test_window_hours_zero_turns_the_guardrail_off(clarion_settings_factory, amir, publish):
-    engine = Engine(clarion_settings_factory(plugins={"guardrail-repeat-share": {"window_hours": 0}}))
+    engine = build_engine(clarion_settings_factory(plugins={"guardrail-repeat-share": {"window_hours": 0}}))
     try:
         content_id = publish()
         share(engine, amir, content_id, "x")
@@ -225,7 +226,7 @@ def test_window_hours_zero_turns_the_guardrail_off(clarion_settings_factory, ami
 
 
 def test_a_short_window_is_named_in_the_message(clarion_settings_factory, amir, publish):
-    engine = Engine(clarion_settings_factory(plugins={"guardrail-repeat-share": {"window_hours": 5}}))
+    engine = build_engine(clarion_settings_factory(plugins={"guardrail-repeat-share": {"window_hours": 5}}))
     try:
         content_id = publish()
         share(engine, amir, content_id, "x")

@@ -21,6 +21,7 @@ from clarion.errors import ClarionError
 
 if TYPE_CHECKING:
     from clarion.demo_networks import DemoNetworks
+    from clarion.engine import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -58,17 +59,59 @@ def _settings(**overrides: Any) -> Settings:
 
 
 @contextmanager
-def _engine(settings: Settings) -> Iterator[Any]:
-    from clarion.engine import Engine
+def open_engine(settings: Settings | None = None) -> Iterator[Engine]:
+    """An engine built from ``settings`` (read from the environment when omitted), closed at the end."""
+    from clarion.bootstrap import build_engine
 
-    engine = Engine(settings)
+    engine = build_engine(settings if settings is not None else _settings())
     try:
         yield engine
     finally:
         engine.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ClarionGroup(click.Group):
+    """The ``clarion`` group: the core's commands, then every plugin's (``clarion_commands_register``).
+
+    Plugin commands are looked up only when a name is not the core's (or for ``--help``), so the
+    core's commands run, and report broken settings themselves, without loading any plugin command.
+    """
+
+    _META = "clarion.plugin_commands"
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        found: dict[str, click.Command] | None = ctx.meta.get(self._META)
+        if found is not None:
+            return found
+        found = {}
+        ctx.meta[self._META] = found
+        from clarion.bootstrap import build_engine
+
+        try:
+            engine = build_engine(_settings())
+        except ClarionError as exc:
+            click.echo(f"clarion: warning: plugin commands are unavailable: {exc.detail}", err=True)
+            return found
+        ctx.call_on_close(engine.close)
+        owners: dict[str, str] = {}
+        for plugin_name, command in engine.commands():
+            name = command.name or ""
+            if name in self.commands:
+                _fail(f"plugin {plugin_name!r} adds the command {name!r}, which is the core's; block the plugin")
+            if name in found:
+                _fail(f"plugins {owners[name]!r} and {plugin_name!r} both add the command {name!r}; block one")
+            found[name] = command
+            owners[name] = plugin_name
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugin_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._plugin_commands(ctx).get(cmd_name)
+
+
+@click.group(cls=ClarionGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clarion")
 def main() -> None:
     """Clarion: an employee advocacy engine you embed in your own intranet.
@@ -158,22 +201,18 @@ def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list
     Returns the lines that tell what the demo offers (none without the demo).
     """
     from clarion import schema
-    from clarion.db import Database
 
     lines: list[str] = []
-    database = Database(settings.database_url)
-    try:
+    with open_engine(settings) as engine:
+        plugin_schemas = list(engine.schemas().values())
         if networks is not None:
             from clarion.demo_networks import banner, set_up_demo
 
-            schema.upgrade(database)
-            with _engine(settings) as engine:
-                ready = _with_progress(lambda progress: set_up_demo(engine, progress=progress))
+            schema.upgrade(engine.db, "head", plugin_schemas)
+            ready = _with_progress(lambda progress: set_up_demo(engine, progress=progress))
             click.echo(ready.summary, err=True)
             lines = banner(networks, ready)
-        schema.require_current_schema(database)
-    finally:
-        database.dispose()
+        schema.require_current_schema(engine.db, plugin_schemas)
     return lines
 
 
@@ -187,8 +226,10 @@ def _jobs_in_process(settings: Settings, *, enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    with _engine(settings) as engine:
-        consumer = engine.jobs.start_in_background()
+    with open_engine(settings) as engine:
+        from clarion.jobs import job_queue
+
+        consumer = job_queue(engine).start_in_background()
         click.echo(f"job consumer: {settings.workers} thread(s) on {_describe_queue(settings)}", err=True)
         try:
             yield
@@ -231,7 +272,7 @@ def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator
         # one pass here makes a graceful stop leave nothing in the journal, whatever happened.
         from clarion.services.clicks import ingest_clicks
 
-        with _engine(settings) as engine:
+        with open_engine(settings) as engine:
             ingest_clicks(engine, wait=True)
 
 
@@ -262,9 +303,11 @@ def worker(workers: int | None, no_sweeper: bool) -> None:
     from clarion import schema
 
     settings = _settings()
-    with _engine(settings) as engine:
-        schema.require_current_schema(engine.db)
-        consumer = engine.jobs.consumer(workers=workers, periodic=not no_sweeper)
+    with open_engine(settings) as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
+        from clarion.jobs import job_queue
+
+        consumer = job_queue(engine).consumer(workers=workers, periodic=not no_sweeper)
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         click.echo(
             f"Clarion {__version__} worker: {workers or settings.workers} thread(s) on {_describe_queue(settings)}, "
@@ -283,7 +326,7 @@ def rate_limits(network: str | None) -> None:
     from clarion.services.rate_limits import budgets
 
     now = utcnow()
-    with _engine(_settings()) as engine, engine.transaction() as session:
+    with open_engine() as engine, engine.transaction() as session:
         rows = budgets(session, network)
     if not rows:
         click.echo("no rate limits reported" + (f" by {network}" if network else ""))
@@ -332,8 +375,8 @@ def clicks_ingest(no_wait: bool, follow: bool, parent: int | None) -> None:
     if follow:
         previous = signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
-            with _engine(settings) as engine:
-                schema.require_current_schema(engine.db)
+            with open_engine(settings) as engine:
+                schema.require_current_schema(engine.db, engine.schemas().values())
                 loop = ClickIngestLoop(engine).start()
                 try:
                     while parent is None or os.getppid() == parent:
@@ -347,8 +390,8 @@ def clicks_ingest(no_wait: bool, follow: bool, parent: int | None) -> None:
         finally:
             signal.signal(signal.SIGTERM, previous)
         return
-    with _engine(settings) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine(settings) as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         report = ingest_clicks(engine, wait=not no_wait)
     if report.busy:
         _fail(f"another ingester is working on {journal_dir(settings)}; try again or drop --no-wait", 75)
@@ -375,8 +418,8 @@ def clicks_reclassify(since: Any) -> None:
     from clarion.services.clicks import reclassify_clicks
 
     settings = _settings()
-    with _engine(settings) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine(settings) as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         report = reclassify_clicks(engine, since=since.replace(tzinfo=UTC) if since else None)
     click.echo(f"{report.checked} click(s) checked, {report.now_bots} now bots, {report.discounted} discounted")
     for reason, count in sorted(report.reasons.items()):
@@ -418,8 +461,8 @@ def demo() -> None:
     from clarion import schema
 
     settings = _settings()
-    with _engine(settings) as engine:
-        schema.upgrade(engine.db)
+    with open_engine(settings) as engine:
+        schema.upgrade(engine.db, "head", engine.schemas().values())
         _load_demo_with_progress(engine)
 
 
@@ -435,18 +478,16 @@ def db() -> None:
 @click.argument("revision", default="head")
 @clean_errors
 def db_upgrade(revision: str) -> None:
-    """Upgrade the schema (to the newest revision by default)."""
+    """Upgrade the schema (to the newest revision by default), then every plugin's tables."""
     from clarion import schema
-    from clarion.db import Database
 
     settings = _settings()
-    database = Database(settings.database_url)
-    try:
-        database.ping()
-        schema.upgrade(database, revision)
-        click.echo(f"database {_describe(settings)} is at revision {schema.schema_status(database).current}")
-    finally:
-        database.dispose()
+    with open_engine(settings) as engine:
+        engine.db.ping()
+        plugin_schemas = list(engine.schemas().values())
+        schema.upgrade(engine.db, revision, plugin_schemas)
+        status = schema.schema_status(engine.db, plugin_schemas)
+    click.echo(f"database {_describe(settings)} is at revision {status.describe()}")
 
 
 @db.command("downgrade")
@@ -454,37 +495,35 @@ def db_upgrade(revision: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask before dropping tables.")
 @clean_errors
 def db_downgrade(revision: str, yes: bool) -> None:
-    """Downgrade the schema to REVISION ('base' removes every table and its data)."""
+    """Downgrade the core's schema to REVISION ('base' removes every table, plugins' too, and its data)."""
     from clarion import schema
-    from clarion.db import Database
 
     settings = _settings()
     if not yes and not click.confirm(f"Downgrade {_describe(settings)} to {revision}? Data in dropped tables is lost"):
         _fail("not confirmed")
-    database = Database(settings.database_url)
-    try:
-        database.ping()
-        schema.downgrade(database, revision)
-        click.echo(f"database {_describe(settings)} is at revision {schema.schema_status(database).current or 'base'}")
-    finally:
-        database.dispose()
+    with open_engine(settings) as engine:
+        engine.db.ping()
+        plugin_schemas = list(engine.schemas().values())
+        schema.downgrade(engine.db, revision, plugin_schemas)
+        status = schema.schema_status(engine.db, plugin_schemas)
+    click.echo(f"database {_describe(settings)} is at revision {status.describe()}")
 
 
 @db.command("current")
 @clean_errors
 def db_current() -> None:
-    """Show the schema revision, and whether it is the newest."""
+    """Show the schema revision of the core and of every plugin's tables, and whether they are the newest."""
     from clarion import schema
-    from clarion.db import Database
 
-    settings = _settings()
-    database = Database(settings.database_url)
-    try:
-        status = schema.schema_status(database)
-    finally:
-        database.dispose()
-    state = "up to date" if status.up_to_date else f"out of date, newest is {status.head}; run `clarion db upgrade`"
-    click.echo(f"{status.current or 'base (empty)'} ({state})")
+    with open_engine() as engine:
+        status = schema.schema_status(engine.db, engine.schemas().values())
+    if status.up_to_date:
+        state = "up to date"
+    else:
+        behind = [f"core (newest {status.head})"] if status.current != status.head else []
+        behind += [f"{plugin.branch} (newest {plugin.head})" for plugin in status.plugins if not plugin.up_to_date]
+        state = f"out of date: {', '.join(behind)}; run `clarion db upgrade`"
+    click.echo(f"{status.describe()} ({state})")
     if not status.up_to_date:
         sys.exit(3)
 
@@ -517,8 +556,8 @@ def analytics_update(batch_size: int | None) -> None:
     from clarion import schema
     from clarion.services import rollups
 
-    with _engine(_settings()) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine() as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         report = rollups.update(engine, batch_size=batch_size)
     click.echo(f"folded {_folded(report)} in {report.batches} batch(es)")
 
@@ -530,8 +569,8 @@ def analytics_rebuild() -> None:
     from clarion import schema
     from clarion.services import rollups
 
-    with _engine(_settings()) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine() as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         started = time.monotonic()
         report = rollups.rebuild(engine)
     click.echo(f"rebuilt the rollups from {_folded(report)} in {time.monotonic() - started:.1f} s")
@@ -545,14 +584,10 @@ def analytics_rebuild() -> None:
 @clean_errors
 def plugins(as_json: bool) -> None:
     """List every plugin: where it came from, its version and the hooks it implements."""
-    from clarion.engine import Engine
 
-    settings = _settings()
-    engine = Engine(settings)
-    try:
+    with open_engine() as engine:
         records = engine.pm.describe()
-    finally:
-        engine.close()
+        parts = engine.plugin_parts()
     if as_json:
         click.echo(
             json.dumps(
@@ -565,6 +600,7 @@ def plugins(as_json: bool) -> None:
                         "distribution": r.distribution,
                         "blocked": r.blocked,
                         "hooks": r.hooks,
+                        "owns": parts.get(r.name, {}),
                     }
                     for r in records
                 ],
@@ -577,6 +613,8 @@ def plugins(as_json: bool) -> None:
         version = record.version or "-"
         state = "blocked" if record.blocked else ", ".join(h.removeprefix("clarion_") for h in record.hooks)
         click.echo(f"{record.name:<{width}}  {record.source.value:<11}  {version:<8}  {state}")
+        for kind, items in parts.get(record.name, {}).items():
+            click.echo(f"{'':<{width}}    {kind}: {', '.join(items)}")
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -627,7 +665,7 @@ def api_token_create(name: str, external_id: str) -> None:
     from clarion.models import Ambassador
     from clarion.services.api_tokens import create_api_token
 
-    with _engine(_settings()) as engine, engine.transaction() as session:
+    with open_engine() as engine, engine.transaction() as session:
         ambassador = session.exec(select(Ambassador).where(Ambassador.external_id == external_id)).first()
         if ambassador is None:
             raise ClarionError(f"no ambassador with external id {external_id!r}")
@@ -642,7 +680,7 @@ def api_token_list() -> None:
     """List API tokens (never their secrets)."""
     from clarion.services.api_tokens import list_api_tokens
 
-    with _engine(_settings()) as engine, engine.transaction() as session:
+    with open_engine() as engine, engine.transaction() as session:
         for stored in list_api_tokens(session):
             state = "revoked" if stored.revoked_at else "active"
             used = stored.last_used_at.isoformat(timespec="seconds") if stored.last_used_at else "never"
@@ -656,7 +694,7 @@ def api_token_revoke(prefix: str) -> None:
     """Revoke the token whose public part is PREFIX (clr_xxxxxxxx)."""
     from clarion.services.api_tokens import revoke_api_token
 
-    with _engine(_settings()) as engine, engine.transaction() as session:
+    with open_engine() as engine, engine.transaction() as session:
         revoke_api_token(session, prefix)
     click.echo(f"revoked {prefix}")
 
@@ -678,8 +716,8 @@ def metrics_sync(share_id: int | None, dry_run: bool) -> None:
     from clarion import schema
     from clarion.services import metric_sync
 
-    with _engine(_settings()) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine() as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         report = metric_sync.sync(engine, share_id=share_id, dry_run=dry_run)
     for plan in report.plans:
         where = f"ambassador {plan.ambassador_id} on {plan.network}"
@@ -711,8 +749,8 @@ def metrics_import(file: Any, dry_run: bool) -> None:
     from clarion.services.metric_import import import_csv
 
     content = file.read()
-    with _engine(_settings()) as engine:
-        schema.require_current_schema(engine.db)
+    with open_engine() as engine:
+        schema.require_current_schema(engine.db, engine.schemas().values())
         try:
             report = import_csv(engine, None, content, dry_run=dry_run)
         except InvalidRows as exc:
@@ -748,7 +786,7 @@ def scores_recompute() -> None:
 
     from clarion.services.points import recompute
 
-    with _engine(_settings()) as engine:
+    with open_engine() as engine:
         started = time.perf_counter()
         result = recompute(engine)
         seconds = time.perf_counter() - started

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from clarion.errors import ConfigError, DatabaseError
 
 AFTER_COMMIT = "clarion.after_commit"
+# Events recorded in a session, told to observers once it commits (the after-commit event bus).
+PENDING_NOTIFICATIONS = "clarion.new_events"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

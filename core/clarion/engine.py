@@ -1,6 +1,9 @@
 """The engine: settings, database and plugins of one Clarion instance, behind typed methods.
 
-Only this module calls ``pm.hook.*``; everything else asks the engine.
+Only this module calls ``pm.hook.*``; everything else asks the engine. The engine imports no
+service: it is handed a ready plugin manager (:func:`clarion.bootstrap.build_engine` builds one),
+and process-wide helpers such as the job queue attach themselves as lazily built resources
+(:meth:`Engine.resource`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from sqlmodel import Session, col
 from clarion.badges import Badge
 from clarion.config import Settings
 from clarion.connectors import Connector
-from clarion.db import AFTER_COMMIT, Database
+from clarion.contracts import Job, Schema
+from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
 from clarion.emv import EmvModel
 from clarion.errors import (
     ConfigError,
@@ -36,16 +40,13 @@ from clarion.events import RecordedEvent
 from clarion.guardrails import ShareDraft, Violation
 from clarion.identity import Identity, RequestInfo
 from clarion.models import Event
-from clarion.plugins import ClarionPluginManager, build_plugin_manager
+from clarion.plugin_manager import ClarionPluginManager
 from clarion.scoring import Award
-from clarion.services.events import PENDING_NOTIFICATIONS
-from clarion.services.links import LinkCache
 from clarion.widgets import Widget
 
 if TYPE_CHECKING:
-    from clarion.jobs import Jobs
-    from clarion.services.clicks import ClickCapture
-    from clarion.services.oidc import OidcClient
+    import click
+    from litestar.types import ControllerRouterHandler
 
 logger = logging.getLogger("clarion.engine")
 
@@ -55,24 +56,17 @@ T = TypeVar("T")
 class Engine:
     """One Clarion instance. Build it once per process (or per test) and share it.
 
+    Build it with :func:`clarion.bootstrap.build_engine`, which loads the plugins first.
+
     Args:
         settings: The instance's settings.
-        pm: A ready plugin manager; built from ``settings`` when omitted.
+        pm: A ready plugin manager, its plugins loaded and checked.
         database: A ready database; built from ``settings.database_url`` when omitted.
-        extra_plugins: Plugins to register besides built-ins, entry points and configured
-            modules (name → module, module path or object).
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        pm: ClarionPluginManager | None = None,
-        database: Database | None = None,
-        extra_plugins: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, *, pm: ClarionPluginManager, database: Database | None = None) -> None:
         self.settings = settings
-        self.pm = pm if pm is not None else build_plugin_manager(settings, extra_plugins=extra_plugins)
+        self.pm = pm
         self._plugin_configs = self._validate_plugin_configs()
         self._connectors: dict[str, Connector] = self._collect_named(
             "clarion_connectors_register", lambda connector: connector.key, "connector"
@@ -88,47 +82,29 @@ class Engine:
         self._badges: dict[str, Badge] = self._collect_named(
             "clarion_badges_register", lambda badge: badge.name, "badge"
         )
+        self._schemas: dict[str, Schema] = self._collect_schemas()
         # Opened last, so a start-up refused above leaves no connection pool behind.
         self.db = database if database is not None else Database(settings.database_url)
-        self._jobs: Jobs | None = None
-        self._jobs_lock = threading.Lock()
-        self._clicks: ClickCapture | None = None
-        self._oidc: OidcClient | None = None
-        self.link_cache = LinkCache(settings.link_cache_seconds)
+        self._resources: dict[str, Any] = {}
+        self._resources_lock = threading.Lock()
 
-    @property
-    def jobs(self) -> Jobs:
-        """The background job queue; its storage is opened on first use, not at start-up."""
-        with self._jobs_lock:  # request threads enqueue concurrently: build one queue, not two
-            if self._jobs is None:
-                from clarion.jobs import Jobs
+    def resource(self, key: str, factory: Callable[[Engine], T]) -> T:
+        """The process-wide helper named ``key``, built by ``factory(engine)`` on first use.
 
-                self._jobs = Jobs(self)
-            return self._jobs
-
-    @property
-    def clicks(self) -> ClickCapture:
-        """Click capture of this process: its journal segment is opened on the first click."""
-        with self._jobs_lock:
-            if self._clicks is None:
-                from clarion.services.clicks import ClickCapture
-
-                self._clicks = ClickCapture(self)
-            return self._clicks
-
-    @property
-    def oidc(self) -> OidcClient:
-        """The OIDC client of this process (discovery and keys cached).
-
-        Raises:
-            NotFound: OIDC sign-in is not configured.
+        The job queue, click capture and OIDC client attach themselves this way, so the engine
+        needs to know none of them; each is built once per engine (request threads ask
+        concurrently) and closed, newest first, by :meth:`close` when it has a ``close()``.
         """
-        with self._jobs_lock:
-            if self._oidc is None:
-                from clarion.services.oidc import OidcClient
+        with self._resources_lock:
+            if key not in self._resources:
+                self._resources[key] = factory(self)
+            built: T = self._resources[key]
+            return built
 
-                self._oidc = OidcClient(self.settings)
-            return self._oidc
+    def resource_if_built(self, key: str) -> Any | None:
+        """The helper named ``key`` when something already built it, else ``None``."""
+        with self._resources_lock:
+            return self._resources.get(key)
 
     # -- building -----------------------------------------------------------------------
 
@@ -161,6 +137,26 @@ class Engine:
                 found[name] = item
                 owners[name] = plugin_name
         return dict(sorted(found.items()))
+
+    def _collect_schemas(self) -> dict[str, Schema]:
+        found: dict[str, Schema] = {}
+        owners: dict[str, str] = {}
+        for plugin_name, schema in self._impl_results("clarion_tables_register", engine=self):
+            if schema is None:
+                continue
+            if not isinstance(schema, Schema):
+                raise PluginError(
+                    f"plugin {plugin_name!r}: clarion_tables_register must return a clarion.contracts.Schema"
+                )
+            if schema.branch in found:
+                raise PluginConflict(
+                    f"two plugins register the schema branch {schema.branch!r}: "
+                    f"{owners[schema.branch]!r} and {plugin_name!r}; block one of them"
+                )
+            found[schema.branch] = schema
+            owners[schema.branch] = plugin_name
+        self._schema_owners = owners
+        return found
 
     def _validate_plugin_configs(self) -> dict[str, Any]:
         schemas: dict[str, type[BaseModel]] = {}
@@ -216,6 +212,18 @@ class Engine:
                 found.append(candidate)
         return found
 
+    def plugin_static_dirs(self) -> dict[str, Path]:
+        """Plugin name → the ``static/`` folder next to its module, served at ``/static/plugins/<name>/``."""
+        found: dict[str, Path] = {}
+        for name, plugin in self.pm.list_name_plugin():
+            module_file = getattr(plugin, "__file__", None)
+            if module_file is None:
+                continue
+            candidate = Path(module_file).parent / "static"
+            if candidate.is_dir():
+                found[name] = candidate
+        return dict(sorted(found.items()))
+
     def connectors(self) -> dict[str, Connector]:
         """Every connector, keyed by network."""
         return self._connectors
@@ -243,6 +251,54 @@ class Engine:
     def badges(self) -> dict[str, Badge]:
         """Every badge, keyed by name, in registration order."""
         return self._badges
+
+    def schemas(self) -> dict[str, Schema]:
+        """Every plugin's own tables and migrations, keyed by branch, in registration order."""
+        return self._schemas
+
+    def routes(self) -> list[tuple[str, ControllerRouterHandler]]:
+        """Every plugin's web routes with the name of the plugin that owns them."""
+        return [
+            (plugin_name, handler)
+            for plugin_name, handlers in self._impl_results("clarion_routes_register", engine=self)
+            for handler in handlers or ()
+        ]
+
+    def commands(self) -> list[tuple[str, click.Command]]:
+        """Every plugin's ``clarion`` sub-commands with the name of the plugin that owns them."""
+        return [
+            (plugin_name, command)
+            for plugin_name, commands in self._impl_results("clarion_commands_register", engine=self)
+            for command in commands or ()
+        ]
+
+    def jobs_registered(self) -> dict[str, Job]:
+        """Every plugin's background jobs, keyed by name.
+
+        Raises:
+            PluginConflict: two plugins register a job of the same name.
+        """
+        return self._collect_named("clarion_jobs_register", lambda job: job.name, "job")
+
+    def plugin_parts(self) -> dict[str, dict[str, list[str]]]:
+        """Plugin name → what it owns (routes, tables, jobs, commands), for ``clarion plugins``."""
+        parts: dict[str, dict[str, list[str]]] = {}
+
+        def add(plugin_name: str, kind: str, item: str) -> None:
+            parts.setdefault(plugin_name, {}).setdefault(kind, []).append(item)
+
+        for plugin_name, handler in self.routes():
+            for path in _handler_paths(handler):
+                add(plugin_name, "routes", path)
+        for branch, schema in self._schemas.items():
+            for table in schema.tables:
+                add(self._schema_owners[branch], "tables", table.name)
+        for plugin_name, jobs in self._impl_results("clarion_jobs_register", engine=self):
+            for job in jobs or ():
+                add(plugin_name, "jobs", f"{job.name} ({job.schedule})" if job.schedule else job.name)
+        for plugin_name, command in self.commands():
+            add(plugin_name, "commands", command.name or "")
+        return parts
 
     def identify(self, request: RequestInfo) -> Identity | None:
         """Ask the identity providers who sent ``request``; ``None`` when nobody knows.
@@ -316,13 +372,24 @@ class Engine:
         return [event for event in pending if (event.id, event.idempotency_key) in stored]
 
     def close(self) -> None:
-        if self._oidc is not None:
-            self._oidc.close()
-        if self._clicks is not None:
-            self._clicks.close()
-        if self._jobs is not None:
-            self._jobs.close()
+        """Close every resource built for this engine (newest first), then the database."""
+        with self._resources_lock:
+            resources = list(self._resources.values())
+            self._resources.clear()
+        for resource in reversed(resources):
+            closer = getattr(resource, "close", None)
+            if closer is not None:
+                closer()
         self.db.dispose()
+
+
+def _handler_paths(handler: Any) -> list[str]:
+    """The paths a Litestar controller, router or route handler answers (for listings only)."""
+    paths = getattr(handler, "paths", None)
+    if paths:
+        return sorted(str(path) for path in paths)
+    path = getattr(handler, "path", None)
+    return [str(path)] if path else [getattr(handler, "__name__", repr(handler))]
 
 
 def _first_line(error: sa_exc.DBAPIError) -> str:

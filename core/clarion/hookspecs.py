@@ -29,10 +29,13 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+    from litestar.types import ControllerRouterHandler
     from sqlmodel import Session
 
     from clarion.badges import Badge
     from clarion.connectors import Connector
+    from clarion.contracts import Job, Schema
     from clarion.emv import EmvModel
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
@@ -184,6 +187,123 @@ def clarion_badges_register(engine: Engine) -> Sequence[Badge] | None:
         def clarion_badges_register():
             return [Badge(name="shares-25", title="25 shares", description="Share 25 posts.",
                           image_svg=STAR_SVG, measure="shares", threshold=25)]
+    """
+
+
+@hookspec
+def clarion_routes_register(engine: Engine) -> Sequence[ControllerRouterHandler] | None:
+    """Contribute web routes: Litestar controllers, routers or route handlers.
+
+    Called once while the web application is built. The handlers join the application as the
+    core's own do: they receive the ``engine`` and ``actor`` dependencies, every handler's
+    ``opt={"role": ...}`` is enforced (``"public"``, ``"ambassador"``, ``"editor"``,
+    ``"admin"``; a handler without a role is refused at start-up), state-changing requests pass
+    the same origin and CSRF checks, and errors become ``application/problem+json``. Put an API
+    under ``/api/v1/<your-namespace>`` and pages under ``/plugins/<plugin-name>/``; the core's
+    own paths are taken, and two plugins claiming one path and method stop start-up naming both.
+
+    Static files need no hook: a ``static/`` folder next to the plugin module is served at
+    ``/static/plugins/<plugin-name>/``, and a ``templates/`` folder next to it joins the
+    template path (site templates first, then plugins, then the core's).
+
+    Args:
+        engine: The engine the application serves.
+
+    Returns:
+        A sequence of Litestar controllers, routers or handlers (or ``None``).
+
+    Example::
+
+        class KudosController(Controller):
+            path = "/api/v1/kudos"
+
+            @get("/", opt={"role": "ambassador"})
+            def mine(self, engine: Engine, actor: Actor) -> list[KudosOut]:
+                return kudos_service.received(engine, actor)
+
+        @hookimpl
+        def clarion_routes_register():
+            return [KudosController]
+    """
+
+
+@hookspec
+def clarion_commands_register(engine: Engine) -> Sequence[click.Command] | None:
+    """Contribute ``clarion`` sub-commands.
+
+    Called once when the ``clarion`` command starts, with an engine built from the settings
+    (its database is not opened until a command uses it); the engine is closed when the command
+    ends. Command names must be unique: one that clashes with a core command or another
+    plugin's stops the command line naming both. When the settings are broken the core's
+    commands still run (and say what is wrong) and plugin commands are left out.
+
+    Args:
+        engine: The engine of this command line run.
+
+    Returns:
+        A sequence of :class:`click.Command` or :class:`click.Group` (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_commands_register(engine):
+            @click.command("kudos-digest", help="Send this week's kudos digest now.")
+            def kudos_digest():
+                click.echo(f"{send_digest(engine)} digest(s) sent")
+            return [kudos_digest]
+    """
+
+
+@hookspec
+def clarion_jobs_register(engine: Engine) -> Sequence[Job] | None:
+    """Contribute background jobs and periodic schedules.
+
+    Called once when the engine's job queue is first opened (by a web process enqueueing or
+    by ``clarion worker``). Jobs run on Clarion's task queue: a SQLite file in the embedded
+    default, Redis at scale, with any number of workers. A job with a ``schedule`` runs
+    periodically (cron, UTC) on every worker that runs periodic tasks; any job can be
+    enqueued with ``engine.jobs.enqueue(name, **kwargs)``. Job names must be unique across
+    plugins: a duplicate stops the queue naming both plugins.
+
+    Args:
+        engine: The running engine.
+
+    Returns:
+        A sequence of :class:`clarion.contracts.Job` (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_jobs_register():
+            return [Job("kudos.weekly_digest", send_weekly_digest, schedule="0 8 * * 1")]
+    """
+
+
+@hookspec
+def clarion_tables_register(engine: Engine) -> Schema | None:
+    """Contribute the plugin's own tables and their migrations.
+
+    Called once while the engine is built. ``clarion db upgrade`` upgrades the core's
+    schema, then every installed plugin's history in its own version table; ``clarion db
+    current`` and ``/healthz`` report each. A plugin's tables may refer to the core's (foreign
+    keys to ``ambassador.id`` and the like), never to another plugin's. Removing the plugin
+    later leaves its tables and data untouched. Branch names must be unique across plugins.
+
+    Args:
+        engine: The engine being built.
+
+    Returns:
+        A :class:`clarion.contracts.Schema` (or ``None``).
+
+    Example::
+
+        class Kudos(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            ambassador_id: int = Field(foreign_key="ambassador.id", index=True)
+
+        @hookimpl
+        def clarion_tables_register():
+            return Schema("kudos", Path(__file__).parent / "migrations", [Kudos.__table__])
     """
 
 

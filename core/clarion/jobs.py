@@ -1,5 +1,5 @@
-"""Background work on huey: publishing shares, reconciling unknown outcomes, the sweeper, metric syncs,
-click ingestion and analytics rollups.
+"""The job queue on huey: every job registered through ``clarion_jobs_register`` (the core's own
+in :mod:`clarion.core_jobs`, and plugins') becomes a task, periodic ones on their schedule.
 
 The queue is a SQLite file in the embedded default and Redis at scale (``redis_url``); either
 way the tasks are registered on a huey instance built per engine, never at import time.
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,8 @@ from huey.consumer import Consumer
 from sqlalchemy.engine import make_url
 
 from clarion.config import Settings
+from clarion.contracts import Job
+from clarion.errors import NotFound, PluginError
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -75,82 +78,65 @@ class Jobs:
     def __init__(self, engine: Engine, huey: Huey | None = None) -> None:
         self.engine = engine
         self.huey = huey if huey is not None else make_queue(engine.settings)
-        self._publish, self._reconcile, self._sweep, self._update_analytics = self._register(self.huey)
-        self._sync_metrics = self._register_metrics(self.huey)
+        self._tasks = self._register(self.huey)
 
-    def _register_metrics(self, huey: Huey) -> TaskWrapper:
-        from clarion.services import metric_sync
-
+    def _register(self, huey: Huey) -> dict[str, TaskWrapper]:
+        """Every registered job (the core's and plugins') as a huey task, periodic ones on their schedule."""
         engine = self.engine
+        tasks: dict[str, TaskWrapper] = {}
+        for job in engine.jobs_registered().values():
+            run = _bound(job, engine)
+            if job.schedule is None:
+                tasks[job.name] = huey.task(name=job.name, retries=job.retries, retry_delay=job.retry_delay)(run)
+                continue
+            minute, hour, day, month, day_of_week = job.schedule.split()
+            try:
+                schedule = crontab(minute, hour, day, month, day_of_week)
+            except ValueError as exc:
+                raise PluginError(f"job {job.name!r}: schedule {job.schedule!r} is not valid cron: {exc}") from exc
+            tasks[job.name] = huey.periodic_task(
+                schedule, name=job.name, retries=job.retries, retry_delay=job.retry_delay
+            )(run)
+        return tasks
 
-        # Every ten minutes: what is due is decided per share by metrics_schedule, so a run with
-        # nothing due costs one indexed query.
-        @huey.periodic_task(crontab(minute="*/10"), name="clarion.sync_metrics")
-        def sync_metrics() -> None:
-            if engine.settings.metrics_sync:
-                report = metric_sync.sync(engine)
-                if report.polled or report.deferred or report.failed:
-                    logger.info(
-                        "metrics: %d post(s) polled, %d new sample(s), %d deferred, %d failed",
-                        report.polled,
-                        report.samples,
-                        report.deferred,
-                        report.failed,
-                    )
+    def _task(self, name: str) -> TaskWrapper:
+        try:
+            return self._tasks[name]
+        except KeyError:
+            known = ", ".join(sorted(self._tasks)) or "none"
+            raise NotFound(f"no job named {name!r} (registered jobs: {known})") from None
 
-        return sync_metrics
+    def enqueue(self, name: str, *, at: datetime | None = None, delay: float = 0.0, **kwargs: Any) -> None:
+        """Run the job ``name`` with ``kwargs`` on a worker: now, at ``at`` (UTC) or after ``delay`` seconds.
 
-    def _register(self, huey: Huey) -> tuple[TaskWrapper, TaskWrapper, TaskWrapper, TaskWrapper]:
-        from clarion.services import challenges, clicks, publishing, rollups
+        Raises:
+            NotFound: no plugin registers a job of that name.
+        """
+        task = self._task(name)
+        if at is not None:
+            task.schedule(kwargs=kwargs, eta=at)
+        elif delay > 0:
+            task.schedule(kwargs=kwargs, delay=delay)
+        else:
+            task(**kwargs)
 
-        engine = self.engine
+    def run_now(self, name: str, **kwargs: Any) -> Any:
+        """Run the job ``name`` on this thread, bypassing the queue (commands and tests).
 
-        @huey.task(name="clarion.publish_share")
-        def publish_share(share_id: int) -> None:
-            publishing.publish_share(engine, share_id)
-
-        @huey.task(name="clarion.reconcile_share")
-        def reconcile_share(share_id: int, attempt: int = 1) -> None:
-            publishing.reconcile_share(engine, share_id, attempt=attempt)
-
-        @huey.periodic_task(crontab(minute="*"), name="clarion.sweep_shares")
-        def sweep_shares() -> None:
-            publishing.sweep(engine)
-
-        @huey.periodic_task(crontab(minute="*"), name="clarion.ingest_clicks")
-        def ingest_clicks() -> None:
-            # The journal is local: this catches clicks of any server on this host whose own
-            # ingester is off or was killed. Skipped while another ingester is at work.
-            clicks.ingest_clicks(engine, wait=False)
-
-        # Two workers may run it at once: the watermark lock makes the second wait, then find
-        # nothing (or only what arrived meanwhile) to fold.
-        @huey.periodic_task(crontab(minute="*"), name="clarion.update_analytics")
-        def update_analytics() -> None:
-            rollups.update(engine)
-
-        # Results also freeze on first read; this makes the challenge.qualified events arrive on time.
-        @huey.periodic_task(crontab(minute="7"), name="clarion.freeze_challenges")
-        def freeze_challenges() -> None:
-            challenges.freeze_due(engine)
-
-        return publish_share, reconcile_share, sweep_shares, update_analytics
+        Raises:
+            NotFound: no plugin registers a job of that name.
+        """
+        return self._task(name).call_local(**kwargs)
 
     # -- enqueueing --------------------------------------------------------------------------
 
     def publish(self, share_id: int, *, at: datetime | None = None) -> None:
         """Publish the share now, or at ``at`` (UTC); running early or twice is harmless."""
-        if at is None:
-            self._publish(share_id)
-        else:
-            self._publish.schedule(args=(share_id,), eta=at)
+        self.enqueue("clarion.publish_share", at=at, share_id=share_id)
 
     def reconcile(self, share_id: int, *, delay: float = 0.0, attempt: int = 1) -> None:
         """Find out whether a share whose outcome is unknown was posted, after ``delay`` seconds."""
-        if delay > 0:
-            self._reconcile.schedule(args=(share_id,), kwargs={"attempt": attempt}, delay=delay)
-        else:
-            self._reconcile(share_id, attempt=attempt)
+        self.enqueue("clarion.reconcile_share", delay=delay, share_id=share_id, attempt=attempt)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -188,6 +174,19 @@ class Jobs:
 
     def close(self) -> None:
         self.huey.storage.close()
+
+
+def _bound(job: Job, engine: Engine) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:  # positional: tasks queued by older releases
+        return job.run(engine, *args, **kwargs)
+
+    run.__name__ = job.name.replace(".", "_").replace("-", "_")
+    return run
+
+
+def job_queue(engine: Engine) -> Jobs:
+    """The job queue of ``engine``: its storage opens on first use, not at start-up."""
+    return engine.resource("jobs", Jobs)
 
 
 class BackgroundConsumer:

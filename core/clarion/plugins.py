@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass, field
-from enum import StrEnum
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 from typing import Any
@@ -15,13 +13,25 @@ import pluggy
 
 from clarion import hookspecs
 from clarion.config import Settings
-from clarion.errors import PluginConflict, PluginLoadError
+from clarion.errors import ConfigError, PluginLoadError
+from clarion.plugin_manager import ENTRY_POINT_GROUP, ClarionPluginManager, PluginRecord, PluginSource
 
-ENTRY_POINT_GROUP = "clarion"
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "ESSENTIAL_PLUGINS",
+    "ClarionPluginManager",
+    "PluginRecord",
+    "PluginSource",
+    "build_plugin_manager",
+    "load_entry_point_plugins",
+]
 
-# Built-ins, registered exactly like third-party plugins (and also declared as entry points
-# in pyproject.toml, which a test keeps in step). Blocking one by name replaces it.
+
+# The one list of built-ins, registered exactly like third-party plugins (pytest's
+# ``default_plugins``). Blocking one by name removes or replaces it.
 DEFAULT_PLUGINS: dict[str, str] = {
+    "core-jobs": "clarion.core_jobs",
     "connector-linkedin": "clarion_plugins.connectors.linkedin",
     "connector-x": "clarion_plugins.connectors.x",
     "connector-facebook": "clarion_plugins.connectors.facebook",
@@ -65,88 +75,10 @@ DEFAULT_PLUGINS: dict[str, str] = {
 }
 
 
-class PluginSource(StrEnum):
-    BUILTIN = "built-in"
-    ENTRY_POINT = "entry point"
-    CONFIG = "config"
-    REGISTERED = "registered"  # handed in by code, e.g. a test
-
-
-@dataclass
-class PluginRecord:
-    """Where a plugin came from, for ``clarion plugins`` and ``/api/v1/plugins``."""
-
-    name: str
-    source: PluginSource
-    module: str
-    version: str | None = None
-    distribution: str | None = None
-    blocked: bool = False
-    hooks: list[str] = field(default_factory=list)
-
-
-class ClarionPluginManager(pluggy.PluginManager):
-    """A pluggy manager that remembers where each plugin came from."""
-
-    def __init__(self) -> None:
-        super().__init__(ENTRY_POINT_GROUP)
-        self.add_hookspecs(hookspecs)
-        self.records: dict[str, PluginRecord] = {}
-
-    def register_plugin(
-        self,
-        plugin: Any,
-        *,
-        name: str,
-        source: PluginSource,
-        module: str | None = None,
-        version: str | None = None,
-        distribution: str | None = None,
-    ) -> None:
-        """Register ``plugin`` under ``name`` unless blocked; record it either way.
-
-        Raises:
-            PluginConflict: when another plugin already uses ``name``.
-            PluginLoadError: when the plugin's hook implementations do not match the specs.
-        """
-        module_name = str(module or getattr(plugin, "__name__", type(plugin).__name__))
-        record = PluginRecord(name, source, module_name, version, distribution)
-        if name in self.records and not self.records[name].blocked:
-            other = self.records[name]
-            raise PluginConflict(
-                f"two plugins are named {name!r}: {other.module} ({other.source}) and {module_name} ({source})"
-            )
-        if self.is_blocked(name):
-            record.blocked = True
-            self.records[name] = record
-            return
-        try:
-            self.register(plugin, name=name)
-        except pluggy.PluginValidationError as exc:
-            raise PluginLoadError(f"plugin {name!r} ({module_name}) is invalid: {exc}") from exc
-        self.records[name] = record
-
-    def describe(self) -> list[PluginRecord]:
-        """Every plugin seen, sorted by name, with the hooks each one implements."""
-        described = []
-        for name in sorted(self.records):
-            record = self.records[name]
-            plugin = self.get_plugin(name)
-            hooks: list[str] = []
-            if plugin is not None:
-                hooks = sorted(caller.name for caller in self.get_hookcallers(plugin) or [])
-            described.append(
-                PluginRecord(
-                    record.name,
-                    record.source,
-                    record.module,
-                    record.version,
-                    record.distribution,
-                    record.blocked,
-                    hooks,
-                )
-            )
-        return described
+# Built-ins that must never be switched off (pytest's ``essential_plugins``): without the core's
+# jobs no share is published, without the ledger no point is ever scored, without widget sessions
+# no embedded widget can act for its viewer.
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "scoring-ledger", "identity-widget-session"})
 
 
 def _tracing_requested() -> bool:
@@ -172,7 +104,7 @@ def load_entry_point_plugins(pm: ClarionPluginManager) -> None:
     builtin_modules = set(DEFAULT_PLUGINS.values())
     for entry_point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         if _entry_point_module(entry_point) in builtin_modules:
-            continue
+            continue  # an older install that still declared the built-ins as entry points
         dist = entry_point.dist
         dist_name = dist.metadata["Name"] if dist is not None else None
         dist_version = dist.version if dist is not None else None
@@ -218,10 +150,16 @@ def build_plugin_manager(settings: Settings, *, extra_plugins: dict[str, Any] | 
     """
     from clarion import __version__
 
-    pm = ClarionPluginManager()
+    pm = ClarionPluginManager(hookspecs)
     if _tracing_requested():
         pm.trace.root.setwriter(lambda message: sys.stderr.write(message))
         pm.enable_tracing()
+    essential = sorted(ESSENTIAL_PLUGINS & set(settings.disabled_plugins))
+    if essential:
+        raise ConfigError(
+            f"plugin {essential[0]!r} is essential and cannot be disabled; "
+            f"remove it from disabled_plugins (essential plugins: {', '.join(sorted(ESSENTIAL_PLUGINS))})"
+        )
     for name in settings.disabled_plugins:
         pm.set_blocked(name)
     for name, module_path in DEFAULT_PLUGINS.items():

@@ -12,6 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from clarion.bootstrap import build_engine
 from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.models import Role
@@ -185,7 +186,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lites
     settings = load_settings(
         {}, cwd=folder, database_url=f"sqlite:///{folder}/unused.db", secret_key=TEST_SECRET, plugin_autoload=False
     )
-    engine = Engine(settings)
+    engine = build_engine(settings)
     app = create_app(engine=engine)
     with TestClient(PeerFromHeader(app)) as client:
         yield app, client
@@ -217,7 +218,7 @@ def api_factory(
     def factory(
         extra_plugins: dict[str, Any] | None = None, plugin_config: dict[str, Any] | None = None, **settings: Any
     ) -> Api:
-        engine = Engine(clarion_settings_factory(plugins=plugin_config, **settings), extra_plugins=extra_plugins)
+        engine = build_engine(clarion_settings_factory(plugins=plugin_config, **settings), extra_plugins=extra_plugins)
         engines.append(engine)
         return Api(client, engine, app)
 

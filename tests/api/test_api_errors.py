@@ -12,8 +12,8 @@ from litestar.params import FromPath
 from litestar.testing import TestClient
 
 from clarion import errors
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
-from clarion.engine import Engine
 from clarion.errors import ClarionError, ConnectorError
 from clarion.testing import TEST_SECRET
 from clarion.web.app import create_app
@@ -51,7 +51,7 @@ def raise_named(name: FromPath[str]) -> None:
 def raising_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient[Any]]:
     """The real application plus one route that raises whatever the test names."""
     folder = tmp_path_factory.mktemp("errors")
-    engine = Engine(
+    engine = build_engine(
         load_settings(
             {}, cwd=folder, database_url=f"sqlite:///{folder}/x.db", secret_key=TEST_SECRET, plugin_autoload=False
         )

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from clarion.connectors import Credential
+from clarion.jobs import job_queue
 from clarion.models import Event, NetworkAccount
 from clarion.services.credentials import store_credential
 from plugins import fake_publisher
@@ -139,8 +140,8 @@ def test_api_shares_are_not_opened_by_hand_and_are_queued_once_committed(fakepub
         {"content_id": content["id"], "network": "fakepub", "method": "api", "text": "x" * 600},
     )
     fakepub.problem(refused, 422, field="text")
-    assert fakepub.engine.jobs.pending() == 0
+    assert job_queue(fakepub.engine).pending() == 0
     share = fakepub.share(people["amir"], content["id"], "fakepub", method="api")
-    assert fakepub.engine.jobs.pending() == 1
+    assert job_queue(fakepub.engine).pending() == 1
     response = fakepub.post(f"/api/v1/shares/{share['id']}/opened", people["amir"])
     fakepub.problem(response, 409, detail="Clarion publishes API shares itself")

@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from clarion import schema
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.models import Role
@@ -214,7 +215,7 @@ def run(settings: Settings, *, log: Callable[[str], None]) -> dict[str, Any]:
         clarion_settings = load_settings(
             {}, cwd=Path(folder), database_url=f"sqlite:///{path}", secret_key="bench", plugin_autoload=False
         )
-        engine = Engine(clarion_settings)
+        engine = build_engine(clarion_settings)
         try:
             schema.upgrade(engine.db)
             shares = _seed_programme(path, rng)

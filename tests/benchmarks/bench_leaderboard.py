@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind
@@ -339,7 +340,7 @@ def run(settings: Settings, *, postgres_server: str | None, log: Callable[[str],
     dialect = settings.backend
     with scratch_database(dialect, postgres_server) as url:
         folder = Path(url.removeprefix("sqlite:///")).parent if dialect == "sqlite" else Path.cwd()
-        engine = Engine(
+        engine = build_engine(
             load_settings({}, cwd=folder, database_url=url, secret_key="bench-secret-key", plugin_autoload=False)
         )
         try:

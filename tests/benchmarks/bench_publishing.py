@@ -37,10 +37,12 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from clarion.bootstrap import build_engine
 from clarion.config import Settings, load_settings
 from clarion.connectors import Credential
 from clarion.db import Database
 from clarion.engine import Engine
+from clarion.jobs import job_queue
 from clarion.models import (
     AdvocacyLevel,
     Ambassador,
@@ -213,13 +215,13 @@ def run_embedded(count: int, latency: float, log: Callable[[str], None]) -> Thro
         url = f"sqlite:///{directory}/bench.db"
         settings = settings_for(url, network.url, directory)
         upgrade(Database(url))
-        engine = Engine(settings, extra_plugins={"fakepub": fake_publisher})
+        engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         try:
             log(f"embedded: seeding {count:,} due shares (SQLite)")
             shares = seed(engine, count)
             publishing.sweep(engine)  # the sweeper's own path enqueues every due share
-            log(f"embedded: {engine.jobs.pending():,} tasks queued; consumer with {settings.workers} threads")
-            consumer = engine.jobs.start_in_background(periodic=False)
+            log(f"embedded: {job_queue(engine).pending():,} tasks queued; consumer with {settings.workers} threads")
+            consumer = job_queue(engine).start_in_background(periodic=False)
             try:
                 seconds = wait_published(engine, count, timeout=120.0 + count * 0.5)
             finally:
@@ -255,7 +257,7 @@ def run_redis(count: int, latency: float, postgres_server: str | None, log: Call
         overrides = {"redis_url": REDIS_URL, "queue_name": queue_name, "workers": 1}
         settings = settings_for(url, network.url, directory, **overrides)
         upgrade(Database(url))
-        engine = Engine(settings, extra_plugins={"fakepub": fake_publisher})
+        engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         workers: list[subprocess.Popen[str]] = []
         try:
             log(f"redis: seeding {count:,} due shares ({backend})")
@@ -284,7 +286,7 @@ def run_redis(count: int, latency: float, postgres_server: str | None, log: Call
                 if worker.stdout.readline().strip() != "ready":
                     raise BenchmarkFailed("a worker process did not start")
             publishing.sweep(engine)
-            log(f"redis: {engine.jobs.pending():,} tasks queued; {REDIS_WORKERS} worker processes, 1 thread each")
+            log(f"redis: {job_queue(engine).pending():,} tasks queued; {REDIS_WORKERS} worker processes, 1 thread each")
             for worker in workers:
                 assert worker.stdin is not None
                 worker.stdin.write("go\n")
@@ -301,7 +303,7 @@ def run_redis(count: int, latency: float, postgres_server: str | None, log: Call
                     worker.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     worker.kill()
-            engine.jobs.huey.storage.flush_all()
+            job_queue(engine).huey.storage.flush_all()
             engine.close()
 
 
@@ -325,7 +327,7 @@ def run_cost(backend: str, sample: int, postgres_server: str | None, log: Callab
         directory = Path(name)
         settings = settings_for(url, network.url, directory)
         upgrade(Database(url))
-        engine = Engine(settings, extra_plugins={"fakepub": fake_publisher})
+        engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         try:
             log(f"own cost: {sample:,} shares one at a time against a 0 ms network ({backend})")
             shares = seed(engine, sample)

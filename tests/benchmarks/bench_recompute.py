@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind
@@ -161,7 +162,7 @@ def run(
 ) -> dict[str, Any]:
     with scratch_database(backend, postgres_server) as url:
         folder = Path(url.removeprefix("sqlite:///")).parent if backend == "sqlite" else Path.cwd()
-        engine = Engine(
+        engine = build_engine(
             load_settings({}, cwd=folder, database_url=url, secret_key="bench-secret-key", plugin_autoload=False)
         )
         try:

@@ -30,11 +30,11 @@ TARGET_RATIO = 0.85
 
 
 def _seed(url: str) -> None:
+    from clarion.bootstrap import build_engine
     from clarion.config import load_settings
-    from clarion.engine import Engine
     from clarion.models import Ambassador, Content, ContentStatus, Role, Share, ShareMethod
 
-    engine = Engine(load_settings({}, database_url=url, secret_key="bench", plugin_autoload=False))
+    engine = build_engine(load_settings({}, database_url=url, secret_key="bench", plugin_autoload=False))
     try:
         with engine.transaction() as session:
             ambassador = Ambassador(external_id="bench", name="Bench", role=Role.AMBASSADOR)

@@ -47,10 +47,10 @@ def embed_script_gzipped() -> dict[str, int]:
 
 
 def _engine(url: str) -> Any:
+    from clarion.bootstrap import build_engine
     from clarion.config import load_settings
-    from clarion.engine import Engine
 
-    return Engine(load_settings({}, database_url=url, secret_key=SECRET, plugin_autoload=False))
+    return build_engine(load_settings({}, database_url=url, secret_key=SECRET, plugin_autoload=False))
 
 
 def _seed_demo(url: str) -> tuple[int, str]:

@@ -10,7 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from clarion.engine import Engine
+from clarion.bootstrap import build_engine
+from clarion.jobs import job_queue
 
 from ..plugins import fake_publisher
 from .bench_publishing import settings_for
@@ -25,9 +26,9 @@ def main() -> int:
         queue_name=os.environ["CLARION_BENCH_QUEUE_NAME"],
         workers=1,
     )
-    engine = Engine(settings, extra_plugins={"fakepub": fake_publisher})
+    engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
     try:
-        consumer = engine.jobs.consumer(workers=1, periodic=False)
+        consumer = job_queue(engine).consumer(workers=1, periodic=False)
         print("ready", flush=True)
         if sys.stdin.readline().strip() != "go":
             return 1

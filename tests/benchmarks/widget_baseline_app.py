@@ -14,8 +14,8 @@ from typing import Any
 from litestar import Litestar, Response, get
 from sqlmodel import Session
 
+from clarion.bootstrap import build_engine
 from clarion.config import load_settings
-from clarion.engine import Engine
 from clarion.models import Ambassador
 from clarion.services import widgets as widget_service
 from clarion.services.actors import Actor
@@ -25,7 +25,7 @@ from clarion.web.templates_loader import template_environment
 
 def create_app() -> Litestar:
     names = os.environ["CLARION_BENCH_WIDGETS"].split(",")
-    engine = Engine(load_settings())
+    engine = build_engine(load_settings())
     try:
         with Session(engine.db.engine) as session:
             ambassador = session.get(Ambassador, int(os.environ["CLARION_BENCH_AMBASSADOR"]))

@@ -31,10 +31,22 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+# The history being run: the core's (alembic_version) or one plugin's (alembic_version_<branch>),
+# and the tables it owns, so autogenerate in one history never proposes another's tables.
+VERSION_TABLE: str = config.attributes.get("version_table", "alembic_version")
+OWNED_TABLES: set[str] = config.attributes.get("tables") or set(models.CORE_TABLES)
+
+
+def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    return type_ != "table" or name in OWNED_TABLES
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        version_table=VERSION_TABLE,
+        include_object=_include_object,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
         compare_type=True,
         compare_server_default=True,

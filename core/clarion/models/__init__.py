@@ -92,3 +92,7 @@ __all__ = [
     "metadata",
     "utcnow",
 ]
+
+# The core's own tables: every table defined by now. Plugins define theirs in the same metadata
+# after importing this module, and own them (their migrations, their drift check).
+CORE_TABLES: frozenset[str] = frozenset(metadata.tables)

@@ -485,3 +485,8 @@ def _record_discount(session: Session, click: Click, reason: str) -> None:
         occurred_at=utcnow(),
         payload={"click_id": click.id, "reason": reason},
     )
+
+
+def click_capture(engine: Engine) -> ClickCapture:
+    """This process's click capture for ``engine``: its journal segment opens on the first click."""
+    return engine.resource("clicks", ClickCapture)

@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from clarion.db import PENDING_NOTIFICATIONS
 from clarion.events import RecordedEvent
 from clarion.models import Event, Share, utcnow
-
-PENDING_NOTIFICATIONS = "clarion.new_events"
 
 
 def to_recorded(event: Event) -> RecordedEvent:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlmodel import Session, select
@@ -14,6 +15,9 @@ from clarion.errors import NotFound
 from clarion.models import Campaign, Content, ContentStatus, Share
 from clarion.services.actors import Actor
 from clarion.services.link_codes import is_link_code
+
+if TYPE_CHECKING:
+    from clarion.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,8 @@ def qr_share(session: Session, actor: Actor, code: str) -> Share:
     if share is None or not (share.ambassador_id == actor.ambassador_id or actor.is_editor):
         raise NotFound("this link does not exist")
     return share
+
+
+def link_cache(engine: Engine) -> LinkCache:
+    """This process's cache of recently followed links for ``engine``."""
+    return engine.resource("link_cache", lambda built: LinkCache(built.settings.link_cache_seconds))

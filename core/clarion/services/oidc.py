@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -40,6 +40,9 @@ from clarion.identity import Identity
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.services.widget_sessions import WidgetSession, issue
+
+if TYPE_CHECKING:
+    from clarion.engine import Engine
 
 STATE_COOKIE = "clarion_oidc"
 STATE_SECONDS = 600
@@ -366,3 +369,12 @@ def _header(token: str) -> dict[str, Any]:
     if not isinstance(header, dict):
         raise NotAuthenticated("the identity provider's ID token is not a JWT")
     return header
+
+
+def oidc_client(engine: Engine) -> OidcClient:
+    """This process's OIDC client for ``engine`` (discovery and keys cached).
+
+    Raises:
+        NotFound: OIDC sign-in is not configured (when first used).
+    """
+    return engine.resource("oidc", lambda built: OidcClient(built.settings))

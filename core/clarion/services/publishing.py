@@ -42,6 +42,7 @@ from clarion.errors import (
     UnknownOutcome,
 )
 from clarion.events import EventKind
+from clarion.jobs import job_queue
 from clarion.models import (
     Ambassador,
     Campaign,
@@ -190,7 +191,7 @@ def _wait_for_rate_limit(engine: Engine, session: Session, share: Share, until: 
     session.add(share)
     share_id = share.id
     assert share_id is not None
-    after_commit(session, lambda: engine.jobs.publish(share_id, at=until))
+    after_commit(session, lambda: job_queue(engine).publish(share_id, at=until))
 
 
 def _claim(engine: Engine, share_id: int) -> _Attempt | None:
@@ -285,13 +286,13 @@ def _record_failure(engine: Engine, attempt: _Attempt, error: ConnectorError) ->
         if isinstance(error, UnknownOutcome):
             share.last_error = f"{error.detail}; checking whether the post went out"
             delay = engine.settings.publish_retry_seconds
-            after_commit(session, lambda: engine.jobs.reconcile(attempt.share_id, delay=delay))
+            after_commit(session, lambda: job_queue(engine).reconcile(attempt.share_id, delay=delay))
         elif error.retryable and share.attempts < engine.settings.max_publish_attempts:
             move_share(share, ShareStatus.SCHEDULED)
             retry_at = now + timedelta(seconds=retry_delay(engine, share.attempts, error.retry_after))
             share.scheduled_at = retry_at
             share.last_error = f"{error.detail}; trying again at {retry_at.isoformat(timespec='seconds')}"
-            after_commit(session, lambda: engine.jobs.publish(attempt.share_id, at=retry_at))
+            after_commit(session, lambda: job_queue(engine).publish(attempt.share_id, at=retry_at))
         elif error.retryable:
             _fail(session, share, f"gave up after {share.attempts} attempts: {error.detail}", error_kind(error))
         elif reconnect:
@@ -370,7 +371,7 @@ def _finish_reconcile(engine: Engine, attempt: _Attempt, *, retry: int | None, f
         if failure is not None and retry is not None:
             delay = retry_delay(engine, retry, None)
             share.last_error = f"{failure}; checking again whether the post went out"[:2000]
-            after_commit(session, lambda: engine.jobs.reconcile(attempt.share_id, delay=delay, attempt=retry + 1))
+            after_commit(session, lambda: job_queue(engine).reconcile(attempt.share_id, delay=delay, attempt=retry + 1))
         elif failure is not None:
             _fail(session, share, failure, UNCONFIRMED)
         elif share.attempts >= engine.settings.max_publish_attempts:
@@ -380,7 +381,7 @@ def _finish_reconcile(engine: Engine, attempt: _Attempt, *, retry: int | None, f
             move_share(share, ShareStatus.SCHEDULED)
             share.scheduled_at = utcnow()
             share.last_error = "the post did not go out; trying again"
-            after_commit(session, lambda: engine.jobs.publish(attempt.share_id))
+            after_commit(session, lambda: job_queue(engine).publish(attempt.share_id))
         session.add(share)
 
 
@@ -463,8 +464,8 @@ def sweep(engine: Engine) -> Swept:
         ).all()
     for share_id in due:
         assert share_id is not None
-        engine.jobs.publish(share_id)
+        job_queue(engine).publish(share_id)
     for share_id in stuck:
         assert share_id is not None
-        engine.jobs.reconcile(share_id)
+        job_queue(engine).reconcile(share_id)
     return Swept(tuple(i for i in due if i is not None), tuple(i for i in stuck if i is not None))

@@ -15,6 +15,7 @@ from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.events import EventKind
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.jobs import job_queue
 from clarion.models import (
     Ambassador,
     Campaign,
@@ -198,7 +199,7 @@ def create_share(
         # Only once committed: a worker picking the task up earlier would not find the share.
         share_id = share.id
         assert share_id is not None
-        after_commit(session, lambda: engine.jobs.publish(share_id, at=scheduled_at))
+        after_commit(session, lambda: job_queue(engine).publish(share_id, at=scheduled_at))
     intent = connector.share_intent_url(post) if method is ShareMethod.INTENT else None
     return ShareCreated(share, link, intent, warnings)
 

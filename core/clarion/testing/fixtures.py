@@ -5,6 +5,7 @@ Loaded through :mod:`clarion.testing` (its ``pytest11`` entry point); see that m
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,11 +14,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from clarion.bootstrap import build_engine
 from clarion.config import Settings, load_settings
+from clarion.contracts import Schema
 from clarion.db import Database
 from clarion.engine import Engine
 from clarion.models import Role, metadata
-from clarion.schema import upgrade
+from clarion.schema import upgrade, upgrade_plugin
 from clarion.testing import TEST_SECRET
 from clarion.testing.databases import (
     POSTGRES_ENV,
@@ -39,6 +42,16 @@ def clarion_backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
+@functools.cache
+def _builtin_schemas() -> tuple[Schema, ...]:
+    """The tables of the built-in plugins, which every test database carries (as a real install does)."""
+    engine = build_engine(load_settings({}, database_url="sqlite://", secret_key=TEST_SECRET, plugin_autoload=False))
+    try:
+        return tuple(engine.schemas().values())
+    finally:
+        engine.close()
+
+
 @pytest.fixture(scope="session")
 def _clarion_migrated_template(clarion_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database per backend and session: a SQLite file to copy, or a scratch PostgreSQL db."""
@@ -49,7 +62,7 @@ def _clarion_migrated_template(clarion_backend: str, tmp_path_factory: pytest.Te
         scratch = create_scratch_postgres(server)
         database = Database(scratch)
         try:
-            upgrade(database)
+            upgrade(database, "head", _builtin_schemas())
         finally:
             database.dispose()
         yield scratch
@@ -58,7 +71,7 @@ def _clarion_migrated_template(clarion_backend: str, tmp_path_factory: pytest.Te
     path = tmp_path_factory.mktemp("clarion-template") / "template.db"
     database = Database(f"sqlite:///{path}")
     try:
-        upgrade(database)
+        upgrade(database, "head", _builtin_schemas())
         with database.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -69,8 +82,10 @@ def _clarion_migrated_template(clarion_backend: str, tmp_path_factory: pytest.Te
 def _empty_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     try:
-        names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
         with engine.begin() as connection:
+            present = set(sa.inspect(connection).get_table_names())
+            # Tables of plugins a test migrated itself go too; tables no migration made are skipped.
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables if table.name in present)
             connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
@@ -126,8 +141,12 @@ def clarion_engine_factory(clarion_settings_factory: Callable[..., Settings]) ->
     ) -> Engine:
         if plugin_settings is not None:
             overrides["plugins"] = plugin_settings
-        engine = Engine(clarion_settings_factory(**overrides), extra_plugins=plugins)
+        engine = build_engine(clarion_settings_factory(**overrides), extra_plugins=plugins)
         engines.append(engine)
+        builtin = {plugin_schema.branch for plugin_schema in _builtin_schemas()}
+        for plugin_schema in engine.schemas().values():
+            if plugin_schema.branch not in builtin:  # a test's own plugin: its tables, migrated now
+                upgrade_plugin(engine.db, plugin_schema)
         return engine
 
     yield factory

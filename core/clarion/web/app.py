@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Schema, SecurityScheme
@@ -23,8 +24,10 @@ from litestar.types import Message, Scope
 from litestar.typing import FieldDefinition
 
 from clarion import __version__
+from clarion.bootstrap import build_engine
 from clarion.config import Settings, load_settings
 from clarion.engine import Engine
+from clarion.errors import PluginConflict, PluginError
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.admin.analytics import AdminAnalyticsController
@@ -32,7 +35,7 @@ from clarion.web.admin.challenges import AdminChallengeController
 from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
-from clarion.web.auth import provide_actor, provide_engine
+from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
 from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
 from clarion.web.challenges.controller import ChallengeController, MyChallengeController
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
 
 STATIC_DIR = Path(__file__).parent / "static"
+PLUGIN_OPT = "clarion_plugin"  # the name of the plugin that owns a route, set on its router
 CONTROLLERS = (
     PagesController,
     RedirectController,
@@ -134,6 +138,7 @@ class ClarionCore(InitPlugin):
         app_config.route_handlers.append(
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)
         )
+        app_config.route_handlers.extend(plugin_routers(self.engine))
         app_config.dependencies.update(
             {
                 "engine": Provide(provide_engine, sync_to_thread=False),
@@ -166,6 +171,53 @@ class ClarionCore(InitPlugin):
         return app_config
 
 
+def plugin_routers(engine: Engine) -> list[Router]:
+    """Each plugin's routes and static files, behind the core's guards, tagged with the plugin's name.
+
+    Raises:
+        PluginConflict: two plugins, or a plugin and the core, claim one path and method.
+        PluginError: a plugin's route declares no role.
+    """
+    by_plugin: dict[str, list[Any]] = {}
+    for plugin_name, handler in engine.routes():
+        by_plugin.setdefault(plugin_name, []).append(handler)
+    routers = [
+        Router(path="/", route_handlers=handlers, guards=[origin_guard, role_guard], opt={PLUGIN_OPT: plugin_name})
+        for plugin_name, handlers in by_plugin.items()
+    ]
+    for plugin_name, directory in engine.plugin_static_dirs().items():
+        routers.append(
+            Router(
+                path="/",
+                route_handlers=[
+                    create_static_files_router(
+                        path=f"/static/plugins/{plugin_name}", directories=[directory], include_in_schema=False
+                    )
+                ],
+                opt={PLUGIN_OPT: plugin_name, "role": PUBLIC},
+            )
+        )
+    return routers
+
+
+def _check_plugin_routes(app: Litestar) -> None:
+    """Every plugin route declares a role, and no two owners share a path and method."""
+    owners: dict[tuple[str, str], str] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            owner = handler.opt.get(PLUGIN_OPT, "the core")
+            methods = getattr(handler, "http_methods", None) or {"WEBSOCKET"}
+            if methods == {"OPTIONS"}:
+                continue  # Litestar's automatic answer to CORS preflights, one per path
+            if owner != "the core" and handler.opt.get("role") is None:
+                raise PluginError(f"plugin {owner!r}: route {route.path} ({handler.handler_name}) declares no role")
+            for method in methods:
+                key = (route.path, method)
+                if key in owners and owners[key] != owner:
+                    raise PluginConflict(f"{owners[key]} and plugin {owner!r} both answer {method} {route.path}")
+                owners[key] = owner
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
     """The web application for ``settings`` (read from the environment when omitted).
 
@@ -174,10 +226,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine: A ready engine (tests and embedding code); wins over ``settings``.
     """
     if engine is None:
-        engine = Engine(settings if settings is not None else load_settings())
+        engine = build_engine(settings if settings is not None else load_settings())
     # /healthz reads the schema revision on every call; Alembic would log each one.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
-    app = Litestar(plugins=[ClarionCore(engine), StrictPydanticSchemaPlugin()], debug=False)
+    try:
+        app = Litestar(plugins=[ClarionCore(engine), StrictPydanticSchemaPlugin()], debug=False)
+    except ImproperlyConfiguredException as exc:
+        # Litestar refuses a second handler for a path and method: say which plugin brought it.
+        raise PluginConflict(f"a plugin's route clashes with another route: {exc.detail}") from exc
+    _check_plugin_routes(app)
     # The redirect's fast path sits in front of the router (and its exception and CORS wrappers):
     # Litestar offers no hook there, and app middleware runs only after routing.
     app.asgi_handler = RedirectFastPath(app.asgi_handler)

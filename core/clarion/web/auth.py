@@ -17,6 +17,7 @@ from clarion.identity import RequestInfo
 from clarion.models import Role
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
+from clarion.services.clicks import click_capture
 from clarion.web.embed.security import origin_guard
 
 logger = logging.getLogger("clarion.web.auth")
@@ -59,7 +60,7 @@ def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, A
     """:func:`authenticate`, then note the caller's visitor hash of the day so their own clicks are known."""
     actor = authenticate(engine, connection)
     try:
-        engine.clicks.remember_ambassador(
+        click_capture(engine).remember_ambassador(
             actor.ambassador_id,
             connection.client.host if connection.client else None,
             connection.headers.get("user-agent"),
@@ -78,9 +79,11 @@ async def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         raise RuntimeError(f"route {handler} declares no role")  # a programming error, caught by tests
     if required == PUBLIC:
         return
-    engine: Engine = connection.app.state.engine
-    # Identity providers may touch the database: keep that off the event loop.
-    actor = await anyio.to_thread.run_sync(_authenticate_and_remember, engine, connection)
+    actor: Actor | None = getattr(connection.state, "actor", None)  # set already by an outer router's guard
+    if actor is None:
+        engine: Engine = connection.app.state.engine
+        # Identity providers may touch the database: keep that off the event loop.
+        actor = await anyio.to_thread.run_sync(_authenticate_and_remember, engine, connection)
     actor.require(Role(required), f"{connection.scope.get('method', 'GET')} {connection.url.path}")
     connection.state.actor = actor
 

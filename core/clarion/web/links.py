@@ -19,7 +19,8 @@ from clarion.engine import Engine
 from clarion.errors import NotFound
 from clarion.models import Role, utcnow
 from clarion.services.bots import is_prefetch
-from clarion.services.links import QR_PARAMETER, QR_VALUE, LinkTarget, qr_share, qr_url, resolve_link
+from clarion.services.clicks import click_capture
+from clarion.services.links import QR_PARAMETER, QR_VALUE, LinkTarget, link_cache, qr_share, qr_url, resolve_link
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
 
 logger = logging.getLogger("clarion.web.links")
@@ -37,12 +38,12 @@ def _resolve(engine: Engine, code: str, now: datetime) -> LinkTarget | None:
             target = resolve_link(session, engine.settings, code, now)
     except NotFound:
         return None
-    engine.link_cache.put(code, target)
+    link_cache(engine).put(code, target)
     return target
 
 
 async def _target(engine: Engine, code: str, now: datetime) -> LinkTarget | None:
-    cached = engine.link_cache.get(code, now)
+    cached = link_cache(engine).get(code, now)
     if cached is not None:
         return cached
     return await anyio.to_thread.run_sync(_resolve, engine, code, now)
@@ -76,7 +77,7 @@ async def _capture(engine: Engine, scope: Any, target: LinkTarget, now: datetime
     if target.share_id is None:
         return
     try:
-        capture = engine.clicks
+        capture = click_capture(engine)
         if capture.needs_key(now):  # once a day per process
             await anyio.to_thread.run_sync(capture.load_key, now)
         headers = _raw_headers(scope)
@@ -142,7 +143,7 @@ class RedirectFastPath:
             if path.startswith("/r/") and path.find("/", 3) == -1:
                 engine: Engine = scope["app"].state.engine
                 now = utcnow()
-                target = engine.link_cache.get(path[3:], now)  # only known, valid codes are cached
+                target = link_cache(engine).get(path[3:], now)  # only known, valid codes are cached
                 if target is not None:
                     await _capture(engine, scope, target, now)
                     await Redirect(target.url)(scope, receive, send)

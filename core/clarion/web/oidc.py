@@ -17,6 +17,7 @@ from litestar.response import Template
 from clarion.config import Settings
 from clarion.errors import ClarionError
 from clarion.services import oidc as oidc_service
+from clarion.services.oidc import oidc_client
 from clarion.web.auth import PUBLIC, ClarionController, EngineDep
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
@@ -62,7 +63,7 @@ class OidcController(ClarionController):
         """Send the browser to the identity provider; ``next`` is where to come back to (same origin only)."""
         try:
             next_path = oidc_service.safe_next(engine.settings, request.query_params.get("next"))
-            started = engine.oidc.start(next_path)
+            started = oidc_client(engine).start(next_path)
         except ClarionError as error:
             return _error_page(engine.settings, error)
         return Response(
@@ -77,7 +78,7 @@ class OidcController(ClarionController):
         """The provider's answer: check it, open a widget session, and go back to ``next``."""
         params = {name: value for name, value in request.query_params.items() if isinstance(value, str)}
         try:
-            client = engine.oidc
+            client = oidc_client(engine)
             identity, next_path = client.verify_callback(params, request.cookies.get(oidc_service.STATE_COOKIE))
             with engine.transaction() as session:
                 created = client.open_session(session, identity)

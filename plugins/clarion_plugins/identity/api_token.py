@@ -11,7 +11,7 @@ from clarion.services.api_tokens import TOKEN_PREFIX, authenticate_api_token
 PLUGIN_NAME = "identity-api-token"
 
 
-@hookimpl
+@hookimpl(trylast=True)  # a company's own provider answers first
 def clarion_identity_compute(engine, request: RequestInfo):
     token = request.bearer_token()
     if token is None or not token.startswith(TOKEN_PREFIX):

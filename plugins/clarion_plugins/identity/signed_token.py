@@ -9,7 +9,7 @@ from clarion.tokens import looks_like_jwt, verify_token
 PLUGIN_NAME = "identity-signed-token"
 
 
-@hookimpl
+@hookimpl(trylast=True)  # a company's own provider answers first
 def clarion_identity_compute(engine, request: RequestInfo):
     token = request.bearer_token()
     if token is None or not looks_like_jwt(token):

@@ -56,7 +56,7 @@ def clarion_config_register():
     return Settings
 
 
-@hookimpl
+@hookimpl(trylast=True)  # a company's own provider answers first
 def clarion_identity_compute(engine, request: RequestInfo):
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     user = request.headers.get(settings.user_header)

@@ -10,7 +10,7 @@ from clarion.services.widget_sessions import SESSION_COOKIE, is_session_token, v
 PLUGIN_NAME = "identity-widget-session"
 
 
-@hookimpl
+@hookimpl(trylast=True)  # a company's own provider answers first
 def clarion_identity_compute(engine, request: RequestInfo):
     token = request.bearer_token()
     if token is not None:

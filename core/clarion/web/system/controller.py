@@ -66,7 +66,7 @@ class SystemController(ClarionController):
     )
     def healthz(self, engine: EngineDep) -> Response[HealthOut]:
         try:
-            status = schema_status(engine.db)
+            status = schema_status(engine.db, engine.schemas().values())
         except DatabaseError as exc:
             body = HealthOut(
                 status="degraded", database="unreachable", schema_revision=None, schema_head=None, detail=exc.detail

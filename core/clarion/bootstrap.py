@@ -1,0 +1,34 @@
+"""``build_engine``: load the plugins, then build the engine on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clarion.config import Settings, load_settings
+from clarion.db import Database
+from clarion.engine import Engine
+from clarion.plugins import build_plugin_manager
+
+
+def build_engine(
+    settings: Settings | None = None,
+    *,
+    extra_plugins: dict[str, Any] | None = None,
+    database: Database | None = None,
+) -> Engine:
+    """One Clarion instance: the plugins loaded and checked, their settings validated.
+
+    Args:
+        settings: The instance's settings; read from ``CLARION_*`` and ``clarion.toml`` when omitted.
+        extra_plugins: Plugins to register besides built-ins, entry points and configured
+            modules (name → module, module path or object), as tests and embedding code pass them.
+        database: A ready database; built from ``settings.database_url`` when omitted.
+
+    Raises:
+        PluginLoadError: a plugin failed to import or implements an unknown hook.
+        PluginConflict: two plugins share a name or register the same thing.
+        ConfigError: a plugin's settings do not validate.
+    """
+    if settings is None:
+        settings = load_settings()
+    return Engine(settings, pm=build_plugin_manager(settings, extra_plugins=extra_plugins), database=database)

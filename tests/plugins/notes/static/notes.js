@@ -1,0 +1,2 @@
+// Served at /static/plugins/<plugin-name>/notes.js
+export const notes = "notes";
