@@ -126,8 +126,9 @@ def test_installed_plugin_is_found_through_its_entry_point(installed, tmp_path):
         "distribution": "clarion-hello",
         "blocked": False,
         "hooks": HOOKS,
+        "owns": {},
     }
-    # Built-ins are declared as entry points too, but load once, as built-ins.
+    # Built-ins load once, as built-ins.
     assert listed["connector-linkedin"]["source"] == "built-in"
 
 
