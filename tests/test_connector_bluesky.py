@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.connector_contract import check_connector_contract
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 import clarion_plugins.connectors
-from clarion.connector_contract import (
+from clarion.testing.connector_checks import (
     CONTRACT_CHECKS,
     RAW_URL,
     ContractViolation,

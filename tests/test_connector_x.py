@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.connector_contract import check_connector_contract
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import (
     AuthKind,
     Capability,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import clarion.testing
-from clarion.connector_contract import CONTRACT_CHECKS
+from clarion.testing.connector_checks import CONTRACT_CHECKS
 from clarion.testing.contract import PublishingContract
 
 TESTS = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ import jwt
 import pytest
 from sqlmodel import col, select
 
-from clarion.connector_contract import check_connector_contract
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import SharePost
 from clarion.errors import AuthExpired, ConfigError, ContentRejected, ReconnectNeeded
 from clarion.guardrails import ShareDraft

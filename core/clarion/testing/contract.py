@@ -10,7 +10,7 @@
         def connector(self, clarion_engine_factory):
             return clarion_engine_factory(plugins={"my-plugin": my_plugin}).connector("mynetwork")
 
-pytest then runs every check of :mod:`clarion.connector_contract` against that connector, each
+pytest then runs every check of :mod:`clarion.testing.connector_checks` against that connector, each
 reported by name (``test_keeps_the_contract[intent_carries_tracked_link]``), so a broken rule
 says which one. The checks are pure: no network and no database unless your fixture uses them.
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 
-from clarion.connector_contract import (
+from clarion.testing.connector_checks import (
     CONTRACT_CHECKS,
     TRACKED_LINK,
     ContractCheck,

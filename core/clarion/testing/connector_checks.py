@@ -2,7 +2,7 @@
 
 A company shipping a connector checks it the way Clarion checks its built-ins, in one line::
 
-    from clarion.connector_contract import check_connector_contract
+    from clarion.testing.connector_checks import check_connector_contract
 
     def test_my_connector_keeps_the_contract():
         check_connector_contract(MyConnector())
