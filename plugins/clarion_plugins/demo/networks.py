@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlmodel import select
 
-from clarion.config import Settings
+from clarion.config import Settings, with_plugin_settings
 from clarion.engine import Engine
 from clarion.models import Ambassador, NetworkAccount
 from clarion.services import accounts as account_service
@@ -147,10 +147,15 @@ def with_demo_networks(settings: Settings, urls: Mapping[str, str]) -> Settings:
 
     Other settings of those plugin sections (from ``clarion.toml``) are kept.
     """
-    plugins = {name: dict(section) for name, section in settings.plugins.items()}
-    plugins[MASTODON_PLUGIN] = {**plugins.get(MASTODON_PLUGIN, {}), "default_instance": urls["mastodon"]}
-    plugins[BLUESKY_PLUGIN] = {**plugins.get(BLUESKY_PLUGIN, {}), "default_service": urls["bluesky"]}
-    return settings.model_copy(update={"plugins": plugins})
+    return with_plugin_settings(settings, network_settings(urls))
+
+
+def network_settings(urls: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The ``[plugins.<name>]`` values that point the two connectors at the fakes at ``urls``."""
+    return {
+        MASTODON_PLUGIN: {"default_instance": urls["mastodon"]},
+        BLUESKY_PLUGIN: {"default_service": urls["bluesky"]},
+    }
 
 
 @contextmanager
@@ -224,6 +229,7 @@ __all__ = [
     "DemoReady",
     "banner",
     "connect_demo_accounts",
+    "network_settings",
     "running_demo_networks",
     "set_up_demo",
     "with_demo_networks",

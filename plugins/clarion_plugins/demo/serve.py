@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import click
 
+from clarion.config import with_plugin_settings
 from clarion.contracts import ServeSetup
 from clarion.engine import Engine
-from clarion_plugins.demo.networks import (
-    BLUESKY_PLUGIN,
-    MASTODON_PLUGIN,
-    banner,
-    running_demo_networks,
-    set_up_demo,
-    with_demo_networks,
-)
+from clarion_plugins.demo.networks import banner, network_settings, running_demo_networks, set_up_demo
 
 # Where `python examples/intranet/serve.py` listens; the demo lets it embed widgets.
 DEMO_INTRANET_ORIGINS = ("http://127.0.0.1:8001", "http://localhost:8001")
@@ -25,11 +19,10 @@ def prepare(engine: Engine, serve: ServeSetup) -> None:
     from clarion_plugins.demo.commands import with_progress
 
     networks = serve.resources.enter_context(running_demo_networks())
-    urls = networks.urls()
-    serve.configure_plugin(MASTODON_PLUGIN, default_instance=urls["mastodon"])
-    serve.configure_plugin(BLUESKY_PLUGIN, default_service=urls["bluesky"])
+    for plugin_name, values in network_settings(networks.urls()).items():
+        serve.configure_plugin(plugin_name, **values)
     # The same plugins, their connectors pointed at the fakes: the accounts connect through them.
-    pointed = Engine(with_demo_networks(engine.settings, urls), pm=engine.pm)
+    pointed = Engine(with_plugin_settings(engine.settings, serve.plugin_settings), pm=engine.pm)
     try:
         schema.upgrade(pointed.db, "head", pointed.schemas().values())
         ready = with_progress(lambda progress: set_up_demo(pointed, progress=progress))
