@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clarion.bootstrap import build_engine
-from clarion.config import SECRET_KEY_FILE, Settings, load_settings, resolve_env_references
+from clarion.config import (
+    SECRET_KEY_FILE,
+    Settings,
+    load_settings,
+    plugin_settings_from_environment,
+    resolve_env_references,
+    with_plugin_settings,
+)
 from clarion.errors import ConfigError
 
 SECRET = "s3cret-for-tests-0123456789abcdef"
@@ -326,3 +333,22 @@ def test_different_installations_get_different_keys(tmp_path):
     one.mkdir()
     two.mkdir()
     assert load_settings({}, cwd=one).secret_key != load_settings({}, cwd=two).secret_key
+
+
+def test_a_serve_run_lays_plugin_settings_over_the_configured_ones(tmp_path):
+    settings = load_settings({}, cwd=tmp_path, plugins={"connector-mastodon": {"app_name": "Kestrel"}})
+    overridden = with_plugin_settings(settings, {"connector-mastodon": {"default_instance": "http://127.0.0.1:1"}})
+    assert overridden.plugins == {
+        "connector-mastodon": {"app_name": "Kestrel", "default_instance": "http://127.0.0.1:1"}
+    }
+    assert settings.plugins == {"connector-mastodon": {"app_name": "Kestrel"}}  # settings stay immutable
+    assert plugin_settings_from_environment('{"a": {"b": 1}}') == {"a": {"b": 1}}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("not json", "is not JSON"), ('["http://x"]', "must map"), ('{"connector-mastodon": "http://x"}', "must map")],
+)
+def test_a_bad_serve_plugin_settings_value_is_one_clear_error(value, message):
+    with pytest.raises(ConfigError, match=message):
+        plugin_settings_from_environment(value)

@@ -8,11 +8,17 @@ use the same pattern.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 
 import pytest
+import uvicorn
+from click.testing import CliRunner
 from sqlmodel import select
 
+from clarion.cli import main
+from clarion.config import SERVE_PLUGIN_SETTINGS_ENV
 from clarion.errors import PluginConflict
 from clarion.events import EventKind
 from clarion.guardrails import ShareDraft, Violation
@@ -20,14 +26,17 @@ from clarion.models import Ambassador, Role
 from clarion.scoring import Award
 from clarion.services import rollups
 from clarion.services.events import list_events, record_event
+from clarion.testing import TEST_SECRET
 from plugins import (
     disclosure_guardrail,
     emv_per_share,
     feed_widget,
     mastodon,
+    page_notice,
     portal_identity,
     recorder,
     rookie_badge,
+    serve_tunnel,
     share_points,
 )
 
@@ -309,3 +318,60 @@ def test_hook_badges_register(clarion_engine, clarion_client, clarion_people):
     with clarion_engine.db.session() as session:
         events = list_events(session, kind="badge.awarded")
     assert [event.payload["badge"] for event in events].count("second-share") == 1
+
+
+@pytest.mark.parametrize("extra_plugins", [{"page-notice": page_notice}], ids=["page-notice"])
+def test_hook_page_sections_render(clarion_client):
+    home = clarion_client.get("/", headers={"x-visitor": "<Ann>"})
+    assert home.status_code == 200
+    assert '<p class="note">Welcome, &lt;Ann&gt;.</p>' in home.text  # escaped by the plugin
+    assert "Mint a short-lived token" in home.text  # an unfilled slot keeps the page's own words
+    signin = clarion_client.get("/admin/signin", headers={"accept-language": "nl"}).text
+    before, form, after = (
+        signin.index('data-slot="before-form"'),
+        signin.index('<form method="post" action="/admin/signin" class="card">'),
+        signin.index('data-slot="after-form"'),
+    )
+    assert before < form < after
+    assert '<p class="page-notice" data-slot="after-form">Inloggen</p>' in signin  # its template, in Dutch
+
+
+# What `clarion serve` hands its web workers through the environment.
+SERVE_ENVIRONMENT = (
+    "CLARION_DEMO",
+    SERVE_PLUGIN_SETTINGS_ENV,
+    "CLARION_DATABASE_URL",
+    "CLARION_SECRET_KEY",
+    "CLARION_BASE_URL",
+    "CLARION_EMBED_ORIGINS",
+)
+
+
+def test_hook_serve_prepare(clarion_engine, clarion_database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in SERVE_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)  # restored after the test, whatever serve sets
+    started: dict = {}
+
+    def run(app, **options):  # the server itself is not under test: what it would start with is
+        started.update({name: os.environ.get(name) for name in SERVE_ENVIRONMENT}, events=list(serve_tunnel.EVENTS))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    serve_tunnel.EVENTS.clear()
+    env = {
+        "CLARION_DATABASE_URL": clarion_database_url,
+        "CLARION_SECRET_KEY": TEST_SECRET,
+        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "CLARION_PLUGINS": "plugins.serve_tunnel",
+        "CLARION_RUN_CONSUMER_IN_SERVE": "0",
+        "CLARION_INGEST_CLICKS_IN_SERVE": "0",
+        "CLARION_CONFIG": None,
+    }
+    result = CliRunner().invoke(main, ["serve", "--port", "8123"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Reachable at https://tunnel.example (demo: False, database: " in result.stdout
+    assert started["events"] == ["opened"]  # the resource lives while the server runs...
+    assert serve_tunnel.EVENTS == ["opened", "closed"]  # ...and is closed after it
+    assert started["CLARION_EMBED_ORIGINS"] == "https://tunnel.example"
+    assert json.loads(started[SERVE_PLUGIN_SETTINGS_ENV]) == {"connector-mastodon": {"app_name": "Tunnelled"}}
+    assert started["CLARION_DEMO"] is None

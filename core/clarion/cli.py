@@ -1,4 +1,4 @@
-"""The ``clarion`` command: serve, the job worker, demo data, database, plugins and tokens."""
+"""The ``clarion`` command: serve, the job worker, database, plugins and tokens; plugins add their own."""
 
 from __future__ import annotations
 
@@ -16,15 +16,14 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from clarion import __version__
-from clarion.config import Settings, load_settings
-from clarion.errors import ClarionError
+from clarion.config import SERVE_PLUGIN_SETTINGS_ENV, Settings, load_settings, with_plugin_settings
+from clarion.errors import ClarionError, ConfigError
 
 if TYPE_CHECKING:
-    from clarion.demo_networks import DemoNetworks
+    from clarion.contracts import ServeSetup
     from clarion.engine import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -48,10 +47,6 @@ def clean_errors(function: F) -> F:
             _fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]
-
-
-# Where `python examples/intranet/serve.py` listens; `clarion serve --demo` lets it embed widgets.
-DEMO_INTRANET_ORIGINS = ("http://127.0.0.1:8001", "http://localhost:8001")
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -131,7 +126,8 @@ def main() -> None:
 @click.option(
     "--demo",
     is_flag=True,
-    help="Create or upgrade the database, load the demo programme and run fake Mastodon and Bluesky networks.",
+    help="Create or upgrade the database and load the demo programme; the demo plugin runs fake Mastodon and "
+    "Bluesky networks beside the server.",
 )
 @click.option("--no-worker", is_flag=True, help="Do not run the job consumer in this process.")
 @clean_errors
@@ -139,34 +135,26 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
     """Run the web server (and, unless disabled, the job consumer)."""
     import uvicorn
 
+    from clarion.contracts import ServeSetup
+
     settings = _settings(demo=demo or None)
     started = time.perf_counter()
+    url = f"http://{host}:{port}/"
+    # What plugins start here (the demo's fake networks) lives as long as the server: stopped after it.
     with ExitStack() as running:
-        networks = None
-        if demo:
-            from clarion.demo_networks import DEMO_NETWORKS_ENV, running_demo_networks
-
-            # The fake networks live as long as the server: started first, stopped after it.
-            networks = running.enter_context(running_demo_networks())
-            settings = networks.apply(settings)
-            os.environ[DEMO_NETWORKS_ENV] = networks.environment()
-        demo_lines = _prepare_database(settings, networks)
-        url = f"http://{host}:{port}/"
+        setup = ServeSetup(url=url, resources=running)
+        _prepare_serving(settings, setup, demo=demo)
+        settings = with_plugin_settings(settings, setup.plugin_settings)
         click.echo(f"Clarion {__version__} serving {url} (database {_describe(settings)}, {workers} worker(s))")
-        if demo:
-            click.echo(f"Open {url} in your browser; the API explorer is at {url}schema/swagger")
-            click.echo(f"Editor and admin UI: open {url}admin/signin and pick a demo editor or admin")
-            for line in demo_lines:
-                click.echo(line)
-            if not settings.embed_origins:
-                # The example intranet (examples/intranet/serve.py) may frame and call this demo.
-                os.environ["CLARION_EMBED_ORIGINS"] = ",".join(DEMO_INTRANET_ORIGINS)
-                click.echo(
-                    f"Example intranet: run `python examples/intranet/serve.py`, open {DEMO_INTRANET_ORIGINS[0]}/"
-                )
+        for line in setup.lines:
+            click.echo(line)
         # Workers build their app from the environment: hand them exactly these settings.
         if demo:
             os.environ["CLARION_DEMO"] = "1"
+        if setup.plugin_settings:
+            os.environ[SERVE_PLUGIN_SETTINGS_ENV] = json.dumps(setup.plugin_settings)
+        for name, value in setup.environment.items():
+            os.environ.setdefault(name, value)
         os.environ["CLARION_DATABASE_URL"] = settings.database_url
         os.environ["CLARION_SECRET_KEY"] = settings.secret_key
         if settings.base_url == Settings.model_fields["base_url"].default:
@@ -195,25 +183,19 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
             signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_database(settings: Settings, networks: DemoNetworks | None) -> list[str]:
-    """Check the schema is current; for the demo, create or upgrade it, load the programme, connect accounts.
-
-    Returns the lines that tell what the demo offers (none without the demo).
-    """
+def _prepare_serving(settings: Settings, setup: ServeSetup, *, demo: bool) -> None:
+    """Let plugins prepare the run (``clarion_serve_prepare``: with ``--demo``, the demo loads), then check the schema."""
     from clarion import schema
 
-    lines: list[str] = []
     with open_engine(settings) as engine:
-        plugin_schemas = list(engine.schemas().values())
-        if networks is not None:
-            from clarion.demo_networks import banner, set_up_demo
-
-            schema.upgrade(engine.db, "head", plugin_schemas)
-            ready = _with_progress(lambda progress: set_up_demo(engine, progress=progress))
-            click.echo(ready.summary, err=True)
-            lines = banner(networks, ready)
-        schema.require_current_schema(engine.db, plugin_schemas)
-    return lines
+        engine.prepare_serving(setup, demo=demo)
+        if demo and not setup.demo_loaded:
+            state = "is blocked" if engine.pm.is_blocked("demo") else "is not loaded"
+            raise ConfigError(
+                f"--demo needs the demo plugin, which {state}; unblock it (CLARION_DISABLED_PLUGINS) "
+                "or serve without --demo"
+            )
+        schema.require_current_schema(engine.db, engine.schemas().values())
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
@@ -424,46 +406,6 @@ def clicks_reclassify(since: Any) -> None:
     click.echo(f"{report.checked} click(s) checked, {report.now_bots} now bots, {report.discounted} discounted")
     for reason, count in sorted(report.reasons.items()):
         click.echo(f"  {count:>6}  {reason}")
-
-
-# -- demo ----------------------------------------------------------------------------------
-
-
-def _with_progress(work: Callable[[Any], T]) -> T:
-    """Run ``work(progress)`` with progress bars on stderr, one per step it reports."""
-    bar: Any = None
-
-    def progress(step: str, done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None or bar.label != step:
-            if bar is not None:
-                bar.render_finish()
-            bar = click.progressbar(length=total, label=step, file=sys.stderr, show_pos=True)
-            bar.label = step
-        bar.update(done - bar.pos)
-
-    result = work(progress)
-    if bar is not None:
-        bar.render_finish()
-    return result
-
-
-def _load_demo_with_progress(engine: Any) -> None:
-    from clarion.demo import load_demo
-
-    click.echo(_with_progress(lambda progress: load_demo(engine, progress=progress)), err=True)
-
-
-@main.command()
-@clean_errors
-def demo() -> None:
-    """Load the demo programme (idempotent): people, campaigns, content, 90 days of shares."""
-    from clarion import schema
-
-    settings = _settings()
-    with open_engine(settings) as engine:
-        schema.upgrade(engine.db, "head", engine.schemas().values())
-        _load_demo_with_progress(engine)
 
 
 # -- db ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ and the tests, each with the environment they mean.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import secrets
@@ -24,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from clarion.errors import ConfigError
 
 DEFAULT_DATABASE_FILE = "clarion.db"
+SERVE_PLUGIN_SETTINGS_ENV = "CLARION_SERVE_PLUGIN_SETTINGS"
+"""Set by ``clarion serve`` for its web workers: the plugin settings of that run (JSON), see :func:`with_plugin_settings`."""
 SECRET_KEY_FILE = ".clarion-secret"
 ENV_SECRET_PREFIX = "$env"
 
@@ -501,6 +504,29 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     if not settings.secret_key:
         settings = settings.model_copy(update={"secret_key": _local_secret_key(cwd)})
     return settings
+
+
+def with_plugin_settings(settings: Settings, overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
+    """``settings`` with ``[plugins.<name>]`` values laid over the configured ones (other values kept)."""
+    plugins = {name: dict(section) for name, section in settings.plugins.items()}
+    for name, values in overrides.items():
+        plugins[name] = {**plugins.get(name, {}), **values}
+    return settings.model_copy(update={"plugins": plugins})
+
+
+def plugin_settings_from_environment(value: str) -> dict[str, dict[str, Any]]:
+    """Read :data:`SERVE_PLUGIN_SETTINGS_ENV` as ``clarion serve`` wrote it.
+
+    Raises:
+        ConfigError: the value is not a JSON object of objects.
+    """
+    try:
+        overrides = json.loads(value)
+    except ValueError as exc:
+        raise ConfigError(f"{SERVE_PLUGIN_SETTINGS_ENV} is not JSON: {exc}") from exc
+    if not isinstance(overrides, dict) or not all(isinstance(section, dict) for section in overrides.values()):
+        raise ConfigError(f"{SERVE_PLUGIN_SETTINGS_ENV} must map plugin names to their settings")
+    return overrides
 
 
 def _local_secret_key(cwd: Path) -> str:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 from clarion.badges import Badge
 from clarion.config import Settings
 from clarion.connectors import Connector
-from clarion.contracts import Job, Schema
+from clarion.contracts import Job, Schema, ServeSetup
 from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
 from clarion.emv import EmvModel
 from clarion.errors import (
@@ -46,6 +46,7 @@ from clarion.widgets import Widget
 
 if TYPE_CHECKING:
     import click
+    from litestar import Request
     from litestar.types import ControllerRouterHandler
 
 logger = logging.getLogger("clarion.engine")
@@ -299,6 +300,22 @@ class Engine:
         for plugin_name, command in self.commands():
             add(plugin_name, "commands", command.name or "")
         return parts
+
+    def prepare_serving(self, serve: ServeSetup, *, demo: bool) -> None:
+        """Let every plugin adjust a ``clarion serve`` run before the server starts.
+
+        Raises:
+            PluginError: naming the plugin whose preparation failed.
+        """
+        for _ in self._impl_results("clarion_serve_prepare", engine=self, demo=demo, serve=serve):
+            pass  # implementations adjust ``serve`` and return nothing
+
+    def page_sections(self, page: str, slot: str, *, request: Request[Any, Any, Any], language: str) -> list[str]:
+        """The HTML sections plugins put in ``slot`` of ``page``, in call order."""
+        results = self.pm.hook.clarion_page_sections_render(
+            engine=self, page=page, slot=slot, request=request, language=language
+        )
+        return [section for result in results for section in (result or ())]
 
     def identify(self, request: RequestInfo) -> Identity | None:
         """Ask the identity providers who sent ``request``; ``None`` when nobody knows.

@@ -4,8 +4,12 @@ Hooks are named ``clarion_<noun>_<verb>`` with a short list of verbs:
 
 ``register``
     returns things, called once when the engine is built;
+``prepare``
+    adjusts an object it is handed, before the core uses it;
 ``compute``
     returns a value, called whenever the engine needs it;
+``render``
+    returns HTML for a page the core renders;
 ``on_<event>``
     a notification; return values are ignored and errors are logged, never raised.
 
@@ -30,12 +34,13 @@ import pluggy
 
 if TYPE_CHECKING:
     import click
+    from litestar import Request
     from litestar.types import ControllerRouterHandler
     from sqlmodel import Session
 
     from clarion.badges import Badge
     from clarion.connectors import Connector
-    from clarion.contracts import Job, Schema
+    from clarion.contracts import Job, Schema, ServeSetup
     from clarion.emv import EmvModel
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
@@ -304,6 +309,78 @@ def clarion_tables_register(engine: Engine) -> Schema | None:
         @hookimpl
         def clarion_tables_register():
             return Schema("kudos", Path(__file__).parent / "migrations", [Kudos.__table__])
+    """
+
+
+@hookspec
+def clarion_serve_prepare(engine: Engine, demo: bool, serve: ServeSetup) -> None:
+    """Prepare a ``clarion serve`` run: start what lives beside the server, adjust its settings.
+
+    Called once by ``clarion serve``, before the database schema is checked and before the
+    server starts, for every plugin (not ``firstresult``). Adjust ``serve``: enter resources
+    that must live as long as the server into ``serve.resources`` (they are closed after it
+    stops, and when start-up fails), set plugin settings for this run with
+    ``serve.configure_plugin`` (the server's web workers receive them too), add environment
+    variables for the web workers and lines to print. With ``--demo`` the plugin that provides
+    the demo creates or upgrades the schema, loads its programme and sets
+    ``serve.demo_loaded``; when no plugin sets it, ``clarion serve --demo`` stops with a
+    message saying the demo plugin is missing. Errors stop the start with the plugin's name.
+
+    Args:
+        engine: An engine built from the run's settings; it is closed before the server starts.
+        demo: Whether ``--demo`` was given (``engine.settings.demo`` says the same).
+        serve: The run's :class:`clarion.contracts.ServeSetup`, to adjust.
+
+    Returns:
+        Nothing; adjust ``serve`` instead.
+
+    Example::
+
+        @hookimpl
+        def clarion_serve_prepare(serve):
+            tunnel = serve.resources.enter_context(open_tunnel(serve.url))
+            serve.configure_plugin("kudos", public_url=tunnel.url)
+            serve.lines.append(f"Reachable from outside at {tunnel.url}")
+    """
+
+
+@hookspec
+def clarion_page_sections_render(
+    engine: Engine, page: str, slot: str, request: Request[Any, Any, Any], language: str
+) -> Sequence[str] | None:
+    """Add sections of HTML to a named slot of one of the core's pages.
+
+    The core's pages leave named slots open; every implementation is asked for each slot each
+    time the page is rendered (on a worker thread, so database reads are fine), and the
+    sections are shown in pluggy's call order. Return ``None`` (or nothing) for slots you do
+    not fill. The pages and their slots (:data:`clarion.web.sections.PAGE_SLOTS`):
+
+    * ``home`` (``/``): ``intro``, under the programme's introduction; ``try-api``, which
+      replaces the "mint a token" instructions when a plugin fills it.
+    * ``admin-signin`` (``/admin/signin``): ``before-form`` and ``after-form``, around the
+      sign-in token form; a section may hold its own ``<form method="post">``.
+
+    What you return is inserted as HTML without escaping: build it from a template
+    (:func:`clarion.web.sections.render_section` renders one of your plugin's templates,
+    autoescaped and translated) or escape every value with ``markupsafe.escape``.
+
+    Args:
+        engine: The running engine.
+        page: The page being rendered, ``"home"`` or ``"admin-signin"``.
+        slot: The slot to fill, one of the page's slots above.
+        request: The Litestar request the page answers.
+        language: The language the page is rendered in (``"en"``, ``"nl"``); write in it.
+
+    Returns:
+        A sequence of HTML strings (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_page_sections_render(page, slot, request, language):
+            if (page, slot) == ("admin-signin", "before-form"):
+                return [render_section(request, "sso/button.html", language=language)]
+            return None
     """
 
 

@@ -57,14 +57,14 @@ def _seed_demo(url: str) -> tuple[int, str]:
     """Load the demo programme; the id and session token of an opted-in ambassador who accepted the guidelines."""
     from sqlmodel import select
 
-    from clarion.demo import load_demo
     from clarion.models import Ambassador, Role
     from clarion.services.actors import Actor
     from clarion.services.widget_sessions import issue
+    from clarion_plugins.demo import load
 
     engine = _engine(url)
     try:
-        load_demo(engine)
+        load(engine)
         with engine.transaction() as session:
             ambassador = session.exec(
                 select(Ambassador)

@@ -2,5 +2,6 @@
 
 from clarion.contracts.jobs import Job
 from clarion.contracts.schema import Schema
+from clarion.contracts.serve import ServeSetup
 
-__all__ = ["Job", "Schema"]
+__all__ = ["Job", "Schema", "ServeSetup"]

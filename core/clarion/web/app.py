@@ -25,7 +25,13 @@ from litestar.typing import FieldDefinition
 
 from clarion import __version__
 from clarion.bootstrap import build_engine
-from clarion.config import Settings, load_settings
+from clarion.config import (
+    SERVE_PLUGIN_SETTINGS_ENV,
+    Settings,
+    load_settings,
+    plugin_settings_from_environment,
+    with_plugin_settings,
+)
 from clarion.engine import Engine
 from clarion.errors import PluginConflict, PluginError
 from clarion.services.actors import Actor
@@ -242,9 +248,9 @@ def create_app_from_environment() -> Litestar:
     if os.environ.get("CLARION_DEMO") == "1":
         overrides["demo"] = True
     settings = load_settings(**overrides)
-    if settings.demo and os.environ.get("CLARION_DEMO_NETWORKS"):
-        from clarion.demo_networks import demo_networks_from_environment, with_demo_networks
-
-        # `clarion serve --demo` runs fake Mastodon and Bluesky servers: connect to the same ones.
-        settings = with_demo_networks(settings, demo_networks_from_environment(os.environ["CLARION_DEMO_NETWORKS"]))
+    if os.environ.get(SERVE_PLUGIN_SETTINGS_ENV):
+        # What plugins set for this `clarion serve` run (the demo's fake networks, say): the same here.
+        settings = with_plugin_settings(
+            settings, plugin_settings_from_environment(os.environ[SERVE_PLUGIN_SETTINGS_ENV])
+        )
     return create_app(settings)

@@ -10,12 +10,10 @@ from litestar.response import Template
 from sqlmodel import select
 
 from clarion import __version__
-from clarion.models import Ambassador, Campaign, Content, ContentStatus, Role, Share, ShareStatus
+from clarion.models import Ambassador, Campaign, Content, ContentStatus, Share, ShareStatus
 from clarion.services.eligibility import in_window
-from clarion.tokens import mint_token
 from clarion.web.auth import PUBLIC, ClarionController, EngineDep
-
-DEMO_TOKEN_TTL = 8 * 3600
+from clarion.web.sections import page_sections
 
 
 def _count(session: Any, query: Any) -> int:
@@ -54,24 +52,6 @@ class PagesController(ClarionController):
                 .limit(8)
             ).all()
             campaigns = {c.id: c for c in session.exec(select(Campaign)).all()}
-            demo_people: list[dict[str, str]] = []
-            if engine.settings.demo:
-                for role in (Role.ADMIN, Role.EDITOR, Role.AMBASSADOR):
-                    person = session.exec(
-                        select(Ambassador)
-                        .where(Ambassador.role == role, Ambassador.opted_in_at.is_not(None))  # type: ignore[union-attr]
-                        .order_by(Ambassador.id)  # type: ignore[arg-type]
-                    ).first()
-                    if person is not None:
-                        demo_people.append(
-                            {
-                                "role": role.value,
-                                "name": person.name,
-                                "token": mint_token(
-                                    engine.settings.secret_key, person.external_id, ttl_seconds=DEMO_TOKEN_TTL
-                                ),
-                            }
-                        )
         return Template(
             template_name="home.html",
             context={
@@ -80,8 +60,7 @@ class PagesController(ClarionController):
                 "latest": latest,
                 "campaigns": campaigns,
                 "networks": list(engine.connectors().values()),
-                "demo": engine.settings.demo,
-                "demo_people": demo_people,
+                "sections": page_sections(engine, "home", request),
                 "plugin_count": len(engine.pm.records),
                 "base_url": str(request.base_url).rstrip("/"),
             },

@@ -8,7 +8,6 @@ Origin check of :func:`clarion.web.embed.security.origin_guard` applies as every
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,12 +44,12 @@ from clarion.services.actors import Actor
 from clarion.services.content_lifecycle import ContentAction
 from clarion.services.figures import Interval, Period, Scope
 from clarion.services.pagination import PageRequest
-from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
 from clarion.web.admin import forms
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
+from clarion.web.sections import page_sections
 
 T = TypeVar("T")
 HTML = "text/html"
@@ -158,27 +157,6 @@ def _on_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Res
     return _error_page(request, error.status_code, str(error.detail))
 
 
-def _signin_people(engine: Engine) -> list[dict[str, str]]:
-    """In demo mode, a fresh single-use token per demo editor and admin, so the sign-in page offers them."""
-    if not engine.settings.demo:
-        return []
-    people = []
-    with engine.transaction() as session:
-        for role in (Role.ADMIN, Role.EDITOR):
-            person = session.exec(
-                select(Ambassador).where(Ambassador.role == role).order_by(Ambassador.id)  # type: ignore[arg-type]
-            ).first()
-            if person is not None:
-                token = mint_token(
-                    engine.settings.secret_key,
-                    person.external_id,
-                    ttl_seconds=EXCHANGE_MAX_TTL_SECONDS,
-                    jti=secrets.token_urlsafe(16),
-                )
-                people.append({"role": role.value, "name": person.name, "token": token})
-    return people
-
-
 def _transact(engine: Engine, work: Callable[[Session], T]) -> T:
     with engine.transaction() as session:
         return work(session)
@@ -207,7 +185,7 @@ class AdminController(ClarionController):
             "language": language,
             "version": __version__,
             "error": error,
-            "demo_people": _signin_people(engine),
+            "sections": page_sections(engine, "admin-signin", request, language),
             "oidc_enabled": engine.settings.oidc_issuer is not None,
         }
         return _template(request, "admin/signin.html", context, status)

@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from clarion.cli import main
 from clarion.connectors import SharePost
-from clarion.demo import _plan, _plan_shares, load_demo
 from clarion.engine import Engine
 from clarion.models import (
     Ambassador,
@@ -37,6 +36,8 @@ from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import is_link_code
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
+from clarion_plugins.demo import load
+from clarion_plugins.demo.loader import _plan, _plan_shares
 
 NETWORKS = ["linkedin", "x", "facebook"]
 
@@ -270,7 +271,7 @@ def test_clarion_demo_loads_a_consistent_programme_once(
     assert "points and badges" in first.stderr
 
     # Days later the 90-day window has moved, and still nothing is added.
-    again = load_demo(clarion_engine, now=datetime.now(UTC) + timedelta(days=3))
+    again = load(clarion_engine, now=datetime.now(UTC) + timedelta(days=3))
     assert "already loaded" in again
     second = CliRunner().invoke(main, ["demo"], env=environment)
     assert second.exit_code == 0, second.output
@@ -309,4 +310,4 @@ def test_the_same_seed_and_moment_give_the_same_programme():
 
 def test_a_naive_moment_is_refused(clarion_engine):
     with pytest.raises(ValueError, match="aware"):
-        load_demo(clarion_engine, now=datetime(2026, 3, 2, 9, 30))
+        load(clarion_engine, now=datetime(2026, 3, 2, 9, 30))

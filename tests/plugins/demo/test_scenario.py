@@ -26,8 +26,14 @@ from litestar.testing import TestClient
 from sqlmodel import select
 
 from clarion.bootstrap import build_engine
-from clarion.demo import DEMO_AMBASSADOR
-from clarion.demo_networks import (
+from clarion.engine import Engine
+from clarion.jobs import job_queue
+from clarion.models import Ambassador, Share, utcnow
+from clarion.testing import TEST_SECRET
+from clarion.tokens import mint_token
+from clarion.web.app import create_app
+from clarion_plugins.demo import DEMO_AMBASSADOR
+from clarion_plugins.demo.networks import (
     FORCE_AUTH_FAILURE,
     FORCE_RATE_LIMIT,
     DemoNetworks,
@@ -36,12 +42,6 @@ from clarion.demo_networks import (
     running_demo_networks,
     set_up_demo,
 )
-from clarion.engine import Engine
-from clarion.jobs import job_queue
-from clarion.models import Ambassador, Share, utcnow
-from clarion.testing import TEST_SECRET
-from clarion.tokens import mint_token
-from clarion.web.app import create_app
 
 RETRY_AFTER = 1  # seconds the forced 429 asks for; the demo itself says 5
 

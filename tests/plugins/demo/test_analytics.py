@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from clarion.demo import load_demo
 from clarion.models import Campaign, utcnow
 from clarion.services import rollups
 from clarion.services.figures import Period, Scope, report
+from clarion_plugins.demo import load
 
 
 def test_demo_campaigns_have_reach_and_emv_at_once(clarion_engine):
-    load_demo(clarion_engine, seed=7)
+    load(clarion_engine, seed=7)
     today = utcnow().date()
     period = Period(today - timedelta(days=89), today)
     with clarion_engine.transaction() as session:

@@ -1,6 +1,7 @@
 """The demo's networks: fake Mastodon and Bluesky servers in this process, and the demo ambassador connected to both.
 
-``clarion serve --demo`` starts them on 127.0.0.1 (ephemeral ports, stopped with the server),
+``clarion serve --demo`` starts them on 127.0.0.1 (ephemeral ports, stopped with the server; see
+:mod:`clarion_plugins.demo.serve`),
 points the ``connector-mastodon`` and ``connector-bluesky`` plugins at them and connects the demo
 ambassador's accounts through the real connect flows: OAuth with PKCE against the fake Mastodon,
 an app password against the fake Bluesky. API shares to either network then publish for real,
@@ -17,7 +18,6 @@ Two magic words in a share's text let a newcomer see the failure handling:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,25 +28,21 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from sqlmodel import select
 
-from clarion.config import Settings
-from clarion.demo import DEMO_AMBASSADOR, Progress, load_demo
+from clarion.config import Settings, with_plugin_settings
 from clarion.engine import Engine
-from clarion.errors import ConfigError
 from clarion.models import Ambassador, NetworkAccount
 from clarion.services import accounts as account_service
 from clarion.services.actors import Actor
 from clarion.testing.fakes import FakeBluesky, FakeMastodon, FakeRequest, FakeResponse
 from clarion.testing.fakes.bluesky import Account as BlueskyAccount
 from clarion.testing.fakes.mastodon import Account as MastodonAccount
+from clarion_plugins.demo.loader import DEMO_AMBASSADOR, Progress, load_demo
 
 FORCE_RATE_LIMIT = "force-429"
 """In a share's text: the fake network refuses the first attempt with 429 and ``Retry-After``."""
 
 FORCE_AUTH_FAILURE = "force-auth-failure"
 """In a share's text: the fake network revokes the account's sign-in and refuses the post."""
-
-DEMO_NETWORKS_ENV = "CLARION_DEMO_NETWORKS"
-"""Set by ``clarion serve --demo`` for its web workers: the fake networks' URLs, as JSON."""
 
 MASTODON_PLUGIN = "connector-mastodon"
 BLUESKY_PLUGIN = "connector-bluesky"
@@ -141,10 +137,6 @@ class DemoNetworks:
     def urls(self) -> dict[str, str]:
         return {"mastodon": self.mastodon.url, "bluesky": self.bluesky.url}
 
-    def environment(self) -> str:
-        """The value of :data:`DEMO_NETWORKS_ENV` that hands these networks to web workers."""
-        return json.dumps(self.urls())
-
     def apply(self, settings: Settings) -> Settings:
         """``settings`` with the Mastodon and Bluesky connectors pointed at these fakes."""
         return with_demo_networks(settings, self.urls())
@@ -155,21 +147,15 @@ def with_demo_networks(settings: Settings, urls: Mapping[str, str]) -> Settings:
 
     Other settings of those plugin sections (from ``clarion.toml``) are kept.
     """
-    plugins = {name: dict(section) for name, section in settings.plugins.items()}
-    plugins[MASTODON_PLUGIN] = {**plugins.get(MASTODON_PLUGIN, {}), "default_instance": urls["mastodon"]}
-    plugins[BLUESKY_PLUGIN] = {**plugins.get(BLUESKY_PLUGIN, {}), "default_service": urls["bluesky"]}
-    return settings.model_copy(update={"plugins": plugins})
+    return with_plugin_settings(settings, network_settings(urls))
 
 
-def demo_networks_from_environment(value: str) -> dict[str, str]:
-    """Read :data:`DEMO_NETWORKS_ENV` as ``clarion serve --demo`` wrote it."""
-    try:
-        urls = json.loads(value)
-    except ValueError as exc:
-        raise ConfigError(f"{DEMO_NETWORKS_ENV} is not JSON: {exc}") from exc
-    if not isinstance(urls, dict) or not all(isinstance(urls.get(name), str) for name in ("mastodon", "bluesky")):
-        raise ConfigError(f"{DEMO_NETWORKS_ENV} must name the mastodon and bluesky URLs")
-    return {"mastodon": urls["mastodon"], "bluesky": urls["bluesky"]}
+def network_settings(urls: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The ``[plugins.<name>]`` values that point the two connectors at the fakes at ``urls``."""
+    return {
+        MASTODON_PLUGIN: {"default_instance": urls["mastodon"]},
+        BLUESKY_PLUGIN: {"default_service": urls["bluesky"]},
+    }
 
 
 @contextmanager
@@ -237,14 +223,13 @@ def banner(networks: DemoNetworks, ready: DemoReady) -> list[str]:
 
 
 __all__ = [
-    "DEMO_NETWORKS_ENV",
     "FORCE_AUTH_FAILURE",
     "FORCE_RATE_LIMIT",
     "DemoNetworks",
     "DemoReady",
     "banner",
     "connect_demo_accounts",
-    "demo_networks_from_environment",
+    "network_settings",
     "running_demo_networks",
     "set_up_demo",
     "with_demo_networks",
