@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
@@ -27,6 +26,7 @@ from clarion.models import AccountStatus, NetworkAccount
 from clarion.services import accounts as account_service
 from clarion.services.actors import Actor
 from clarion.services.credentials import fresh_credential, load_credential
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeBluesky
 from clarion_plugins.connectors import bluesky

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 import clarion_plugins.connectors
+from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
 from clarion.testing.connector_checks import (
     CONTRACT_CHECKS,
     RAW_URL,
@@ -20,7 +21,6 @@ from clarion.testing.connector_checks import (
     check_connector_contract,
     contract_violations,
 )
-from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
 from clarion.testing.contract import ConnectorContract
 
 ROOT = Path(__file__).resolve().parent.parent

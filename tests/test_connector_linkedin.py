@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -29,6 +28,7 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeLinkedIn
 from clarion_plugins.connectors.linkedin import LinkedInConnector, Settings, escape_commentary

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import Capability, ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
@@ -23,6 +22,7 @@ from clarion.errors import (
     UnknownOutcome,
     ValidationFailed,
 )
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeMastodon
 from clarion_plugins.connectors.mastodon import MastodonConnector, Settings, mastodon_length

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -30,6 +29,7 @@ from clarion.errors import (
     Transient,
     UnknownOutcome,
 )
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeX
 from clarion_plugins.connectors.x import Settings, XConnector, post_text, weighted_length

@@ -14,7 +14,6 @@ import jwt
 import pytest
 from sqlmodel import col, select
 
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import SharePost
 from clarion.errors import AuthExpired, ConfigError, ContentRejected, ReconnectNeeded
 from clarion.guardrails import ShareDraft
@@ -23,6 +22,7 @@ from clarion.plugins import PluginSource
 from clarion.services.credentials import connector_context
 from clarion.services.points import recompute
 from clarion.testing import TEST_SECRET, make_person
+from clarion.testing.connector_checks import check_connector_contract
 from clarion.tokens import mint_token, verify_token
 
 REPO = Path(__file__).resolve().parents[2]

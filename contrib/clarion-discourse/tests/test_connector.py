@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from clarion.testing.connector_checks import check_connector_contract
 from clarion.connectors import Capability, ConnectorContext, Credential, SharePost
 from clarion.errors import (
     ConnectorError,
@@ -20,6 +19,7 @@ from clarion.errors import (
     UnknownOutcome,
     ValidationFailed,
 )
+from clarion.testing.connector_checks import check_connector_contract
 
 from clarion_discourse.connector import DiscourseConnector
 from clarion_discourse.settings import DiscourseSettings

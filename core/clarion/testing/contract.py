@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import pytest
 
+from clarion.connectors import Connector, ConnectorContext, Credential, PublishedPost, SharePost
+from clarion.errors import AuthExpired, RateLimited, Transient, UnknownOutcome
 from clarion.testing.connector_checks import (
     CONTRACT_CHECKS,
     TRACKED_LINK,
@@ -31,8 +33,6 @@ from clarion.testing.connector_checks import (
     check_connector_contract,
     contract_violations,
 )
-from clarion.connectors import Connector, ConnectorContext, Credential, PublishedPost, SharePost
-from clarion.errors import AuthExpired, RateLimited, Transient, UnknownOutcome
 from clarion.testing.fakes import FakeServer
 
 
