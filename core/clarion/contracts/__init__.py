@@ -1,6 +1,7 @@
 """What a plugin hands the core: the contracts of the ownership hooks (jobs, tables, admin pages)."""
 
+from clarion.contracts.admin import AdminPage
 from clarion.contracts.jobs import Job
 from clarion.contracts.schema import Schema
 
-__all__ = ["Job", "Schema"]
+__all__ = ["AdminPage", "Job", "Schema"]
