@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 from clarion.badges import Badge
 from clarion.config import Settings
 from clarion.connectors import Connector
-from clarion.contracts import Job, Schema, ServeSetup
+from clarion.contracts import AdminPage, Job, Schema, ServeSetup
 from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
 from clarion.emv import EmvModel
 from clarion.errors import (
@@ -265,6 +265,25 @@ class Engine:
             for handler in handlers or ()
         ]
 
+    def admin_pages(self) -> list[tuple[str, AdminPage]]:
+        """Every plugin's admin pages with the name of the plugin that owns them, in menu order.
+
+        Raises:
+            PluginConflict: two pages claim one path.
+        """
+        owners: dict[str, str] = {}
+        found: list[tuple[str, AdminPage]] = []
+        for plugin_name, pages in self._impl_results("clarion_admin_pages_register", engine=self):
+            for page in pages or ():
+                if page.path in owners:
+                    raise PluginConflict(
+                        f"two plugins register the admin page {page.path!r}: "
+                        f"{owners[page.path]!r} and {plugin_name!r}; block one of them"
+                    )
+                owners[page.path] = plugin_name
+                found.append((plugin_name, page))
+        return sorted(found, key=lambda item: (item[1].order, item[1].path))
+
     def commands(self) -> list[tuple[str, click.Command]]:
         """Every plugin's ``clarion`` sub-commands with the name of the plugin that owns them."""
         return [
@@ -282,7 +301,7 @@ class Engine:
         return self._collect_named("clarion_jobs_register", lambda job: job.name, "job")
 
     def plugin_parts(self) -> dict[str, dict[str, list[str]]]:
-        """Plugin name → what it owns (routes, tables, jobs, commands), for ``clarion plugins``."""
+        """Plugin name → what it owns (routes, tables, jobs, commands, admin pages), for ``clarion plugins``."""
         parts: dict[str, dict[str, list[str]]] = {}
 
         def add(plugin_name: str, kind: str, item: str) -> None:
@@ -299,6 +318,8 @@ class Engine:
                 add(plugin_name, "jobs", f"{job.name} ({job.schedule})" if job.schedule else job.name)
         for plugin_name, command in self.commands():
             add(plugin_name, "commands", command.name or "")
+        for plugin_name, page in self.admin_pages():
+            add(plugin_name, "admin pages", f"{page.path} ({page.role})")
         return parts
 
     def prepare_serving(self, serve: ServeSetup, *, demo: bool) -> None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from clarion.badges import Badge
     from clarion.connectors import Connector
-    from clarion.contracts import Job, Schema, ServeSetup
+    from clarion.contracts import AdminPage, Job, Schema, ServeSetup
     from clarion.emv import EmvModel
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
@@ -381,6 +381,42 @@ def clarion_page_sections_render(
             if (page, slot) == ("admin-signin", "before-form"):
                 return [render_section(request, "sso/button.html", language=language)]
             return None
+    """
+
+
+@hookspec
+def clarion_admin_pages_register(engine: Engine) -> Sequence[AdminPage] | None:
+    """Contribute sections of the editor and admin UI, each with its menu entry.
+
+    Called once while the web application is built. Each page names its menu entry (a label,
+    a path under ``/admin/`` and an order), the role that may see and use it (``"editor"`` or
+    ``"admin"``) and the Litestar controllers serving it. The core mounts them inside the admin
+    area: sign-in, the role guard (the page's role and each route's ``opt={"role": ...}``), the
+    origin check and the admin's HTML error pages apply, and the menu shows each viewer the pages
+    their role allows, in ``order``. The core's own sections (content, campaigns, ambassadors ...)
+    come through this hook too, from the essential ``core-admin`` plugin. Build pages with
+    :mod:`clarion.web.admin.kit`: ``Crud`` makes a list, create and edit view (checked form,
+    service call, redirect with a flash message, or the form again with the errors and a 4xx),
+    ``audit`` records a change in the event log, ``page`` renders inside the admin layout. Two
+    pages with one path stop start-up naming both plugins.
+
+    Args:
+        engine: The engine the application serves.
+
+    Returns:
+        A sequence of :class:`clarion.contracts.AdminPage` (or ``None``).
+
+    Example::
+
+        KUDOS = kit.Crud(path="/admin/kudos", id_name="kudos_id", role="editor",
+                         list_template="kudos/admin_list.html", form_template="kudos/admin_form.html",
+                         list_context=list_kudos, load=get_kudos, values=kudos_values,
+                         parse=kudos_fields, create=create_kudos, update=update_kudos, audit="kudos")
+
+        @hookimpl
+        def clarion_admin_pages_register():
+            return [AdminPage(path="/admin/kudos", label="Kudos", role="editor", order=80,
+                              controllers=[kit.crud_controller(KUDOS)], labels={"nl": "Complimenten"})]
     """
 
 

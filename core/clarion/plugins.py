@@ -32,6 +32,7 @@ __all__ = [
 # ``default_plugins``). Blocking one by name removes or replaces it.
 DEFAULT_PLUGINS: dict[str, str] = {
     "core-jobs": "clarion.core_jobs",
+    "core-admin": "clarion.web.admin.core_admin",
     "connector-linkedin": "clarion_plugins.connectors.linkedin",
     "connector-x": "clarion_plugins.connectors.x",
     "connector-facebook": "clarion_plugins.connectors.facebook",
@@ -79,8 +80,8 @@ DEFAULT_PLUGINS: dict[str, str] = {
 
 # Built-ins that must never be switched off (pytest's ``essential_plugins``): without the core's
 # jobs no share is published, without the ledger no point is ever scored, without widget sessions
-# no embedded widget can act for its viewer.
-ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "scoring-ledger", "identity-widget-session"})
+# no embedded widget can act for its viewer, without the core's admin pages nobody edits content.
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "core-admin", "scoring-ledger", "identity-widget-session"})
 
 
 def _tracing_requested() -> bool:

@@ -36,8 +36,8 @@ from clarion.engine import Engine
 from clarion.errors import PluginConflict, PluginError
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
-from clarion.web.admin.challenges import AdminChallengeController
 from clarion.web.admin.controller import AdminController
+from clarion.web.admin.kit import admin_router
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
 from clarion.web.badges.controller import BadgeController
@@ -80,7 +80,6 @@ CONTROLLERS = (
     WidgetController,
     OidcController,
     AdminController,
-    AdminChallengeController,
     LeaderboardController,
     BadgeController,
     GuidelinesController,
@@ -173,7 +172,7 @@ class ClarionCore(InitPlugin):
 
 
 def plugin_routers(engine: Engine) -> list[Router]:
-    """Each plugin's routes and static files, behind the core's guards, tagged with the plugin's name.
+    """Each plugin's routes, admin pages and static files, behind the core's guards, tagged with the plugin's name.
 
     Raises:
         PluginConflict: two plugins, or a plugin and the core, claim one path and method.
@@ -186,6 +185,8 @@ def plugin_routers(engine: Engine) -> list[Router]:
         Router(path="/", route_handlers=handlers, guards=[origin_guard, role_guard], opt={PLUGIN_OPT: plugin_name})
         for plugin_name, handlers in by_plugin.items()
     ]
+    for plugin_name, admin_page in engine.admin_pages():
+        routers.append(admin_router(plugin_name, admin_page, {PLUGIN_OPT: plugin_name}))
     for plugin_name, directory in engine.plugin_static_dirs().items():
         routers.append(
             Router(

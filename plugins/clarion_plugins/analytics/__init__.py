@@ -10,6 +10,7 @@ widgets keep their numbers when a company blocks this plugin.
 from __future__ import annotations
 
 from clarion import hookimpl
+from clarion.contracts import AdminPage
 
 PLUGIN_NAME = "analytics"
 
@@ -17,10 +18,16 @@ PLUGIN_NAME = "analytics"
 @hookimpl
 def clarion_routes_register():
     # Imported here, not at the top: building an engine for a CLI command needs no web layer.
-    from clarion_plugins.analytics.admin import AdminAnalyticsController
     from clarion_plugins.analytics.api import AnalyticsController, MyAnalyticsController
 
-    return [AnalyticsController, MyAnalyticsController, AdminAnalyticsController]
+    return [AnalyticsController, MyAnalyticsController]
+
+
+@hookimpl
+def clarion_admin_pages_register():
+    from clarion_plugins.analytics.admin import AdminAnalyticsController
+
+    return [AdminPage("/admin/analytics", "Analytics", "editor", [AdminAnalyticsController], order=50)]
 
 
 @hookimpl

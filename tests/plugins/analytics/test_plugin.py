@@ -86,15 +86,17 @@ def test_clarion_plugins_lists_its_routes_and_command(clarion_database_url):
     assert result.exit_code == 0, result.output
     found = {entry["name"]: entry for entry in json.loads(result.output)}["analytics"]
     assert (found["source"], found["module"], found["blocked"]) == ("built-in", "clarion_plugins.analytics", False)
-    assert found["hooks"] == ["clarion_commands_register", "clarion_routes_register"]
-    # One path per controller: the reports API, the viewer's own and the admin dashboards.
+    assert found["hooks"] == ["clarion_admin_pages_register", "clarion_commands_register", "clarion_routes_register"]
+    # One path per controller: the reports API and the viewer's own; the dashboards are an admin page.
     assert found["owns"] == {
-        "routes": ["/api/v1/analytics", "/api/v1/me/analytics", "/admin/analytics"],
+        "routes": ["/api/v1/analytics", "/api/v1/me/analytics"],
         "commands": ["analytics"],
+        "admin pages": ["/admin/analytics (editor)"],
     }
     table = cli(clarion_database_url, "plugins").output
-    assert "    routes: /api/v1/analytics, /api/v1/me/analytics, /admin/analytics\n" in table
+    assert "    routes: /api/v1/analytics, /api/v1/me/analytics\n" in table
     assert "    commands: analytics\n" in table
+    assert "    admin pages: /admin/analytics (editor)\n" in table
 
 
 def test_its_routes_keep_the_api_contract(clarion_client):
