@@ -42,7 +42,6 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
     ShareText,
-    utcnow,
 )
 from clarion.services import guidelines, rollups
 from clarion.services.eligibility import is_targeted
@@ -2069,7 +2068,7 @@ def load_demo(
     """
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    now = _moment((now or utcnow()).astimezone(UTC))
+    now = _moment((now or engine.clock.now()).astimezone(UTC))
     account_networks = [network for network in NETWORK_PROFILES if network in engine.connectors()]
     plan = _plan(seed, now, account_networks, list(engine.connectors()))
     with engine.transaction() as session:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from typing import Any
 
 import jwt
 
+from clarion.clock import utcnow
 from clarion.errors import NotAuthenticated, ValidationFailed
 
 ALGORITHM = "HS256"
@@ -52,7 +52,7 @@ def mint_token(
         raise ValidationFailed("a token needs the person's external id", field="external_id")
     if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
         raise ValidationFailed(f"token lifetime must be between 1 and {MAX_TTL_SECONDS} seconds", field="ttl")
-    issued = int(time.time() if now is None else now)
+    issued = int(utcnow().timestamp() if now is None else now)
     claims: dict[str, Any] = {"sub": external_id, "aud": AUDIENCE, "iat": issued, "exp": issued + ttl_seconds}
     if name:
         claims["name"] = name
@@ -63,8 +63,8 @@ def mint_token(
     return jwt.encode(claims, signing_key(secret_key), algorithm=ALGORITHM)
 
 
-def verify_token(secret_key: str, token: str) -> dict[str, Any]:
-    """The claims of a valid token.
+def verify_token(secret_key: str, token: str, *, now: float | None = None) -> dict[str, Any]:
+    """The claims of a valid token, its lifetime checked at ``now`` (epoch seconds; the clock's when omitted).
 
     Raises:
         NotAuthenticated: for a forged, expired, over-long or malformed token.
@@ -75,9 +75,9 @@ def verify_token(secret_key: str, token: str) -> dict[str, Any]:
             signing_key(secret_key),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            leeway=LEEWAY_SECONDS,
-            options={"require": ["sub", "exp", "iat", "aud"]},
+            options={"require": ["sub", "exp", "iat", "aud"], **CLOCK_CHECKS_OFF},
         )
+        check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("the identity token has expired") from exc
     except jwt.PyJWTError as exc:
@@ -87,6 +87,33 @@ def verify_token(secret_key: str, token: str) -> dict[str, Any]:
     if not isinstance(claims["sub"], str) or not claims["sub"].strip():
         raise NotAuthenticated("the identity token names nobody")
     return claims
+
+
+CLOCK_CHECKS_OFF = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+"""PyJWT reads the system clock; Clarion checks ``exp``, ``iat`` and ``nbf`` with :func:`check_lifetime`."""
+
+
+def check_lifetime(claims: dict[str, Any], now: float, leeway: float = LEEWAY_SECONDS) -> None:
+    """PyJWT's time checks, at ``now`` from Clarion's clock instead of the system's.
+
+    Raises:
+        jwt.ExpiredSignatureError: ``exp`` has passed (beyond ``leeway``).
+        jwt.ImmatureSignatureError: ``iat`` or ``nbf`` lies in the future (beyond ``leeway``).
+        jwt.DecodeError: a time claim is not an integer.
+    """
+    times = {}
+    for name in ("exp", "iat", "nbf"):
+        if name in claims:
+            try:
+                times[name] = int(claims[name])
+            except (ValueError, TypeError, OverflowError):
+                raise jwt.DecodeError(f"the {name} claim must be an integer") from None
+    if "iat" in times and times["iat"] > now + leeway:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
+    if "nbf" in times and times["nbf"] > now + leeway:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
+    if "exp" in times and times["exp"] <= now - leeway:
+        raise jwt.ExpiredSignatureError("Signature has expired")
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -34,7 +34,6 @@ from clarion.models import (
     ContentStatus,
     EditPolicy,
     Role,
-    utcnow,
 )
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import analytics, widget_sessions
@@ -237,7 +236,7 @@ class AdminController(ClarionController):
                 for status in (ContentStatus.SUBMITTED, ContentStatus.APPROVED, ContentStatus.DRAFT)
             }
             campaigns = campaign_service.list_campaigns(session, one).total
-            today = utcnow().date()
+            today = engine.clock.now().date()
             period = Period(today - timedelta(days=HOME_SUMMARY_DAYS - 1), today)
             summary = analytics.report(engine, session, Scope(), period, Interval.MONTH)
         return _page(
