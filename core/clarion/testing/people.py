@@ -38,5 +38,5 @@ def make_person(
         session.flush()
         assert ambassador.id is not None
         ambassador_id = ambassador.id
-    token = mint_token(engine.settings.secret_key, external_id)
+    token = mint_token(engine.settings.secret_key, external_id, now=engine.clock.now().timestamp())
     return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})
