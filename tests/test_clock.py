@@ -136,6 +136,13 @@ def test_the_default_month_is_the_last_complete_one_on_the_clock(clock, now, mon
     assert default_month() == month
 
 
+def test_the_runnable_example_in_the_architecture_page_runs():
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page.split("## The clock\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("Runnable (it runs in the test suite too):\n\n```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(example, "docs/architecture.md#the-clock", "exec"), {})
+
+
 # -- the meta-test: no "now" but the clock's ---------------------------------------------------
 
 CLOCK_MODULE = ROOT / "core" / "clarion" / "clock.py"
