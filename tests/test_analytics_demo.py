@@ -8,22 +8,23 @@ import sqlalchemy as sa
 
 from clarion.demo import load_demo
 from clarion.models import Campaign, utcnow
-from clarion.services import analytics, rollups
+from clarion.services import rollups
+from clarion.services.figures import Period, Scope, report
 
 
 def test_demo_campaigns_have_reach_and_emv_at_once(clarion_engine):
     load_demo(clarion_engine, seed=7)
     today = utcnow().date()
-    period = analytics.Period(today - timedelta(days=89), today)
+    period = Period(today - timedelta(days=89), today)
     with clarion_engine.transaction() as session:
         campaign_id = session.execute(sa.select(Campaign.id).order_by(Campaign.id)).scalars().first()
-        report = analytics.report(clarion_engine, session, analytics.Scope(campaign_id=campaign_id), period)
-    figures = {figure.key: figure for figure in report.figures}
+        found = report(clarion_engine, session, Scope(campaign_id=campaign_id), period)
+    figures = {figure.key: figure for figure in found.figures}
     assert figures["shares"].value > 0
     assert figures["potential_reach"].value > 0
     assert figures["potential_reach"].parts["reported"] == figures["potential_reach"].value
     assert figures["engagement"].value > 0
     assert figures["engagement"].source == "reported"
-    assert {value.model for value in report.emv} == {"cpc", "cpm", "interactions"}
+    assert {value.model for value in found.emv} == {"cpc", "cpm", "interactions"}
     # Everything was filed: an update finds nothing left to fold.
     assert rollups.update(clarion_engine, settle_seconds=0).total == 0

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clarion.events import EventKind
+from clarion.jobs import job_queue
 from clarion.models import (
     AnalyticsDaily,
     AnalyticsMetricDaily,
@@ -249,3 +250,28 @@ def test_rollups_copy_campaign_and_team(clarion_engine, run):
         ("facebook", "Sales", None, 0, 200),
         ("linkedin", "Platform", campaign_id, 500, 0),
     ]
+
+
+def test_the_worker_updates_the_rollups_every_minute(clarion_engine):
+    """The core's periodic job keeps the rollups current, whichever plugins read them."""
+    periodic = {task.__name__: task for task in job_queue(clarion_engine).huey._registry._periodic_tasks}
+    assert "clarion.update_analytics" in periodic
+    share_ids = make_world(clarion_engine)
+    settled = datetime.now(UTC) - timedelta(minutes=5)  # older than analytics_settle_seconds
+    with clarion_engine.transaction() as session:
+        session.add_all(
+            Click(
+                capture_id=f"w{index}",
+                share_id=share_ids[0],
+                occurred_at=settled,
+                recorded_at=settled,
+                counted=index != 1,
+            )
+            for index in range(3)
+        )
+    periodic["clarion.update_analytics"]().execute()
+    with clarion_engine.transaction() as session:
+        total, counted = session.execute(
+            sa.select(sa.func.sum(AnalyticsDaily.clicks_total), sa.func.sum(AnalyticsDaily.clicks_counted))
+        ).one()
+    assert (total, counted) == (3, 2)

@@ -527,54 +527,6 @@ def db_current() -> None:
         sys.exit(3)
 
 
-# -- analytics -----------------------------------------------------------------------------
-
-
-@main.group()
-def analytics() -> None:
-    """Keep the daily analytics rollups current, or rebuild them from the raw data."""
-
-
-def _folded(report: Any) -> str:
-    folded = report.folded
-    return (
-        f"{folded['share_event']} share(s), {folded['click']} click(s) and {folded['metric_sample']} metric sample(s)"
-    )
-
-
-@analytics.command("update")
-@click.option(
-    "--batch-size",
-    default=None,
-    type=click.IntRange(1, 1_000_000),
-    help="Raw rows per source and transaction [default: the analytics_batch_size setting].",
-)
-@clean_errors
-def analytics_update(batch_size: int | None) -> None:
-    """Fold the raw rows recorded since the last update into the rollups (the worker does it every minute)."""
-    from clarion import schema
-    from clarion.services import rollups
-
-    with open_engine() as engine:
-        schema.require_current_schema(engine.db, engine.schemas().values())
-        report = rollups.update(engine, batch_size=batch_size)
-    click.echo(f"folded {_folded(report)} in {report.batches} batch(es)")
-
-
-@analytics.command("rebuild")
-@clean_errors
-def analytics_rebuild() -> None:
-    """Recompute every rollup from the raw shares, clicks and metric samples (same result as the updates)."""
-    from clarion import schema
-    from clarion.services import rollups
-
-    with open_engine() as engine:
-        schema.require_current_schema(engine.db, engine.schemas().values())
-        started = time.monotonic()
-        report = rollups.rebuild(engine)
-    click.echo(f"rebuilt the rollups from {_folded(report)} in {time.monotonic() - started:.1f} s")
-
-
 # -- plugins ---------------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "emv-cpc": "clarion_plugins.emv.cpc",
     "emv-cpm": "clarion_plugins.emv.cpm",
     "emv-interactions": "clarion_plugins.emv.interactions",
+    "analytics": "clarion_plugins.analytics",
 }
 
 

@@ -4,7 +4,7 @@ One SQLite database grows through the sizes (clicks are bulk-inserted with the d
 ``executemany``, fast enough for 10 million). At each size the rollups are rebuilt from the raw
 tables, then two queries are timed, in the same run, on the same data:
 
-* **rollups**: the whole dashboard Clarion serves (``services.analytics.report`` for the
+* **rollups**: the whole dashboard Clarion serves (``services.figures.report`` for the
   programme over a year, weekly series, every figure, EMV by every model), reading only the
   daily rollups;
 * **raw**: a GROUP BY over the click table joined to shares for the same year and buckets, the
@@ -39,7 +39,7 @@ from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.models import Role
-from clarion.services import analytics, rollups
+from clarion.services import figures, rollups
 from clarion.testing import make_person
 from clarion.web.app import create_app
 
@@ -181,7 +181,7 @@ def _add_clicks(path: Path, rng: random.Random, shares: list[tuple[int, datetime
         connection.close()
 
 
-def _raw_dashboard(engine: Engine, period: analytics.Period) -> list[Any]:
+def _raw_dashboard(engine: Engine, period: figures.Period) -> list[Any]:
     """The click figures per week straight from the click table (what a dashboard without rollups runs)."""
     start = datetime.combine(period.start, datetime.min.time(), tzinfo=UTC)
     end = datetime.combine(period.end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
@@ -222,7 +222,7 @@ def run(settings: Settings, *, log: Callable[[str], None]) -> dict[str, Any]:
             editor = make_person(engine, "bench-editor", Role.EDITOR, team="team-0")
             client = TestClient(create_app(engine=engine))
             client.__enter__()
-            period = analytics.Period(END.date() - timedelta(days=YEAR - 1), END.date())
+            period = figures.Period(END.date() - timedelta(days=YEAR - 1), END.date())
             inserted = 0
             for size in settings.sizes:
                 log(f"dashboard: inserting clicks up to {size:,}")
@@ -239,7 +239,7 @@ def run(settings: Settings, *, log: Callable[[str], None]) -> dict[str, Any]:
 
                 def dashboard() -> Any:
                     with engine.transaction() as session:
-                        return analytics.report(engine, session, analytics.Scope(), period, analytics.Interval.WEEK)
+                        return figures.report(engine, session, figures.Scope(), period, figures.Interval.WEEK)
 
                 rollup_timings, report = _time(dashboard, settings.repeats, settings.budget_seconds)
                 raw_timings, raw_rows = _time(

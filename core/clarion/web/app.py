@@ -30,11 +30,9 @@ from clarion.engine import Engine
 from clarion.errors import PluginConflict, PluginError
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
-from clarion.web.admin.analytics import AdminAnalyticsController
 from clarion.web.admin.challenges import AdminChallengeController
 from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
-from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
 from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
@@ -75,11 +73,8 @@ CONTROLLERS = (
     SessionController,
     WidgetController,
     OidcController,
-    AnalyticsController,
-    MyAnalyticsController,
     AdminController,
     AdminChallengeController,
-    AdminAnalyticsController,
     LeaderboardController,
     BadgeController,
     GuidelinesController,

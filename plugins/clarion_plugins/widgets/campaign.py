@@ -10,8 +10,7 @@ from sqlmodel import select
 from clarion import hookimpl
 from clarion.errors import BadRequest, NotFound
 from clarion.models import Campaign
-from clarion.services import analytics
-from clarion.services.analytics import MAX_PERIOD_DAYS, Interval, Period, Scope
+from clarion.services.figures import MAX_PERIOD_DAYS, Figure, Interval, Period, Scope, report
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-campaign"
@@ -58,10 +57,10 @@ def campaign_context(engine, viewer, settings) -> dict[str, Any]:
         assert campaign.id is not None
         period = campaign_period(campaign, today)
         goals: list[dict[str, Any]] = []
-        figures: list[analytics.Figure] = []
+        figures: list[Figure] = []
         mine = 0
         if period is not None:
-            result = analytics.report(
+            result = report(
                 engine, session, Scope(campaign_id=campaign.id), period, Interval.MONTH, with_participation=False
             )
             goals = [
@@ -79,7 +78,7 @@ def campaign_context(engine, viewer, settings) -> dict[str, Any]:
             by_key = {figure.key: figure for figure in result.figures}
             figures = [by_key[key] for key in FIGURES]
             # The viewer's own part: never anyone else's figures.
-            own = analytics.report(
+            own = report(
                 engine,
                 session,
                 Scope(campaign_id=campaign.id, ambassador_id=viewer.ambassador_id),

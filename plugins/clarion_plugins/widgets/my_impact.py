@@ -7,8 +7,8 @@ from typing import Any
 
 from clarion import hookimpl
 from clarion.models import Ambassador
-from clarion.services import analytics, badges, leaderboards, levels, points
-from clarion.services.analytics import Interval, Period, Scope
+from clarion.services import badges, leaderboards, levels, points
+from clarion.services.figures import Interval, Period, Point, Scope, report
 from clarion.services.pagination import PageRequest
 from clarion.widgets import Widget
 
@@ -67,7 +67,7 @@ def month_standing(engine, session, ambassador: Ambassador) -> dict[str, Any] | 
     }
 
 
-def trend_chart(series: list[analytics.Point]) -> dict[str, Any]:
+def trend_chart(series: list[Point]) -> dict[str, Any]:
     """Shares and clicks per week as two rows of bars, each scaled to its own busiest week."""
     slot = CHART_WIDTH / max(len(series), 1)
     width = round(max(slot * 0.7, 1), 2)
@@ -99,7 +99,7 @@ def my_impact_context(engine, viewer, settings) -> dict[str, Any]:
     scope = Scope(ambassador_id=viewer.ambassador_id)  # only ever the viewer's own figures
     with engine.transaction() as session:
         ambassador = session.get(Ambassador, viewer.ambassador_id)
-        result = analytics.report(engine, session, scope, period, Interval.WEEK, with_participation=False)
+        result = report(engine, session, scope, period, Interval.WEEK, with_participation=False)
         figures = {figure.key: figure for figure in result.figures}
         held_and_awarded = points.balance(session, viewer.ambassador_id)
         progress = levels.level_progress(engine, session, viewer.ambassador_id)

@@ -36,13 +36,13 @@ from clarion.models import (
     Role,
 )
 from clarion.services import ambassadors as ambassador_service
-from clarion.services import analytics, widget_sessions
 from clarion.services import campaigns as campaign_service
 from clarion.services import content as content_service
+from clarion.services import figures, widget_sessions
 from clarion.services import guidelines as guidelines_service
 from clarion.services.actors import Actor
-from clarion.services.analytics import Interval, Period, Scope
 from clarion.services.content_lifecycle import ContentAction
+from clarion.services.figures import Interval, Period, Scope
 from clarion.services.pagination import PageRequest
 from clarion.tokens import EXCHANGE_MAX_TTL_SECONDS, mint_token
 from clarion.web.admin import forms
@@ -54,7 +54,7 @@ from clarion.web.problems import status_for
 T = TypeVar("T")
 HTML = "text/html"
 PAGE_SIZE = 25
-HOME_SUMMARY_DAYS = 30  # the analytics summary on the admin home
+HOME_SUMMARY_DAYS = 30  # the figures summary on the admin home
 # Admin forms carry their CSRF token as a form field (checked in each handler), not as a header.
 EDITOR = {"role": Role.EDITOR.value}
 EDITOR_FORM = {"role": Role.EDITOR.value, "csrf": False}
@@ -109,8 +109,15 @@ def _page(
         "is_admin": viewer.actor.is_admin,
         "path": request.url.path,
         "query": request.query_params,
+        "plugins": _loaded_plugins(request),
     }
     return _template(request, name, {**base, **context}, status)
+
+
+def _loaded_plugins(request: Request[Any, Any, Any]) -> frozenset[str]:
+    """The names of the plugins loaded (not blocked): the menu links a plugin's pages only when it is."""
+    engine: Engine = request.app.state.engine
+    return frozenset(name for name, plugin in engine.pm.list_name_plugin() if plugin is not None)
 
 
 def _flat(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,7 +245,7 @@ class AdminController(ClarionController):
             campaigns = campaign_service.list_campaigns(session, one).total
             today = engine.clock.now().date()
             period = Period(today - timedelta(days=HOME_SUMMARY_DAYS - 1), today)
-            summary = analytics.report(engine, session, Scope(), period, Interval.MONTH)
+            summary = figures.report(engine, session, Scope(), period, Interval.MONTH)
         return _page(
             request,
             viewer,

@@ -19,13 +19,13 @@ from litestar.testing import TestClient
 from markupsafe import escape
 
 from clarion.models import Campaign, Click, MetricSource, Role, utcnow
-from clarion.services import analytics, rollups
-from clarion.services.analytics import MAX_PERIOD_DAYS, Interval, Period, Scope
-from clarion.services.analytics_trends import goals_per_campaign, trends
+from clarion.services import figures, rollups
+from clarion.services.figures import MAX_PERIOD_DAYS, Interval, Period, Scope
 from clarion.services.metrics import record_sample
 from clarion.tokens import mint_token
-from clarion.web.admin.charts import Series, bar, column_chart, nice_maximum
 from clarion.web.app import create_app
+from clarion_plugins.analytics.charts import Series, bar, column_chart, nice_maximum
+from clarion_plugins.analytics.trends import goals_per_campaign, trends
 
 capture_ids = count()
 # (days ago, person, content, network, clicks counted, bot clicks): three teams, three networks, two campaigns.
@@ -187,9 +187,9 @@ def test_participation_and_emv_per_bucket_agree_with_the_period(api, programme):
     period = Period(today - timedelta(days=89), today)
     with api.engine.transaction() as session:
         found = trends(api.engine, session, Scope(), period, Interval.WEEK)
-        whole = analytics.report(api.engine, session, Scope(), period, Interval.WEEK)
+        whole = figures.report(api.engine, session, Scope(), period, Interval.WEEK)
         weekly = [
-            analytics.report(api.engine, session, Scope(), Period(max(start, period.start), min(end, period.end)))
+            figures.report(api.engine, session, Scope(), Period(max(start, period.start), min(end, period.end)))
             for start, end in zip(
                 found.starts, [*(s - timedelta(days=1) for s in found.starts[1:]), period.end], strict=False
             )
@@ -444,7 +444,6 @@ def test_goals_per_campaign_equal_each_campaigns_report(api, programme):
         found = goals_per_campaign(session, Scope(), period, ids)
         for campaign_id in ids:
             assert (
-                found[campaign_id]
-                == analytics.report(api.engine, session, Scope(campaign_id=campaign_id), period).goals
+                found[campaign_id] == figures.report(api.engine, session, Scope(campaign_id=campaign_id), period).goals
             )
     assert any(found.values())

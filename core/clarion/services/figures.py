@@ -1,4 +1,7 @@
-"""Analytics figures, read from the daily rollups only, each with its provenance and formula.
+"""The metrics domain's figures, read from the daily rollups only, each with its provenance and formula.
+
+What the admin home and the impact and campaign widgets show, and what the ``analytics`` plugin's
+reports, breakdowns and dashboards are built on.
 
 Provenance: *measured* is counted by Clarion itself (shares made through it, clicks through the
 tracked-link redirect); *reported* comes from a network (follower counts, reactions, impressions);
@@ -26,11 +29,8 @@ from clarion.models import (
     AnalyticsDaily,
     AnalyticsMetricDaily,
     Campaign,
-    Content,
     MetricSource,
-    Role,
 )
-from clarion.services.actors import Actor
 from clarion.services.eligibility import campaign_audience
 from clarion.services.reach import ESTIMATED_FORMULA, REPORTED_FORMULA
 from clarion.services.rollups import DAILY_SUMS
@@ -50,23 +50,6 @@ class Interval(StrEnum):
     DAY = "day"
     WEEK = "week"  # ISO weeks, starting on Monday
     MONTH = "month"
-
-
-class Dimension(StrEnum):
-    CAMPAIGN = "campaign"
-    CONTENT = "content"
-    TEAM = "team"
-    NETWORK = "network"
-    AMBASSADOR = "ambassador"
-
-
-DIMENSION_COLUMNS = {
-    Dimension.CAMPAIGN: "campaign_id",
-    Dimension.CONTENT: "content_id",
-    Dimension.TEAM: "team",
-    Dimension.NETWORK: "network",
-    Dimension.AMBASSADOR: "ambassador_id",
-}
 
 
 @dataclass(frozen=True)
@@ -173,7 +156,7 @@ class Report:
 
 
 @dataclass
-class _Totals:
+class Totals:
     sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DAILY_SUMS, 0))
     metrics: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (metric, source)
     sharing: int = 0
@@ -186,7 +169,7 @@ class _Totals:
         return dict(parts)
 
 
-def _source_of(parts: dict[str, int]) -> str:
+def source_of(parts: dict[str, int]) -> str:
     present = sorted(source for source, value in parts.items() if value)
     if len(present) == 1:
         return present[0]
@@ -197,14 +180,14 @@ def _sum_columns() -> list[Any]:
     return [sa.func.coalesce(sa.func.sum(DAILY.c[name]), 0).label(name) for name in DAILY_SUMS]
 
 
-def _totals(
+def grouped_totals(
     session: Session, scope: Scope, period: Period, group: Sequence[str] = (), *, sharing: bool = True
-) -> dict[tuple[Any, ...], _Totals]:
+) -> dict[tuple[Any, ...], Totals]:
     """Sums of the rollups in scope, grouped by rollup columns (one entry, key ``()``, without).
 
     ``sharing`` also counts the distinct ambassadors with a share in each group.
     """
-    totals: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
+    totals: dict[tuple[Any, ...], Totals] = defaultdict(Totals)
     daily_group = [DAILY.c[name] for name in group]
     for row in session.execute(
         sa.select(*daily_group, *_sum_columns()).where(*scope.conditions(DAILY, period)).group_by(*daily_group)
@@ -228,7 +211,7 @@ def _totals(
         *dimensions, metric, source, value = row
         totals[tuple(dimensions)].metrics[(metric, MetricSource(source).value)] += int(value)
     if not group and () not in totals:
-        totals[()] = _Totals()
+        totals[()] = Totals()
     return totals
 
 
@@ -244,7 +227,7 @@ def opted_in_ambassadors(session: Session, scope: Scope) -> int:
     return int(session.exec(query).one())
 
 
-def _figures(totals: _Totals, opted_in: int | None) -> list[Figure]:
+def _figures(totals: Totals, opted_in: int | None) -> list[Figure]:
     sums = totals.sums
     shares, counted = sums["shares"], sums["clicks_counted"]
     reach_parts = {
@@ -303,7 +286,7 @@ def _figures(totals: _Totals, opted_in: int | None) -> list[Figure]:
             "potential_reach",
             "Potential reach",
             sum(reach_parts.values()),
-            _source_of(reach_parts),
+            source_of(reach_parts),
             f"{REPORTED_FORMULA}; {ESTIMATED_FORMULA}",
             reach_parts,
         ),
@@ -311,7 +294,7 @@ def _figures(totals: _Totals, opted_in: int | None) -> list[Figure]:
             "engagement",
             "Engagement",
             sum(engagement.values()),
-            _source_of(engagement) if engagement else MetricSource.REPORTED.value,
+            source_of(engagement) if engagement else MetricSource.REPORTED.value,
             "increase of every interaction metric (reactions, comments, reposts…) over the period",
             engagement,
         ),
@@ -319,7 +302,7 @@ def _figures(totals: _Totals, opted_in: int | None) -> list[Figure]:
             "impressions",
             "Impressions",
             sum(impressions.values()),
-            _source_of(impressions) if impressions else MetricSource.REPORTED.value,
+            source_of(impressions) if impressions else MetricSource.REPORTED.value,
             "increase of the impressions the networks report over the period",
             impressions,
         ),
@@ -334,14 +317,14 @@ def _distinct_sharers(session: Session, scope: Scope, period: Period) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def _add(into: _Totals, other: _Totals) -> None:
+def _add(into: Totals, other: Totals) -> None:
     for name, value in other.sums.items():
         into.sums[name] += value
     for key, value in other.metrics.items():
         into.metrics[key] += value
 
 
-def _emv(engine: Engine, per_network: dict[tuple[Any, ...], _Totals]) -> list[EmvValue]:
+def emv_values(engine: Engine, per_network: dict[tuple[Any, ...], Totals]) -> list[EmvValue]:
     figures = []
     for (network,), totals in sorted(per_network.items()):
         impressions = [value for (metric, _source), value in totals.metrics.items() if metric == IMPRESSIONS]
@@ -373,7 +356,7 @@ def bucket_start(day: date, interval: Interval) -> date:
     return day
 
 
-def _series(by_day: dict[tuple[Any, ...], _Totals], period: Period, interval: Interval) -> list[Point]:
+def _series(by_day: dict[tuple[Any, ...], Totals], period: Period, interval: Interval) -> list[Point]:
     buckets: dict[date, dict[str, int]] = {}
     day = period.start
     while day <= period.end:
@@ -402,10 +385,10 @@ def report(
 ) -> Report:
     """Every figure of ``scope`` over ``period``, a time series and the EMV of every model."""
     # One pass over the rollups by (day, network) feeds the totals, the series and the EMV inputs.
-    cells = _totals(session, scope, period, ("day", "network"), sharing=False)
-    totals = _Totals()
-    by_day: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
-    by_network: dict[tuple[Any, ...], _Totals] = defaultdict(_Totals)
+    cells = grouped_totals(session, scope, period, ("day", "network"), sharing=False)
+    totals = Totals()
+    by_day: dict[tuple[Any, ...], Totals] = defaultdict(Totals)
+    by_network: dict[tuple[Any, ...], Totals] = defaultdict(Totals)
     for (day, network), cell in cells.items():
         _add(totals, cell)
         _add(by_day[(day,)], cell)
@@ -420,7 +403,7 @@ def report(
         interval=interval,
         figures=_figures(totals, opted_in),
         series=_series(by_day, period, interval),
-        emv=_emv(engine, by_network),
+        emv=emv_values(engine, by_network),
         goals=goals,
     )
 
@@ -453,7 +436,7 @@ def campaign_participation(session: Session, campaign_id: int, period: Period) -
     return int(sharing), audience
 
 
-def campaign_goals(session: Session, campaign_id: int, totals: _Totals, period: Period) -> list[Goal]:
+def campaign_goals(session: Session, campaign_id: int, totals: Totals, period: Period) -> list[Goal]:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
@@ -468,7 +451,7 @@ def campaign_goals(session: Session, campaign_id: int, totals: _Totals, period: 
     if campaign.goal_clicks is not None:
         found.append(Goal("clicks", campaign.goal_clicks, sums["clicks_counted"], MetricSource.MEASURED.value))
     if campaign.goal_reach is not None:
-        found.append(Goal("potential_reach", campaign.goal_reach, sum(reach_parts.values()), _source_of(reach_parts)))
+        found.append(Goal("potential_reach", campaign.goal_reach, sum(reach_parts.values()), source_of(reach_parts)))
     if campaign.goal_participation is not None:
         sharing, audience = campaign_participation(session, campaign_id, period)
         # Whole percentages, rounded down: a goal reads as met only once it is.
@@ -477,122 +460,3 @@ def campaign_goals(session: Session, campaign_id: int, totals: _Totals, period: 
             Goal("participation", campaign.goal_participation, percent, MetricSource.MEASURED.value, "percent")
         )
     return found
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    """One value of a dimension (a campaign, a team…) and its figures."""
-
-    key: str | int | None
-    label: str
-    shares: int
-    ambassadors_sharing: int
-    clicks: int
-    unique_clicks: int
-    bot_clicks: int
-    internal_clicks: int
-    potential_reach: int
-    potential_reach_source: str
-    engagement: int
-    impressions: int
-
-
-def _labels(session: Session, by: Dimension, keys: list[Any]) -> dict[Any, str]:
-    ids = [key for key in keys if key is not None]
-    if by is Dimension.CAMPAIGN and ids:
-        return dict(
-            session.execute(sa.select(col(Campaign.id), col(Campaign.name)).where(col(Campaign.id).in_(ids))).all()
-        )
-    if by is Dimension.CONTENT and ids:
-        return dict(
-            session.execute(sa.select(col(Content.id), col(Content.title)).where(col(Content.id).in_(ids))).all()
-        )
-    if by is Dimension.AMBASSADOR and ids:
-        return dict(
-            session.execute(
-                sa.select(col(Ambassador.id), col(Ambassador.name)).where(col(Ambassador.id).in_(ids))
-            ).all()
-        )
-    return {key: str(key) for key in ids}
-
-
-def breakdown(session: Session, scope: Scope, period: Period, by: Dimension) -> list[BreakdownRow]:
-    """The scope's figures per campaign, content, team, network or ambassador; most shares first."""
-    grouped = _totals(session, scope, period, (DIMENSION_COLUMNS[by],))
-    labels = _labels(session, by, [key[0] for key in grouped])
-    rows = []
-    for (key,), totals in grouped.items():
-        sums = totals.sums
-        reach_parts = {
-            MetricSource.REPORTED.value: sums["reach_reported"],
-            MetricSource.ESTIMATED.value: sums["reach_estimated"],
-        }
-        rows.append(
-            BreakdownRow(
-                key=key,
-                label=labels.get(key, "(none)") if key is not None else "(none)",
-                shares=sums["shares"],
-                ambassadors_sharing=totals.sharing,
-                clicks=sums["clicks_total"],
-                unique_clicks=sums["clicks_counted"],
-                bot_clicks=sums["clicks_bot"],
-                internal_clicks=sums["clicks_internal"],
-                potential_reach=sum(reach_parts.values()),
-                potential_reach_source=_source_of(reach_parts),
-                engagement=sum(totals.metric_parts(impressions=False).values()),
-                impressions=sum(totals.metric_parts(impressions=True).values()),
-            )
-        )
-    return sorted(rows, key=lambda row: (-row.shares, -row.unique_clicks, str(row.key)))
-
-
-def authored_content_ids(session: Session, ambassador_id: int) -> tuple[int, ...]:
-    """Content the ambassador wrote or suggested (produced or curated), whose travels they may follow."""
-    ids = session.exec(select(Content.id).where(Content.author_id == ambassador_id)).all()
-    return tuple(int(content_id) for content_id in ids if content_id is not None)
-
-
-# -- entry points for the web layer and the CLI ---------------------------------------------------
-
-
-def check_scope(engine: Engine, session: Session, actor: Actor, scope: Scope) -> None:
-    """Editors and admins read any scope; everyone else only their own figures.
-
-    Raises:
-        PermissionDenied: an ambassador asking for anything but their own figures.
-        NotFound: the campaign, content or ambassador does not exist.
-        ValidationFailed: the network is unknown.
-    """
-    if scope != Scope(ambassador_id=actor.ambassador_id):
-        actor.require(Role.EDITOR, "reading analytics beyond your own")
-    if scope.campaign_id is not None and session.get(Campaign, scope.campaign_id) is None:
-        raise NotFound(f"campaign {scope.campaign_id} not found")
-    if scope.content_id is not None and session.get(Content, scope.content_id) is None:
-        raise NotFound(f"content {scope.content_id} not found")
-    if scope.ambassador_id is not None and session.get(Ambassador, scope.ambassador_id) is None:
-        raise NotFound(f"ambassador {scope.ambassador_id} not found")
-    if scope.network is not None:
-        engine.connector(scope.network)
-
-
-def scoped_report(
-    engine: Engine, session: Session, actor: Actor, scope: Scope, period: Period, interval: Interval
-) -> Report:
-    """:func:`report` after :func:`check_scope`."""
-    check_scope(engine, session, actor, scope)
-    return report(engine, session, scope, period, interval)
-
-
-def scoped_breakdown(
-    engine: Engine, session: Session, actor: Actor, scope: Scope, period: Period, by: Dimension
-) -> list[BreakdownRow]:
-    """:func:`breakdown` after :func:`check_scope`."""
-    check_scope(engine, session, actor, scope)
-    return breakdown(session, scope, period, by)
-
-
-def authored_breakdown(session: Session, actor: Actor, period: Period) -> list[BreakdownRow]:
-    """How the content the actor wrote or suggested travelled: its figures per content item."""
-    return breakdown(
-        session, Scope(content_ids=authored_content_ids(session, actor.ambassador_id)), period, Dimension.CONTENT
-    )

@@ -1,6 +1,6 @@
 """``/admin/analytics``: the programme's dashboards, with drill-downs per campaign, team, network and content.
 
-Every figure comes from the services the analytics API calls (:mod:`clarion.services.analytics`),
+Every figure comes from the services the analytics API calls (:mod:`clarion_plugins.analytics.reports`),
 with the same role rule (editors and admins), so page and API cannot disagree; the tables link to
 the API's CSV export, which the admin session cookie opens like any safe request.
 """
@@ -24,10 +24,8 @@ from sqlmodel import Session
 from clarion.engine import Engine
 from clarion.errors import ClarionError
 from clarion.models import Campaign, Content
-from clarion.services import analytics
-from clarion.services.analytics import MAX_PERIOD_DAYS, BreakdownRow, Dimension, Interval, Period, Report, Scope
-from clarion.services.analytics_trends import Trends, goals_per_campaign, trends
-from clarion.web.admin.charts import Series, bar, column_chart
+from clarion.services import figures
+from clarion.services.figures import MAX_PERIOD_DAYS, Goal, Interval, Period, Report, Scope
 from clarion.web.admin.controller import (
     EDITOR,
     Viewer,
@@ -39,6 +37,10 @@ from clarion.web.admin.controller import (
 )
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath
+from clarion_plugins.analytics import reports
+from clarion_plugins.analytics.charts import Series, bar, column_chart
+from clarion_plugins.analytics.reports import BreakdownRow, Dimension
+from clarion_plugins.analytics.trends import Trends, goals_per_campaign, trends
 
 OVERVIEW_DAYS = 90
 # Rows a breakdown table shows (most shares first); its CSV has them all.
@@ -137,7 +139,7 @@ class Breakdown:
     csv_url: str
     links: dict[Any, str]
     labels: dict[Any, str]
-    goals: dict[Any, list[analytics.Goal]] = field(default_factory=dict)
+    goals: dict[Any, list[Goal]] = field(default_factory=dict)
 
 
 class Formats:
@@ -261,13 +263,13 @@ def breakdown_table(
     with_goals: bool = False,
 ) -> Breakdown:
     assert form.period is not None
-    every_row = analytics.breakdown(session, scope, form.period, by)
+    every_row = reports.breakdown(session, scope, form.period, by)
     rows = every_row[:TABLE_ROWS]
     query = {"by": by.value, "from": form.period.start.isoformat(), "to": form.period.end.isoformat()}
     for name in ("campaign_id", "team", "network"):
         if getattr(scope, name) is not None:
             query[name] = str(getattr(scope, name))
-    goals: dict[Any, list[analytics.Goal]] = {}
+    goals: dict[Any, list[Goal]] = {}
     if with_goals:
         goals = dict(
             goals_per_campaign(session, scope, form.period, [int(row.key) for row in rows if row.key is not None])
@@ -374,7 +376,7 @@ class AdminAnalyticsController(ClarionController):
         with engine.transaction() as session:
             viewer = _viewer(engine, session, actor)
             # The API's rule: programme-wide figures are for editors and admins (and unknown scopes are 404).
-            analytics.check_scope(engine, session, actor, scope)
+            reports.check_scope(engine, session, actor, scope)
             context: dict[str, Any] = {
                 "form": form,
                 "kind": kind,
@@ -406,7 +408,7 @@ class AdminAnalyticsController(ClarionController):
     ) -> dict[str, Any]:
         assert form.period is not None
         interval = Interval(form.interval)
-        report = analytics.report(engine, session, scope, form.period, interval)
+        report = figures.report(engine, session, scope, form.period, interval)
         found = trends(engine, session, scope, form.period, interval)
         formats = Formats(viewer.language)
         api = _api_path(scope)

@@ -1,6 +1,6 @@
 """Participation and earned media value per time bucket, for dashboard charts; read from the daily rollups only.
 
-:func:`clarion.services.analytics.report` gives the period's totals and a series of counts;
+:func:`clarion.services.figures.report` gives the period's totals and a series of counts;
 participation (distinct people sharing) and EMV do not add up across buckets, so each bucket
 is computed on its own here, from the same rollup rows, in two queries whatever the bucket count.
 """
@@ -17,17 +17,17 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from clarion.engine import Engine
-from clarion.services.analytics import (
+from clarion.services.figures import (
     DAILY,
     Goal,
     Interval,
     Period,
     Scope,
-    _emv,
-    _Totals,
-    _totals,
+    Totals,
     bucket_start,
     campaign_goals,
+    emv_values,
+    grouped_totals,
 )
 
 
@@ -85,8 +85,8 @@ def trends(engine: Engine, session: Session, scope: Scope, period: Period, inter
     for day, ambassador_id in rows:
         sharers[index[bucket_start(_as_date(day), interval)]].add(int(ambassador_id))
 
-    cells = _totals(session, scope, period, ("day", "network"), sharing=False)
-    per_bucket: list[dict[tuple[Any, ...], _Totals]] = [defaultdict(_Totals) for _ in starts]
+    cells = grouped_totals(session, scope, period, ("day", "network"), sharing=False)
+    per_bucket: list[dict[tuple[Any, ...], Totals]] = [defaultdict(Totals) for _ in starts]
     for (day, network), cell in cells.items():
         into = per_bucket[index[bucket_start(_as_date(day), interval)]][(network,)]
         for name, value in cell.sums.items():
@@ -96,14 +96,14 @@ def trends(engine: Engine, session: Session, scope: Scope, period: Period, inter
 
     amounts: dict[tuple[str, str], list[int]] = {}
     described: dict[tuple[str, str], tuple[str, str]] = {}
-    empty = _emv(engine, {})  # every model and currency, even for a bucket without shares
+    empty = emv_values(engine, {})  # every model and currency, even for a bucket without shares
     for valued in empty:
         amounts.setdefault((valued.model, valued.currency), [0] * len(starts))
         described[(valued.model, valued.currency)] = (valued.label, valued.formula)
     for position, networks in enumerate(per_bucket):
         if not networks:
             continue
-        for valued in _emv(engine, networks):
+        for valued in emv_values(engine, networks):
             key = (valued.model, valued.currency)
             amounts.setdefault(key, [0] * len(starts))[position] += valued.amount_minor
             described[key] = (valued.label, valued.formula)
@@ -119,11 +119,11 @@ def goals_per_campaign(
 ) -> dict[int, list[Goal]]:
     """Each campaign's goals against the period's actuals, from one grouped read of the rollups.
 
-    The same goals as :func:`clarion.services.analytics.report` gives a campaign's report, without a
+    The same goals as :func:`clarion.services.figures.report` gives a campaign's report, without a
     report per campaign.
     """
-    per_campaign = _totals(session, scope, period, ("campaign_id",))
+    per_campaign = grouped_totals(session, scope, period, ("campaign_id",))
     return {
-        campaign_id: campaign_goals(session, campaign_id, per_campaign.get((campaign_id,), _Totals()), period)
+        campaign_id: campaign_goals(session, campaign_id, per_campaign.get((campaign_id,), Totals()), period)
         for campaign_id in campaign_ids
     }

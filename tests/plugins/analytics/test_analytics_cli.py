@@ -1,4 +1,4 @@
-"""``clarion analytics update|rebuild`` and the worker's periodic rollup update."""
+"""``clarion analytics update|rebuild``: the analytics plugin's commands over the core's rollups."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from clarion.cli import main
-from clarion.jobs import job_queue
 from clarion.models import AnalyticsDaily, Click, Content, ContentStatus, Share, ShareMethod, ShareStatus
 from clarion.testing import TEST_SECRET, make_person
 
@@ -91,11 +90,3 @@ def test_an_out_of_date_database_is_refused(tmp_path):
     assert result.exit_code != 0
     assert "clarion db upgrade" in result.output
     assert "Traceback" not in result.output
-
-
-def test_the_worker_updates_the_rollups_every_minute(clarion_engine):
-    periodic = {task.__name__: task for task in job_queue(clarion_engine).huey._registry._periodic_tasks}
-    assert "clarion.update_analytics" in periodic
-    add_clicks(clarion_engine, 3)
-    periodic["clarion.update_analytics"]().execute()
-    assert counted_clicks(clarion_engine) == (3, 2)

@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from clarion.services.analytics import BreakdownRow, Report
+from clarion.services.figures import Report
+from clarion_plugins.analytics.reports import BreakdownRow
 
 
 class FigureOut(BaseModel):

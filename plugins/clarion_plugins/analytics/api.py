@@ -14,11 +14,12 @@ from litestar import Response, get
 from litestar.params import PathParameter, QueryParameter
 
 from clarion.models import Role
-from clarion.services import analytics
-from clarion.services.analytics import Dimension, Interval, Period, Scope
-from clarion.web.analytics.schemas import BreakdownOut, ReportOut, breakdown_table, report_table
+from clarion.services.figures import Interval, Period, Scope
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, problems
+from clarion_plugins.analytics import reports
+from clarion_plugins.analytics.reports import Dimension
+from clarion_plugins.analytics.schemas import BreakdownOut, ReportOut, breakdown_table, report_table
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 EDITOR = {"role": Role.EDITOR.value}
@@ -79,7 +80,7 @@ def _report(
 ) -> Any:
     period = Period.checked(start, end, today=_today(engine), default_days=default_days)
     with engine.transaction() as session:
-        result = analytics.scoped_report(engine, session, actor, scope, period, interval)
+        result = reports.scoped_report(engine, session, actor, scope, period, interval)
     described = {key: value for key, value in vars(scope).items() if value is not None}
     out = ReportOut.of(result, described)
     if output is Format.CSV:
@@ -247,7 +248,7 @@ class AnalyticsController(ClarionController):
         period = Period.checked(start, end, today=_today(engine))
         scope = Scope(campaign_id=campaign_id, team=team, network=network)
         with engine.transaction() as session:
-            rows = analytics.scoped_breakdown(engine, session, actor, scope, period, by)
+            rows = reports.scoped_breakdown(engine, session, actor, scope, period, by)
         out = BreakdownOut.of(by.value, period.start, period.end, rows)
         if format is Format.CSV:
             return csv_response(breakdown_table(out), f"clarion-by-{by.value}-{period.start}-{period.end}.csv")
@@ -297,7 +298,7 @@ class MyAnalyticsController(ClarionController):
     ) -> BreakdownOut:
         period = Period.checked(start, end, today=_today(engine), default_days=MY_TREND_DAYS)
         with engine.transaction() as session:
-            rows = analytics.authored_breakdown(session, actor, period)
+            rows = reports.authored_breakdown(session, actor, period)
         out = BreakdownOut.of(Dimension.CONTENT.value, period.start, period.end, rows)
         if format is Format.CSV:
             return csv_response(breakdown_table(out), f"clarion-my-content-{period.start}-{period.end}.csv")

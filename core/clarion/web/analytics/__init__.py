@@ -1,1 +1,0 @@
-"""Analytics API: programme, campaign, content, team, network and personal figures with provenance."""

@@ -1,0 +1,156 @@
+"""The analytics plugin as a plugin: what it owns, and the core without it.
+
+Blocking it removes the reports API, the dashboards and ``clarion analytics``; the admin home, the
+widgets and the rollups (the metrics domain) go on as before.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from clarion.cli import main
+from clarion.models import Role
+from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
+from clarion.services import rollups
+from clarion.testing import TEST_SECRET, make_person
+from clarion.web.app import create_app
+
+API_PATHS = (
+    "/api/v1/analytics/programme",
+    "/api/v1/analytics/campaigns/{campaign_id}",
+    "/api/v1/analytics/content/{content_id}",
+    "/api/v1/analytics/teams/{team}",
+    "/api/v1/analytics/networks/{network}",
+    "/api/v1/analytics/ambassadors/{ambassador_id}",
+    "/api/v1/analytics/breakdown",
+    "/api/v1/me/analytics",
+    "/api/v1/me/analytics/content",
+)
+# One address per route of the plugin, as a request names it.
+ADDRESSES = (
+    "/api/v1/analytics/programme",
+    "/api/v1/analytics/campaigns/1",
+    "/api/v1/analytics/content/1",
+    "/api/v1/analytics/teams/Platform",
+    "/api/v1/analytics/networks/linkedin",
+    "/api/v1/analytics/ambassadors/1",
+    "/api/v1/analytics/breakdown?by=team",
+    "/api/v1/me/analytics",
+    "/api/v1/me/analytics/content",
+    "/admin/analytics",
+    "/admin/analytics/campaigns/1",
+    "/admin/analytics/teams/Platform",
+    "/admin/analytics/networks/linkedin",
+    "/admin/analytics/content/1",
+)
+
+
+def cli(database_url: str, *args: str, **environ: str) -> Any:
+    env = {
+        "CLARION_DATABASE_URL": database_url,
+        "CLARION_SECRET_KEY": TEST_SECRET,
+        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "CLARION_CONFIG": None,
+        **environ,
+    }
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_analytics_is_a_built_in_that_may_be_blocked():
+    assert DEFAULT_PLUGINS["analytics"] == "clarion_plugins.analytics"
+    assert "analytics" not in ESSENTIAL_PLUGINS
+
+
+def test_the_core_never_imports_the_plugin():
+    core = Path(__file__).parents[3] / "core" / "clarion"
+    importers = []
+    for path in core.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            if any(f"{name}.".startswith("clarion_plugins.analytics.") for name in names):
+                importers.append(str(path.relative_to(core)))
+    assert not importers
+
+
+def test_clarion_plugins_lists_its_routes_and_command(clarion_database_url):
+    result = cli(clarion_database_url, "plugins", "--json")
+    assert result.exit_code == 0, result.output
+    found = {entry["name"]: entry for entry in json.loads(result.output)}["analytics"]
+    assert (found["source"], found["module"], found["blocked"]) == ("built-in", "clarion_plugins.analytics", False)
+    assert found["hooks"] == ["clarion_commands_register", "clarion_routes_register"]
+    # One path per controller: the reports API, the viewer's own and the admin dashboards.
+    assert found["owns"] == {
+        "routes": ["/api/v1/analytics", "/api/v1/me/analytics", "/admin/analytics"],
+        "commands": ["analytics"],
+    }
+    table = cli(clarion_database_url, "plugins").output
+    assert "    routes: /api/v1/analytics, /api/v1/me/analytics, /admin/analytics\n" in table
+    assert "    commands: analytics\n" in table
+
+
+def test_its_routes_keep_the_api_contract(clarion_client):
+    document = clarion_client.get("/schema/openapi.json").json()
+    for path in API_PATHS:
+        operation = document["paths"][path]["get"]
+        assert operation["tags"] == (["me"] if path.startswith("/api/v1/me/") else ["analytics"]), path
+    assert not any(path.startswith("/admin") for path in document["paths"]), "admin pages stay out of the API"
+
+
+@pytest.fixture
+def blocked(clarion_engine_factory) -> Any:
+    """An application whose engine blocks the analytics plugin."""
+    engine = clarion_engine_factory(disabled_plugins=["analytics"])
+    with TestClient(create_app(engine=engine)) as client:
+        yield engine, client
+
+
+def test_blocked_its_routes_answer_404(blocked):
+    engine, client = blocked
+    editor = make_person(engine, "erin", Role.EDITOR)
+    for address in ADDRESSES:
+        response = client.get(address, headers=editor.headers)
+        assert response.status_code == 404, (address, response.text)
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    assert not [path for path in paths if "analytics" in path]
+
+
+def test_blocked_the_admin_home_shows_the_figures_without_a_link_to_the_dashboards(blocked):
+    engine, client = blocked
+    editor = make_person(engine, "erin", Role.EDITOR)
+    page = client.get("/admin", headers=editor.headers)
+    assert page.status_code == 200, page.text
+    assert 'data-figure="shares"' in page.text  # the home's summary comes from the metrics domain
+    assert 'data-figure="potential_reach"' in page.text
+    assert "/admin/analytics" not in page.text  # neither the menu entry nor the link
+    assert 'href="/admin/content"' in page.text
+
+
+def test_loaded_the_admin_menu_and_home_link_the_dashboards(api, cast):
+    page = api.get("/admin/content", cast.erin).text
+    assert '<a href="/admin/analytics">Analytics</a>' in page
+
+
+def test_blocked_the_widgets_keep_their_figures(blocked):
+    engine, client = blocked
+    amir = make_person(engine, "amir")
+    response = client.get("/widgets/my-impact", headers=amir.headers)
+    assert response.status_code == 200, response.text
+    assert 'data-figure="shares"' in response.text
+
+
+def test_blocked_the_rollups_still_update_and_the_command_is_gone(blocked, clarion_database_url):
+    engine, _client = blocked
+    assert rollups.update(engine, settle_seconds=0).total == 0
+    result = cli(clarion_database_url, "analytics", "update", CLARION_DISABLED_PLUGINS="analytics")
+    assert result.exit_code == 2
+    assert "No such command 'analytics'" in result.output
+    assert cli(clarion_database_url, "plugins", CLARION_DISABLED_PLUGINS="analytics").exit_code == 0
