@@ -14,6 +14,7 @@ import hmac
 from typing import Any
 
 import jwt
+from jwt.types import Options
 
 from clarion.clock import utcnow
 from clarion.errors import NotAuthenticated, ValidationFailed
@@ -75,7 +76,7 @@ def verify_token(secret_key: str, token: str, *, now: float | None = None) -> di
             signing_key(secret_key),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            options={"require": ["sub", "exp", "iat", "aud"], **CLOCK_CHECKS_OFF},
+            options=decode_options("sub", "exp", "iat", "aud"),
         )
         check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
@@ -89,8 +90,12 @@ def verify_token(secret_key: str, token: str, *, now: float | None = None) -> di
     return claims
 
 
-CLOCK_CHECKS_OFF = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
-"""PyJWT reads the system clock; Clarion checks ``exp``, ``iat`` and ``nbf`` with :func:`check_lifetime`."""
+def decode_options(*required: str) -> Options:
+    """PyJWT options requiring ``required`` claims, its time checks off: it reads the system clock.
+
+    Clarion checks ``exp``, ``iat`` and ``nbf`` with :func:`check_lifetime` at the clock's time.
+    """
+    return {"require": list(required), "verify_exp": False, "verify_iat": False, "verify_nbf": False}
 
 
 def check_lifetime(claims: dict[str, Any], now: float, leeway: float = LEEWAY_SECONDS) -> None:

@@ -41,7 +41,7 @@ from clarion.identity import Identity
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.services.widget_sessions import WidgetSession, issue
-from clarion.tokens import CLOCK_CHECKS_OFF, check_lifetime
+from clarion.tokens import check_lifetime, decode_options
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -263,7 +263,7 @@ class OidcClient:
                 cookie,
                 _state_key(self.settings.secret_key),
                 algorithms=["HS256"],
-                options={"require": ["st", "no", "cv", "nx", "exp"], **CLOCK_CHECKS_OFF},
+                options=decode_options("st", "no", "cv", "nx", "exp"),
             )
             check_lifetime(sealed, self.clock.now().timestamp(), leeway=0)
         except jwt.ExpiredSignatureError:

@@ -28,10 +28,10 @@ from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.tokens import (
     ALGORITHM,
-    CLOCK_CHECKS_OFF,
     EXCHANGE_MAX_TTL_SECONDS,
     LEEWAY_SECONDS,
     check_lifetime,
+    decode_options,
     verify_token,
 )
 
@@ -145,7 +145,7 @@ def verify_session(secret_key: str, token: str, *, now: float | None = None) -> 
             _session_key(secret_key),
             algorithms=[ALGORITHM],
             audience=SESSION_AUDIENCE,
-            options={"require": ["sub", "aid", "sid", "exp", "iat", "aud"], **CLOCK_CHECKS_OFF},
+            options=decode_options("sub", "aid", "sid", "exp", "iat", "aud"),
         )
         check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
