@@ -104,15 +104,20 @@ def check_lifetime(claims: dict[str, Any], now: float, leeway: float = LEEWAY_SE
     Raises:
         jwt.ExpiredSignatureError: ``exp`` has passed (beyond ``leeway``).
         jwt.ImmatureSignatureError: ``iat`` or ``nbf`` lies in the future (beyond ``leeway``).
-        jwt.DecodeError: a time claim is not an integer.
+        jwt.DecodeError: a time claim is not an integer (``InvalidIssuedAtError`` for ``iat``).
     """
+    not_integers = {  # PyJWT's own errors, so a malformed token reads as it always did
+        "exp": jwt.DecodeError("Expiration Time claim (exp) must be an integer."),
+        "iat": jwt.InvalidIssuedAtError("Issued At claim (iat) must be an integer."),
+        "nbf": jwt.DecodeError("Not Before claim (nbf) must be an integer."),
+    }
     times = {}
-    for name in ("exp", "iat", "nbf"):
+    for name, error in not_integers.items():
         if name in claims:
             try:
                 times[name] = int(claims[name])
             except (ValueError, TypeError, OverflowError):
-                raise jwt.DecodeError(f"the {name} claim must be an integer") from None
+                raise error from None
     if "iat" in times and times["iat"] > now + leeway:
         raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
     if "nbf" in times and times["nbf"] > now + leeway:
