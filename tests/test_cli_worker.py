@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -53,7 +52,12 @@ def test_the_worker_runs_until_signalled_then_stops_cleanly(environment, tmp_pat
         first = process.stdout.readline()
         assert "worker: 2 thread(s) on" in first, first
         assert "queue.db" in first
-        time.sleep(0.3)
+        assert process.stderr is not None
+        for line in process.stderr:  # the consumer says when its signal handlers are in place
+            if "Ready: SIGINT or SIGTERM stops the worker" in line:
+                break
+        else:
+            pytest.fail("the worker never said it was ready")
         process.send_signal(stop_signal)
         out, err = process.communicate(timeout=20)
     finally:

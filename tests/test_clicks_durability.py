@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -92,6 +93,7 @@ def test_no_click_is_lost_or_doubled_when_the_server_is_killed(clarion_engine, c
     port = free_port()
     server = start_server(environment, tmp_path, port)
     received: list[str] = []  # the user agent of every request answered with a 302
+    enough_answered = threading.Event()
     client = httpx.Client(timeout=10, limits=httpx.Limits(max_connections=8))
 
     def click(number: int) -> None:
@@ -106,11 +108,12 @@ def test_no_click_is_lost_or_doubled_when_the_server_is_killed(clarion_engine, c
             return  # the server died before answering: no promise was made
         if response.status_code == 302:
             received.append(agent)
+            if len(received) >= KILL_AFTER:
+                enough_answered.set()
 
     with client, ThreadPoolExecutor(max_workers=8) as pool:
         futures = [pool.submit(click, number) for number in range(TOTAL)]
-        while len(received) < KILL_AFTER:
-            time.sleep(0.005)
+        assert enough_answered.wait(60), f"only {len(received)} clicks were answered"
         os.killpg(server.pid, signal.SIGKILL)  # mid-load, no chance to flush anything
         for future in futures:
             future.result()

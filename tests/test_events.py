@@ -184,6 +184,21 @@ def test_failing_observer_does_not_break_the_action(clarion_engine_factory, capl
 # -- concurrency --------------------------------------------------------------------------
 
 
+def wait_until_a_writer_is_blocked(engine, timeout: float = 10.0) -> None:
+    """Until PostgreSQL reports a session of this database waiting for another's lock.
+
+    PostgreSQL announces no lock wait, so this asks ``pg_blocking_pids`` until one shows.
+    """
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
+    )
+    deadline = time.monotonic() + timeout
+    with engine.db.engine.connect() as connection:
+        while not connection.execute(query).scalar():
+            if time.monotonic() > deadline:
+                raise AssertionError("the second writer never blocked on the unique index")
+
+
 def test_concurrent_writers_with_one_key_store_one_event(engine, observer):
     if engine.db.dialect != "postgresql":
         pytest.skip("concurrent inserts are exercised on PostgreSQL")
@@ -198,7 +213,7 @@ def test_concurrent_writers_with_one_key_store_one_event(engine, observer):
                 results["first"] = record_event(session, "test.raced", idempotency_key="race")
                 first_inserted.set()
                 second_started.wait(5)
-                time.sleep(0.3)  # the second writer is now blocked on the unique index
+                wait_until_a_writer_is_blocked(engine)  # the second writer, on the unique index
         except BaseException as exc:
             errors.append(exc)
             first_inserted.set()

@@ -553,6 +553,18 @@ def test_the_quiet_hours_reminder_can_be_turned_off(guarded, clarion_people, pub
     assert share(engine, person, publish(), text="Late thoughts").warnings == ()
 
 
+def test_the_quiet_hours_reminder_follows_the_clock(guarded, clarion_people, publish, clock):
+    engine = guarded("guardrail-cadence")
+    owl = clarion_people("owl", time_zone="Europe/Berlin", quiet_hours_start=22 * 60, quiet_hours_end=7 * 60)
+    clock.set(at("2030-01-15T21:30"))  # 22:30 in Berlin
+    [reminder] = share(engine, owl, publish(), text="Late thoughts").warnings
+    assert "which end at 07:00 on 2030-01-16" in reminder.message
+    clock.set(at("2030-01-16T05:59"))  # 06:59 in Berlin
+    assert len(share(engine, owl, publish(title="Still night"), text="Sleepless").warnings) == 1
+    clock.move(timedelta(minutes=1))  # 07:00: the quiet hours are over
+    assert share(engine, owl, publish(title="Morning"), text="Early thoughts").warnings == ()
+
+
 # -- near duplicates ------------------------------------------------------------------------------
 
 NUDGE = "colleagues already posted exactly this text; your own words travel further."

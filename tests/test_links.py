@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -221,14 +220,16 @@ def test_the_fast_path_leaves_other_paths_to_the_router(cached_links, path):
     assert len(_journalled(engine)) == 1
 
 
-def test_an_expired_link_leaves_the_fast_path_exactly_on_time(cached_links):
+def test_an_expired_link_leaves_the_fast_path_exactly_on_time(cached_links, clock):
     engine, client, code, content_id = cached_links
     with engine.transaction() as session:
         content = session.get(Content, content_id)
-        expires_at = content.expires_at = utcnow() + timedelta(seconds=2)
+        expires_at = content.expires_at = clock.now() + timedelta(seconds=2)
         session.add(content)
     link_cache(engine).clear()
     assert client.get(f"/r/{code}", follow_redirects=False).headers["location"].startswith("https://example.com/")
-    assert link_cache(engine).get(code, utcnow()) is not None
-    time.sleep(max((expires_at - utcnow()).total_seconds(), 0) + 0.05)
+    assert link_cache(engine).get(code, clock.now()) is not None
+    clock.set(expires_at - timedelta(milliseconds=1))
+    assert client.get(f"/r/{code}", follow_redirects=False).headers["location"].startswith("https://example.com/")
+    clock.set(expires_at)
     assert client.get(f"/r/{code}", follow_redirects=False).headers["location"] == "http://clarion.test/"

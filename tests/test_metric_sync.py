@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,7 @@ from click.testing import CliRunner, Result
 from sqlmodel import select
 
 from clarion.cli import main
+from clarion.clock import FrozenClock
 from clarion.config import PollStep, parse_poll_schedule
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
@@ -157,7 +157,7 @@ def test_a_changed_figure_adds_one_sample(world):
     assert [value for _id, metric, value in world.samples(share_id) if metric == "reactions"] == [5, 9]
 
 
-def test_a_rate_limit_defers_the_rest_of_the_accounts_batch(world):
+def test_a_rate_limit_defers_the_rest_of_the_accounts_batch(world, clock):
     statuses = [world.post(favourites_count=n) for n in (1, 2, 3)]
     shares = [world.share(timedelta(hours=1), status_id) for status_id in statuses]
     world.fake.rate_limit_next(f"/api/v1/statuses/{statuses[1]}", seconds=2)
@@ -172,19 +172,21 @@ def test_a_rate_limit_defers_the_rest_of_the_accounts_batch(world):
     # Before the reset nothing is asked again; after it, the deferred posts are.
     assert metric_sync.sync(world.engine, now=NOW + timedelta(seconds=1)).polled == 0
     assert world.calls(statuses[1]) == 1
-    wait_for_budget_reset(world)
+    wait_for_budget_reset(world, clock)
     later = metric_sync.sync(world.engine, now=NOW + timedelta(seconds=130))
     assert later.polled == 2
     assert {share for share, _metric, _value in world.samples()} == set(shares)
     assert world.sync_row(shares[1]).last_error is None
 
 
-def wait_for_budget_reset(world: World) -> None:
-    """Budgets are wall-clock facts (the network's reset time): wait until the stored one has passed."""
+def wait_for_budget_reset(world: World, clock: FrozenClock) -> None:
+    """Budgets are facts of the clock (the network's reset time): move it past the stored one."""
     with world.engine.transaction() as session:
         until = rate_limits.blocked_until(session, "mastodon", world.account_id)
-    if until is not None:
-        time.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.05)
+    assert until is not None
+    clock.set(until + timedelta(milliseconds=1))
+    with world.engine.transaction() as session:
+        assert rate_limits.blocked_until(session, "mastodon", world.account_id) is None
 
 
 def test_a_budget_spent_while_publishing_holds_metric_sync_back(world):

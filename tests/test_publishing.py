@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.bootstrap import build_engine
+from clarion.clock import FrozenClock
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
 from clarion.engine import Engine
 from clarion.events import RecordedEvent
@@ -58,6 +60,7 @@ class World:
     amir: Actor
     editor: Actor
     account_id: int
+    clock: FrozenClock | None = None  # hand-run worlds move it; the real consumer runs on the system's
 
     def content(self, title: str = "Our launch") -> int:
         with self.engine.transaction() as session:
@@ -119,7 +122,7 @@ def person(engine: Engine, external_id: str, role: Role = Role.AMBASSADOR) -> Ac
         return Actor.of(ambassador)
 
 
-def build_world(engine: Engine, network: FakeNetwork) -> World:
+def build_world(engine: Engine, network: FakeNetwork, clock: FrozenClock | None = None) -> World:
     amir = person(engine, "amir")
     editor = person(engine, "erin", Role.EDITOR)
     with engine.transaction() as session:
@@ -129,11 +132,34 @@ def build_world(engine: Engine, network: FakeNetwork) -> World:
         store_credential(engine, session, account, Credential(access_token="token-1", refresh_token="refresh-1"))
         assert account.id is not None
         account_id = account.id
-    return World(engine, network, amir, editor, account_id)
+    return World(engine, network, amir, editor, account_id, clock)
+
+
+class PublishedWaiter:
+    """An observer plugin: wait for ``share.published`` events instead of polling the database."""
+
+    def __init__(self) -> None:
+        self.published: set[int] = set()
+        self.condition = threading.Condition()
+
+    @hookimpl
+    def clarion_event_on_recorded(self, engine, event):
+        if event.kind == "share.published" and event.share_id is not None:
+            with self.condition:
+                self.published.add(event.share_id)
+                self.condition.notify_all()
+
+    def wait(self, *share_ids: int, timeout: float = 15.0) -> None:
+        with self.condition:
+            if not self.condition.wait_for(lambda: self.published.issuperset(share_ids), timeout):
+                pytest.fail(f"shares {sorted(set(share_ids) - self.published)} were not published in {timeout} s")
 
 
 @pytest.fixture
-def make_world(clarion_engine_factory, network) -> Callable[..., World]:
+def make_world(clarion_engine_factory, network, request) -> Callable[..., World]:
+    """Worlds on the ``clock`` fixture when the test uses it (attempts run by hand), else on the system clock."""
+    clock = request.getfixturevalue("clock") if "clock" in request.fixturenames else None
+
     def make(extra_plugins: dict[str, object] | None = None, **settings) -> World:
         options = {
             "publish_retry_seconds": 0.05,
@@ -146,14 +172,26 @@ def make_world(clarion_engine_factory, network) -> Callable[..., World]:
             plugin_settings={"fakepub": {"base_url": network.url, "timeout": 0.5}},
             **options,
         )
-        return build_world(engine, network)
+        return build_world(engine, network, clock)
 
     return make
 
 
 @pytest.fixture
-def world(make_world) -> World:
+def world(make_world, clock) -> World:
+    """Attempts run by hand; time moves with the clock, never by sleeping."""
     return make_world()
+
+
+@pytest.fixture
+def published() -> PublishedWaiter:
+    return PublishedWaiter()
+
+
+@pytest.fixture
+def live_world(make_world, published) -> World:
+    """The real consumer: huey schedules by the system clock, so this world runs on it too."""
+    return make_world(extra_plugins={"published": published})
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -166,12 +204,16 @@ def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
 
 
 def settle(world: World, share_id: int, *, rounds: int = 10) -> Share:
-    """Run due attempts by hand (no consumer) until the share stops being rescheduled."""
+    """Run due attempts by hand (no consumer) until the share stops being rescheduled.
+
+    A retry or a rate-limit wait is due at ``scheduled_at``: the clock moves there, nobody sleeps.
+    """
+    assert world.clock is not None, "settle() moves the clock: use the world or clock fixture"
     for _ in range(rounds):
         share = world.row(share_id)
         if share.status is ShareStatus.SCHEDULED:
             assert share.scheduled_at is not None
-            time.sleep(max(0.0, (share.scheduled_at - utcnow()).total_seconds()) + 0.01)
+            world.clock.set(max(world.clock.now(), share.scheduled_at))
             publishing.publish_share(world.engine, share_id)
         elif share.status is ShareStatus.PUBLISHING:
             publishing.reconcile_share(world.engine, share_id)
@@ -226,7 +268,7 @@ def test_a_share_is_not_published_before_it_is_due(world):
     assert world.network.requests == []
 
 
-def test_retryable_failures_give_up_after_the_maximum_attempts(make_world):
+def test_retryable_failures_give_up_after_the_maximum_attempts(make_world, clock):
     world = make_world(max_publish_attempts=2)
     world.network.script("503", "503", "503")
     share_id = world.share()
@@ -367,23 +409,24 @@ def abandon_mid_publish(world: World, share_id: int) -> None:
 
 
 @pytest.mark.parametrize("reached_network", [True, False], ids=["posted", "not-posted"])
-def test_the_sweeper_reconciles_a_share_whose_worker_died(world, reached_network):
-    share_id = world.share()
-    abandon_mid_publish(world, share_id)
+def test_the_sweeper_reconciles_a_share_whose_worker_died(live_world, published, reached_network):
+    share_id = live_world.share()
+    abandon_mid_publish(live_world, share_id)
     if reached_network:
-        world.network._store("Proud of this launch", publishing.idempotency_key(share_id))
-    publishing.publish_share(world.engine, share_id)  # the original task again: not re-published
-    assert world.network.requests.count("POST /posts") == 0
-    swept = publishing.sweep(world.engine)
+        live_world.network._store("Proud of this launch", publishing.idempotency_key(share_id))
+    publishing.publish_share(live_world.engine, share_id)  # the original task again: not re-published
+    assert live_world.network.requests.count("POST /posts") == 0
+    swept = publishing.sweep(live_world.engine)
     assert swept.stuck == (share_id,)
-    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
+    consumer = job_queue(live_world.engine).start_in_background(workers=1, periodic=False)
     try:
-        wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
+        published.wait(share_id)
     finally:
         consumer.stop()
-    assert len(world.network.posts) == 1
-    assert world.network.requests.count("POST /posts") == (0 if reached_network else 1)
-    assert len(world.published_events(share_id)) == 1
+    assert live_world.row(share_id).status is ShareStatus.PUBLISHED
+    assert len(live_world.network.posts) == 1
+    assert live_world.network.requests.count("POST /posts") == (0 if reached_network else 1)
+    assert len(live_world.published_events(share_id)) == 1
 
 
 def test_a_share_publishing_within_the_timeout_is_left_alone(world):
@@ -392,70 +435,70 @@ def test_a_share_publishing_within_the_timeout_is_left_alone(world):
     assert share_id not in publishing.sweep(world.engine).stuck
 
 
-def test_a_cancelled_share_is_never_posted(world):
+def test_a_cancelled_share_is_never_posted(live_world):
     when = utcnow() + timedelta(seconds=3)  # room for a slow machine to create the share first
-    share_id = world.share(scheduled_at=when)
-    with world.engine.transaction() as session:
-        cancel_share(session, world.amir, share_id)
+    share_id = live_world.share(scheduled_at=when)
+    with live_world.engine.transaction() as session:
+        cancel_share(session, live_world.amir, share_id)
     # The task is still queued (huey moves tasks with an eta to its schedule when it reads them).
-    assert job_queue(world.engine).pending() + job_queue(world.engine).scheduled() == 1
-    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
+    assert job_queue(live_world.engine).pending() + job_queue(live_world.engine).scheduled() == 1
+    consumer = job_queue(live_world.engine).start_in_background(workers=1, periodic=False)
     try:
         # Past its time (and the scheduler's one-second tick), the task has run, as a no-op.
         wait_for(lambda: utcnow() > when + timedelta(seconds=1.5))
-        wait_for(lambda: job_queue(world.engine).scheduled() == 0 and job_queue(world.engine).pending() == 0)
+        wait_for(lambda: job_queue(live_world.engine).scheduled() == 0 and job_queue(live_world.engine).pending() == 0)
     finally:
         consumer.stop()
-    publishing.publish_share(world.engine, share_id)
-    assert publishing.sweep(world.engine).due == ()
-    assert world.row(share_id).status is ShareStatus.CANCELLED
-    assert world.network.requests == []
+    publishing.publish_share(live_world.engine, share_id)
+    assert publishing.sweep(live_world.engine).due == ()
+    assert live_world.row(share_id).status is ShareStatus.CANCELLED
+    assert live_world.network.requests == []
 
 
 # -- the real consumer ----------------------------------------------------------------------------
 
 
-def test_the_sqlite_consumer_publishes_a_scheduled_share_on_time(world, tmp_path):
-    assert world.engine.settings.redis_url is None
+def test_the_sqlite_consumer_publishes_a_scheduled_share_on_time(live_world, published, tmp_path):
+    assert live_world.engine.settings.redis_url is None
     when = utcnow() + timedelta(seconds=3)  # room for a slow machine to create the share first
-    share_id = world.share(scheduled_at=when)
+    share_id = live_world.share(scheduled_at=when)
     assert (tmp_path / "clarion-queue.db").exists()
-    consumer = job_queue(world.engine).start_in_background(workers=2, periodic=False)
+    consumer = job_queue(live_world.engine).start_in_background(workers=2, periodic=False)
     try:
-        wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
+        published.wait(share_id)
     finally:
         consumer.stop()
-    share = world.row(share_id)
+    share = live_world.row(share_id)
     assert share.published_at is not None
     assert share.published_at >= when
-    assert len(world.network.posts) == 1
+    assert len(live_world.network.posts) == 1
 
 
-def test_the_consumer_waits_as_long_as_retry_after_says(world):
-    world.network.script("429:1")
-    consumer = job_queue(world.engine).start_in_background(workers=1, periodic=False)
+def test_the_consumer_waits_as_long_as_retry_after_says(live_world, published):
+    live_world.network.script("429:1")
+    consumer = job_queue(live_world.engine).start_in_background(workers=1, periodic=False)
     try:
         started = time.monotonic()
-        share_id = world.share()
-        wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
+        share_id = live_world.share()
+        published.wait(share_id)
     finally:
         consumer.stop()
-    share = world.row(share_id)
+    share = live_world.row(share_id)
     assert share.attempts == 2
-    assert len(world.network.posts) == 1
-    assert world.network.post_times[0] - started >= 1.0
+    assert len(live_world.network.posts) == 1
+    assert live_world.network.post_times[0] - started >= 1.0
 
 
-def test_the_consumer_settles_an_unknown_outcome_on_its_own(world):
-    world.network.script("drop")
-    consumer = job_queue(world.engine).start_in_background(workers=2, periodic=False)
+def test_the_consumer_settles_an_unknown_outcome_on_its_own(live_world, published):
+    live_world.network.script("drop")
+    consumer = job_queue(live_world.engine).start_in_background(workers=2, periodic=False)
     try:
-        share_id = world.share()
-        wait_for(lambda: world.row(share_id).status is ShareStatus.PUBLISHED)
+        share_id = live_world.share()
+        published.wait(share_id)
     finally:
         consumer.stop()
-    assert len(world.network.posts) == 1
-    assert world.network.requests.count("POST /posts") == 1
+    assert len(live_world.network.posts) == 1
+    assert live_world.network.requests.count("POST /posts") == 1
 
 
 @pytest.fixture
@@ -472,18 +515,18 @@ def redis_queue() -> Iterator[dict[str, str]]:
     client.close()
 
 
-def test_redis_workers_on_two_machines_publish_each_share_exactly_once(make_world, redis_queue):
-    world = make_world(**redis_queue)
+def test_redis_workers_on_two_machines_publish_each_share_exactly_once(make_world, redis_queue, published):
+    world = make_world(extra_plugins={"published": published}, **redis_queue)
     # A second "machine": its own engine on the same database and the same Redis queue.
-    other = build_engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher})
+    other = build_engine(world.engine.settings, extra_plugins={"fakepub": fake_publisher, "published": published})
     shares = [world.share() for _ in range(8)]
     for share_id in shares:  # every task delivered twice, as a sweeper racing a retry would
         job_queue(world.engine).publish(share_id)
     assert job_queue(world.engine).pending() == 16
     consumers = [job_queue(engine).start_in_background(workers=1, periodic=False) for engine in (world.engine, other)]
     try:
-        wait_for(lambda: all(world.row(share_id).status is ShareStatus.PUBLISHED for share_id in shares))
-        wait_for(lambda: job_queue(world.engine).pending() == 0)
+        published.wait(*shares)
+        wait_for(lambda: job_queue(world.engine).pending() == 0)  # the duplicate deliveries: no event to wait on
     finally:
         for consumer in consumers:
             consumer.stop()
@@ -626,7 +669,7 @@ def test_a_refused_share_records_share_failed_once_with_reason_and_kind(make_wor
     assert [heard.id for heard in listener.heard] == [event.id]
 
 
-def test_share_failed_comes_after_the_last_attempt_only(make_world):
+def test_share_failed_comes_after_the_last_attempt_only(make_world, clock):
     world = make_world(max_publish_attempts=2)
     world.network.script("503", "503")
     share_id = world.share()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clarion.clock import Clock
 from clarion.config import Settings, load_settings
 from clarion.db import Database
 from clarion.engine import Engine
@@ -15,6 +16,7 @@ def build_engine(
     *,
     extra_plugins: dict[str, Any] | None = None,
     database: Database | None = None,
+    clock: Clock | None = None,
 ) -> Engine:
     """One Clarion instance: the plugins loaded and checked, their settings validated.
 
@@ -23,6 +25,7 @@ def build_engine(
         extra_plugins: Plugins to register besides built-ins, entry points and configured
             modules (name → module, module path or object), as tests and embedding code pass them.
         database: A ready database; built from ``settings.database_url`` when omitted.
+        clock: Where "now" comes from; the process default (the system clock) when omitted.
 
     Raises:
         PluginLoadError: a plugin failed to import or implements an unknown hook.
@@ -31,4 +34,6 @@ def build_engine(
     """
     if settings is None:
         settings = load_settings()
-    return Engine(settings, pm=build_plugin_manager(settings, extra_plugins=extra_plugins), database=database)
+    return Engine(
+        settings, pm=build_plugin_manager(settings, extra_plugins=extra_plugins), database=database, clock=clock
+    )

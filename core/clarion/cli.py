@@ -304,12 +304,11 @@ def worker(workers: int | None, no_sweeper: bool) -> None:
 @clean_errors
 def rate_limits(network: str | None) -> None:
     """List the call budgets networks reported, and which hold shares back until when."""
-    from clarion.models import utcnow
     from clarion.services.rate_limits import budgets
 
-    now = utcnow()
     with open_engine() as engine, engine.transaction() as session:
         rows = budgets(session, network)
+        now = engine.clock.now()
     if not rows:
         click.echo("no rate limits reported" + (f" by {network}" if network else ""))
         return

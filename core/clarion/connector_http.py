@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from clarion.clock import utcnow
 from clarion.connectors import ConnectorContext, RateLimitInfo, RateLimitScope
 from clarion.errors import Transient, UnknownOutcome
 
@@ -73,7 +74,7 @@ def retry_after(response: httpx.Response, *, now: datetime | None = None) -> flo
     seconds or an epoch, Bluesky), ``x-rate-limit-reset`` (epoch seconds, X) and
     ``X-RateLimit-Reset`` (ISO 8601, Mastodon). ``None`` when the answer names no time.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     headers = response.headers
     if value := headers.get("retry-after"):
         seconds = _number(value)
@@ -143,7 +144,7 @@ def rate_limits(
     for that long; a 429 naming nothing at all (LinkedIn) yields nothing: see
     :func:`exhausted_until_utc_midnight`.
     """
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     headers = response.headers
     found: list[RateLimitInfo] = []
     for prefix, family_scope in RATE_LIMIT_HEADERS:
@@ -172,6 +173,6 @@ def exhausted_until_utc_midnight(
     scope: RateLimitScope = RateLimitScope.ACCOUNT, *, now: datetime | None = None
 ) -> RateLimitInfo:
     """A daily budget spent until the next midnight UTC, for networks whose 429 names no time (LinkedIn)."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return RateLimitInfo(scope, 0, midnight)

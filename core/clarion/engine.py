@@ -22,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col
 
 from clarion.badges import Badge
+from clarion.clock import Clock, default_clock, using
 from clarion.config import Settings
 from clarion.connectors import Connector
 from clarion.contracts import AdminPage, Job, Schema, ServeSetup
@@ -63,10 +64,20 @@ class Engine:
         settings: The instance's settings.
         pm: A ready plugin manager, its plugins loaded and checked.
         database: A ready database; built from ``settings.database_url`` when omitted.
+        clock: Where "now" comes from (:mod:`clarion.clock`); the process default (the system
+            clock) when omitted. Services read ``engine.clock``; :meth:`transaction` binds it.
     """
 
-    def __init__(self, settings: Settings, *, pm: ClarionPluginManager, database: Database | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pm: ClarionPluginManager,
+        database: Database | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.settings = settings
+        self.clock: Clock = clock if clock is not None else default_clock()
         self.pm = pm
         self._plugin_configs = self._validate_plugin_configs()
         self._connectors: dict[str, Connector] = self._collect_named(
@@ -372,9 +383,12 @@ class Engine:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A database session that commits at the end, then tells observers of new events."""
+        """A database session that commits at the end, then tells observers of new events.
+
+        Inside the block :func:`clarion.clock.utcnow` reads :attr:`clock` (default timestamps too).
+        """
         try:
-            with self.db.session() as session:
+            with using(self.clock), self.db.session() as session:
                 yield session
                 pending = session.info.pop(PENDING_NOTIFICATIONS, [])
                 callbacks = session.info.pop(AFTER_COMMIT, [])

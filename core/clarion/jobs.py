@@ -66,6 +66,11 @@ class _StandaloneConsumer(Consumer):
         # but slower, so both wait. A second signal still stops at once.
         self._signal_actions = {signal.SIGINT: (False, True), signal.SIGTERM: (False, True)}
 
+    def _set_signal_handlers(self) -> None:
+        super()._set_signal_handlers()
+        # The last step of starting: from this line on a signal stops the worker gracefully.
+        self._logger.info("Ready: SIGINT or SIGTERM stops the worker once running tasks finish.")
+
 
 class Jobs:
     """The engine's job queue: services enqueue through these typed methods.

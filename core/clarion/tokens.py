@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from typing import Any
 
 import jwt
+from jwt.types import Options
 
+from clarion.clock import utcnow
 from clarion.errors import NotAuthenticated, ValidationFailed
 
 ALGORITHM = "HS256"
@@ -52,7 +53,7 @@ def mint_token(
         raise ValidationFailed("a token needs the person's external id", field="external_id")
     if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
         raise ValidationFailed(f"token lifetime must be between 1 and {MAX_TTL_SECONDS} seconds", field="ttl")
-    issued = int(time.time() if now is None else now)
+    issued = int(utcnow().timestamp() if now is None else now)
     claims: dict[str, Any] = {"sub": external_id, "aud": AUDIENCE, "iat": issued, "exp": issued + ttl_seconds}
     if name:
         claims["name"] = name
@@ -63,8 +64,8 @@ def mint_token(
     return jwt.encode(claims, signing_key(secret_key), algorithm=ALGORITHM)
 
 
-def verify_token(secret_key: str, token: str) -> dict[str, Any]:
-    """The claims of a valid token.
+def verify_token(secret_key: str, token: str, *, now: float | None = None) -> dict[str, Any]:
+    """The claims of a valid token, its lifetime checked at ``now`` (epoch seconds; the clock's when omitted).
 
     Raises:
         NotAuthenticated: for a forged, expired, over-long or malformed token.
@@ -75,9 +76,9 @@ def verify_token(secret_key: str, token: str) -> dict[str, Any]:
             signing_key(secret_key),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            leeway=LEEWAY_SECONDS,
-            options={"require": ["sub", "exp", "iat", "aud"]},
+            options=decode_options("sub", "exp", "iat", "aud"),
         )
+        check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("the identity token has expired") from exc
     except jwt.PyJWTError as exc:
@@ -87,6 +88,42 @@ def verify_token(secret_key: str, token: str) -> dict[str, Any]:
     if not isinstance(claims["sub"], str) or not claims["sub"].strip():
         raise NotAuthenticated("the identity token names nobody")
     return claims
+
+
+def decode_options(*required: str) -> Options:
+    """PyJWT options requiring ``required`` claims, its time checks off: it reads the system clock.
+
+    Clarion checks ``exp``, ``iat`` and ``nbf`` with :func:`check_lifetime` at the clock's time.
+    """
+    return {"require": list(required), "verify_exp": False, "verify_iat": False, "verify_nbf": False}
+
+
+def check_lifetime(claims: dict[str, Any], now: float, leeway: float = LEEWAY_SECONDS) -> None:
+    """PyJWT's time checks, at ``now`` from Clarion's clock instead of the system's.
+
+    Raises:
+        jwt.ExpiredSignatureError: ``exp`` has passed (beyond ``leeway``).
+        jwt.ImmatureSignatureError: ``iat`` or ``nbf`` lies in the future (beyond ``leeway``).
+        jwt.DecodeError: a time claim is not an integer (``InvalidIssuedAtError`` for ``iat``).
+    """
+    not_integers = {  # PyJWT's own errors, so a malformed token reads as it always did
+        "exp": jwt.DecodeError("Expiration Time claim (exp) must be an integer."),
+        "iat": jwt.InvalidIssuedAtError("Issued At claim (iat) must be an integer."),
+        "nbf": jwt.DecodeError("Not Before claim (nbf) must be an integer."),
+    }
+    times = {}
+    for name, error in not_integers.items():
+        if name in claims:
+            try:
+                times[name] = int(claims[name])
+            except (ValueError, TypeError, OverflowError):
+                raise error from None
+    if "iat" in times and times["iat"] > now + leeway:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (iat)")
+    if "nbf" in times and times["nbf"] > now + leeway:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
+    if "exp" in times and times["exp"] <= now - leeway:
+        raise jwt.ExpiredSignatureError("Signature has expired")
 
 
 def looks_like_jwt(token: str) -> bool:

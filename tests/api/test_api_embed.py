@@ -6,6 +6,7 @@ import gzip
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from clarion.errors import ConfigError
 from clarion.models import Ambassador, UsedTokenId, utcnow
 from clarion.services.widget_sessions import CSRF_HEADER, SESSION_COOKIE
 from clarion.testing import TEST_SECRET, make_person
-from clarion.tokens import AUDIENCE, mint_token, signing_key
+from clarion.tokens import AUDIENCE, LEEWAY_SECONDS, mint_token, signing_key
 from clarion.web.app import create_app
 
 INTRANET = "http://intranet.test"
@@ -353,3 +354,26 @@ def test_embed_script_stays_within_its_size_budget(embed):
     assert response.content == EMBED_SCRIPT.read_bytes()
     size = len(gzip.compress(response.content, compresslevel=9))
     assert size <= 10 * 1024, f"embed.js is {size} bytes gzipped; the budget is 10 KB"
+
+
+def test_a_widget_session_ends_when_the_clock_passes_its_lifetime(embed, clock, problem):
+    body = sign_in(embed)
+    headers = {"authorization": f"Bearer {body['session_token']}"}
+    assert embed.get("/api/v1/me", headers=headers).status_code == 200
+    lifetime = engine_of(embed).settings.widget_session_seconds
+    clock.move(timedelta(seconds=lifetime + LEEWAY_SECONDS - 1))  # the last second it is honoured
+    assert embed.get("/api/v1/me", headers=headers).status_code == 200
+    clock.move(timedelta(seconds=1))
+    problem(embed.get("/api/v1/me", headers=headers), 401, detail="the widget session has expired; reload the page")
+
+
+def test_an_exchange_token_is_refused_once_the_clock_passes_its_expiry(embed, clock, problem):
+    token = fresh_token(ttl_seconds=120)
+    clock.move(timedelta(seconds=120 + LEEWAY_SECONDS))
+    problem(embed.post("/api/v1/sessions", json={"token": token}), 401, detail="the identity token has expired")
+    clock.move(timedelta(days=-1))  # minted "tomorrow": a clock that runs slow refuses it too
+    problem(
+        embed.post("/api/v1/sessions", json={"token": token}),
+        401,
+        detail="the identity token is invalid: The token is not yet valid (iat)",
+    )

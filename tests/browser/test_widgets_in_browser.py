@@ -104,14 +104,23 @@ def test_framing_from_an_origin_not_configured_is_refused(site, context, strange
     stranger = stranger_page(f'<iframe title="stolen" src="{site.clarion}/embed/feed"></iframe>')
     page = context.new_page()
     page.goto(stranger.origin)
-    page.wait_for_timeout(500)
     framed = [frame for frame in page.frames if frame is not page.main_frame]
     assert framed, "the stranger's page has its iframe"
     for frame in framed:
+        frame.wait_for_load_state("load")  # refused or not, the frame has finished loading
         # Chromium replaces a refused frame with an error page: none of Clarion's content runs in it.
         assert "Ready to share" not in frame.content()
         assert "Signing you in" not in frame.content()
     assert "stranger" not in site.engine.settings.embed_origins
+
+
+MESSAGE_ROUND_TRIP = """() => new Promise(resolve => {
+    const token = "clarion-test-" + Math.random();
+    addEventListener("message", function arrived(event) {
+        if (event.data === token) { removeEventListener("message", arrived); resolve(); }
+    });
+    postMessage(token, "*");
+})"""
 
 
 def test_forged_messages_are_ignored(site, context, stranger_page):
@@ -134,7 +143,11 @@ def test_forged_messages_are_ignored(site, context, stranger_page):
                        document.body.append(f); window.postMessage({type: 'clarion:height', height: 4444}, '*'); }""",
         forger.origin,
     )
-    page.wait_for_timeout(700)
+    # The forger's script ran when its frame loaded; a message each window then sends itself is
+    # handled after the forged ones, so by its arrival they have had every chance to do harm.
+    page.locator('iframe[title="forger"]').element_handle().content_frame().wait_for_load_state("load")
+    for window in (page.main_frame, page.locator(iframe).element_handle().content_frame()):
+        window.evaluate(MESSAGE_ROUND_TRIP)
     assert page.eval_on_selector(iframe, "frame => frame.style.height") == honest
     # The framed page ignored the forged refresh: still the same document.
     assert framed_body.evaluate("body => body.dataset.marker") == "before-forgery"

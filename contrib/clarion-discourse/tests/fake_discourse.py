@@ -16,10 +16,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from clarion.clock import utcnow
 
 INVALID_KEY = "You are not permitted to view the requested resource. The API username or key is invalid."
 NOT_PERMITTED = "You are not permitted to view the requested resource."
@@ -86,7 +87,7 @@ def _slug(title: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Dropped(Exception):

@@ -1,4 +1,7 @@
-"""Column types shared by the tables: UTC timestamps and string-backed enums."""
+"""Column types shared by the tables: UTC timestamps and string-backed enums.
+
+``utcnow`` (the tables' default timestamps) is :func:`clarion.clock.utcnow`, re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from clarion.clock import utcnow as utcnow  # the tables' default timestamps read the clock
+
 # Ids appear in idempotency keys (``share.created:42``): SQLite must never hand a deleted row's
 # id to a new row, which it does without AUTOINCREMENT.
 SQLITE_NO_ID_REUSE = {"sqlite_autoincrement": True}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

@@ -26,7 +26,7 @@ from clarion.errors import (
     ValidationFailed,
 )
 from clarion.events import EventKind
-from clarion.models import ConnectState, NetworkAccount, utcnow
+from clarion.models import ConnectState, NetworkAccount
 from clarion.services import ambassadors as ambassador_service
 from clarion.services.actors import Actor
 from clarion.services.credentials import connector_context, load_credential, store_credential
@@ -90,7 +90,7 @@ def start_connect(
     with connector_context(engine, connector) as context:
         started = connector.start_connect(context, state=state, instance=instance)
     pending = {"connector": dict(started.pending), "return_to": return_to}
-    now = utcnow()
+    now = engine.clock.now()
     with engine.transaction() as session:
         session.execute(sa.delete(ConnectState).where(col(ConnectState.expires_at) < now))
         session.add(
@@ -120,7 +120,7 @@ def _take_state(engine: Engine, network: str, state: str) -> tuple[int, dict[str
         deleted = cast(
             "sa.CursorResult[Any]", session.execute(sa.delete(ConnectState).where(col(ConnectState.id) == row.id))
         )
-        usable = deleted.rowcount == 1 and row.network == network and row.expires_at > utcnow()
+        usable = deleted.rowcount == 1 and row.network == network and row.expires_at > engine.clock.now()
         ambassador_id, pending_encrypted = row.ambassador_id, row.pending_encrypted
     if not usable:
         raise refused
@@ -146,7 +146,7 @@ def _save_account(
         account = NetworkAccount(ambassador_id=ambassador_id, network=network, handle=handle)
     store_credential(engine, session, account, credential)
     if followers is not None:
-        account.follower_count, account.followers_read_at = followers, utcnow()
+        account.follower_count, account.followers_read_at = followers, engine.clock.now()
     session.add(account)
     session.flush()
     assert account.id is not None

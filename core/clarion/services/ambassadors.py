@@ -243,7 +243,7 @@ def change_consent(
     ambassador = session.get(Ambassador, actor.ambassador_id)
     if ambassador is None:
         raise NotFound("ambassador not found")
-    now = utcnow()
+    now = engine.clock.now()
     state = ambassador.consent
     assert ambassador.id is not None
     if action == ConsentAction.OPT_IN:
@@ -332,7 +332,7 @@ def add_account(
         network=network,
         handle=handle,
         follower_count=follower_count,
-        followers_read_at=utcnow() if follower_count is not None else None,
+        followers_read_at=engine.clock.now() if follower_count is not None else None,
     )
     session.add(account)
     session.flush()

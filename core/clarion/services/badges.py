@@ -164,7 +164,7 @@ def award_badges(engine: Engine, session: Session, ambassador_id: int) -> list[B
             continue
         statement: Any = (
             insert(BadgeAward)
-            .values(ambassador_id=ambassador_id, badge=badge.name, earned_at=earned_at, created_at=datetime.now(UTC))
+            .values(ambassador_id=ambassador_id, badge=badge.name, earned_at=earned_at, created_at=engine.clock.now())
             .on_conflict_do_nothing(index_elements=["ambassador_id", "badge"])
             .returning(sa.column("id"))
         )

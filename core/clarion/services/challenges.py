@@ -558,7 +558,7 @@ def results(session: Session, challenge: Challenge, *, now: datetime | None = No
 
 def freeze_due(engine: Engine, *, now: datetime | None = None) -> int:
     """Freeze every challenge whose grace period is over; returns how many this call froze."""
-    now = now or utcnow()
+    now = now or engine.clock.now()
     frozen = 0
     with engine.transaction() as session:
         due = session.exec(

@@ -134,7 +134,7 @@ class ClickCapture:
 
     def remember_ambassador(self, ambassador_id: int, address: str | None, user_agent: str | None) -> None:
         """Note the visitor hash an authenticated ambassador has today, so their own clicks are known."""
-        now = utcnow()
+        now = self.engine.clock.now()
         if not address:
             return
         if self.needs_key(now):
@@ -358,7 +358,7 @@ class ClickIngester:
                 for segment in segments:
                     report.add(self._ingest_segment(segment))
             with self.engine.transaction() as session:
-                report.keys_destroyed = purge_visitor_keys(session, utcnow(), self._window)
+                report.keys_destroyed = purge_visitor_keys(session, self.engine.clock.now(), self._window)
         return report
 
     def _ingest_segment(self, segment: Any) -> IngestReport:

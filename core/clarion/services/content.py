@@ -332,7 +332,7 @@ def update_content(
             if value is None and name in {"title", "url", "summary", "body", "language", "featured", "edit_policy"}:
                 raise ValidationFailed(f"{name} cannot be null", field=name)
             setattr(content, name, value)
-    content.updated_at = utcnow()
+    content.updated_at = engine.clock.now()
     session.add(content)
     assert content.id is not None
     _replace_children(

@@ -18,7 +18,7 @@ from clarion.connectors import Connector, ConnectorContext, Credential, RateLimi
 from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
 from clarion.errors import AuthExpired, NotFound, NotSupported, ReconnectNeeded
-from clarion.models import AccountStatus, NetworkAccount, utcnow
+from clarion.models import AccountStatus, NetworkAccount
 
 # Refresh this long before the access token expires, so a publish never starts with a token
 # that dies mid-request.
@@ -154,7 +154,7 @@ def fresh_credential(engine: Engine, account_id: int, *, force: bool = False) ->
         credential = load_credential(engine, account)
         if credential is None:
             raise ReconnectNeeded(f"connect your {connector.label} account first", network=account.network)
-        due = credential.expires_at is not None and credential.expires_at - utcnow() < REFRESH_MARGIN
+        due = credential.expires_at is not None and credential.expires_at - engine.clock.now() < REFRESH_MARGIN
         if not (force or due):
             return credential
         seen_version = account.credentials_version

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from clarion.clock import utctoday
 from clarion.errors import NotFound, ValidationFailed
 from clarion.models import (
     ALL_TIME_START,
@@ -409,7 +410,7 @@ def leaderboard(
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    today = today or datetime.now(UTC).date()
+    today = today or utctoday()
     board: dict[str, Any] = {
         "window": window or parse_window(session, period, today),
         "scope": parse_scope(session, scope),
@@ -432,6 +433,6 @@ def employee_of_the_month(session: Session, month: str) -> Standing | None:
 
 def default_month(today: date | None = None) -> str:
     """The last complete month, as ``YYYY-MM``."""
-    first = (today or datetime.now(UTC).date()).replace(day=1)
+    first = (today or utctoday()).replace(day=1)
     previous = first - timedelta(days=1)
     return f"{previous.year:04d}-{previous.month:02d}"

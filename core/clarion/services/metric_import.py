@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 from clarion.connectors import METRIC_NAMES
 from clarion.engine import Engine
 from clarion.errors import InvalidRows, RowProblem, ValidationFailed
-from clarion.models import MetricOrigin, MetricSample, MetricSource, Role, Share, ShareStatus, utcnow
+from clarion.models import MetricOrigin, MetricSample, MetricSource, Role, Share, ShareStatus
 from clarion.services.actors import Actor
 from clarion.services.metrics import record_sample
 
@@ -335,7 +335,7 @@ def import_csv(
     """
     if actor is not None:
         actor.require(Role.ADMIN, "importing metrics")
-    now = now or utcnow()
+    now = now or engine.clock.now()
     text = _decode(content)
     with engine.transaction() as session:
         rows, problems = _read_rows(engine, session, text, now)

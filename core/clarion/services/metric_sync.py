@@ -59,7 +59,6 @@ from clarion.models import (
     NetworkAccount,
     Share,
     ShareStatus,
-    utcnow,
 )
 from clarion.services import rate_limits
 from clarion.services.credentials import call_with_credential, connector_context
@@ -168,7 +167,7 @@ def due_shares(engine: Engine, session: Session, now: datetime, *, share_id: int
 
 def plan(engine: Engine, now: datetime | None = None, *, share_id: int | None = None) -> list[AccountPlan]:
     """The shares a run at ``now`` would poll, per account, within each account's budget."""
-    now = now or utcnow()
+    now = now or engine.clock.now()
     budget = engine.settings.metrics_account_budget
     with engine.transaction() as session:
         due = due_shares(engine, session, now, share_id=share_id)
@@ -322,7 +321,7 @@ def _fetch(engine: Engine, account_plan: AccountPlan, chunk: Sequence[Due]) -> l
     except RateLimited as exc:
         if exc.retry_after is not None and not any(info.exhausted for info in reported):
             # A connector that only raised: its Retry-After still tells every worker to wait.
-            reset_at = utcnow() + timedelta(seconds=max(0.0, exc.retry_after))
+            reset_at = engine.clock.now() + timedelta(seconds=max(0.0, exc.retry_after))
             reported.append(RateLimitInfo(RateLimitScope.ACCOUNT, 0, reset_at))
         raise
     finally:
@@ -336,7 +335,7 @@ def _held_for(engine: Engine, account_plan: AccountPlan) -> timedelta | None:
 
     Budgets are facts of the wall clock (a network's reset time), so this reads the clock, not the run's ``now``.
     """
-    clock = utcnow()
+    clock = engine.clock.now()
     with engine.transaction() as session:
         until = rate_limits.blocked_until(session, account_plan.network, account_plan.account_id or 0, clock)
     return None if until is None else until - clock
@@ -419,7 +418,7 @@ def sync(
         NotFound: ``share_id`` does not exist.
         NotSupported: ``share_id`` cannot be polled (not published, no post id, too old, …).
     """
-    now = now or utcnow()
+    now = now or engine.clock.now()
     report = SyncReport(dry_run=dry_run, plans=plan(engine, now, share_id=share_id))
     if dry_run:
         return report

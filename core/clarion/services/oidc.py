@@ -34,12 +34,14 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlmodel import Session
 
+from clarion.clock import Clock, default_clock
 from clarion.config import Settings
 from clarion.errors import BadRequest, IdentityProviderUnavailable, NotAuthenticated, NotFound, PermissionDenied
 from clarion.identity import Identity
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.services.widget_sessions import WidgetSession, issue
+from clarion.tokens import check_lifetime, decode_options
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -107,10 +109,13 @@ def redirect_url(settings: Settings) -> str:
 class OidcClient:
     """One process's view of the identity provider: its metadata and keys, fetched lazily and cached."""
 
-    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None
+    ) -> None:
         if not settings.oidc_enabled:
             raise NotFound("OIDC sign-in is not configured here (set oidc_issuer and oidc_client_id)")
         self.settings = settings
+        self.clock = clock if clock is not None else default_clock()
         assert settings.oidc_issuer is not None
         assert settings.oidc_client_id is not None
         self.issuer = settings.oidc_issuer
@@ -223,7 +228,7 @@ class OidcClient:
 
     def start(self, next_path: str, *, now: float | None = None) -> LoginStart:
         """The authorization request, with its state, nonce and PKCE verifier sealed in a cookie value."""
-        issued = int(time.time() if now is None else now)
+        issued = int(self.clock.now().timestamp() if now is None else now)
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
         scopes = list(dict.fromkeys(["openid", *self.settings.oidc_scopes]))
         query = {
@@ -258,8 +263,9 @@ class OidcClient:
                 cookie,
                 _state_key(self.settings.secret_key),
                 algorithms=["HS256"],
-                options={"require": ["st", "no", "cv", "nx", "exp"]},
+                options=decode_options("st", "no", "cv", "nx", "exp"),
             )
+            check_lifetime(sealed, self.clock.now().timestamp(), leeway=0)
         except jwt.ExpiredSignatureError:
             raise BadRequest("the sign-in took longer than ten minutes; sign in again") from None
         except jwt.PyJWTError:
@@ -301,7 +307,10 @@ class OidcClient:
             PermissionDenied: the person is unknown and provisioning is off.
         """
         ambassador = resolve_identity(session, identity, provision=self.settings.provision_ambassadors)
-        return issue(self.settings.secret_key, Actor.of(ambassador), self.settings.widget_session_seconds)
+        actor = Actor.of(ambassador)
+        return issue(
+            self.settings.secret_key, actor, self.settings.widget_session_seconds, now=self.clock.now().timestamp()
+        )
 
     def validate_id_token(self, id_token: str, *, nonce: str, now: float | None = None) -> dict[str, Any]:
         """The claims of an ID token that passes every check.
@@ -319,7 +328,7 @@ class OidcClient:
         except (JoseError, ValueError) as exc:
             raise NotAuthenticated(f"the identity provider's ID token is invalid: {exc}") from None
         claims = dict(token.claims)
-        moment = time.time() if now is None else now
+        moment = self.clock.now().timestamp() if now is None else now
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         checks = [
@@ -377,4 +386,4 @@ def oidc_client(engine: Engine) -> OidcClient:
     Raises:
         NotFound: OIDC sign-in is not configured (when first used).
     """
-    return engine.resource("oidc", lambda built: OidcClient(built.settings))
+    return engine.resource("oidc", lambda built: OidcClient(built.settings, clock=built.clock))

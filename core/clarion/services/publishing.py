@@ -51,7 +51,6 @@ from clarion.models import (
     Share,
     ShareMethod,
     ShareStatus,
-    utcnow,
 )
 from clarion.services import rate_limits
 from clarion.services.credentials import call_with_credential, mark_reconnect_needed
@@ -187,7 +186,7 @@ def _wait_for_rate_limit(engine: Engine, session: Session, share: Share, until: 
     label = engine.connector(share.network).label
     share.scheduled_at = until
     share.last_error = f"waiting for the {label} rate limit until {until.isoformat(timespec='seconds')}"
-    share.updated_at = utcnow()
+    share.updated_at = engine.clock.now()
     session.add(share)
     share_id = share.id
     assert share_id is not None
@@ -196,7 +195,7 @@ def _wait_for_rate_limit(engine: Engine, session: Session, share: Share, until: 
 
 def _claim(engine: Engine, share_id: int) -> _Attempt | None:
     """Record the attempt and commit it before the network hears anything; ``None`` = nothing to do."""
-    now = utcnow()
+    now = engine.clock.now()
     with engine.transaction() as session:
         share = _lock_share(session, share_id)
         if share is None or not _is_due(share, now):
@@ -254,7 +253,7 @@ def publish_share(engine: Engine, share_id: int) -> None:
     except ConnectorError as exc:
         if isinstance(exc, RateLimited) and exc.retry_after is not None and not any(i.exhausted for i in reported):
             # A connector that only raised: its Retry-After still tells every worker to wait.
-            reset_at = utcnow() + timedelta(seconds=max(0.0, exc.retry_after))
+            reset_at = engine.clock.now() + timedelta(seconds=max(0.0, exc.retry_after))
             reported.append(RateLimitInfo(RateLimitScope.ACCOUNT, 0, reset_at))
         _store_rate_limits(engine, attempt, reported)
         _record_failure(engine, attempt, exc)
@@ -277,7 +276,7 @@ def _store_rate_limits(engine: Engine, attempt: _Attempt, reported: list[RateLim
 
 
 def _record_failure(engine: Engine, attempt: _Attempt, error: ConnectorError) -> None:
-    now = utcnow()
+    now = engine.clock.now()
     reconnect = isinstance(error, ReconnectNeeded)
     with engine.transaction() as session:
         share = _lock_share(session, attempt.share_id)
@@ -308,7 +307,7 @@ def _record_failure(engine: Engine, attempt: _Attempt, error: ConnectorError) ->
 
 
 def _record_published(engine: Engine, share_id: int, published: PublishedPost) -> None:
-    now = utcnow()
+    now = engine.clock.now()
     with engine.transaction() as session:
         share = _lock_share(session, share_id)
         if share is None:
@@ -349,7 +348,7 @@ def _record_published(engine: Engine, share_id: int, published: PublishedPost) -
 
 
 def _claim_reconcile(engine: Engine, share_id: int) -> _Attempt | None:
-    now = utcnow()
+    now = engine.clock.now()
     with engine.transaction() as session:
         share = _lock_share(session, share_id)
         if share is None or share.status is not ShareStatus.PUBLISHING:
@@ -379,7 +378,7 @@ def _finish_reconcile(engine: Engine, attempt: _Attempt, *, retry: int | None, f
             _fail(session, share, reason, UNKNOWN_OUTCOME)
         else:
             move_share(share, ShareStatus.SCHEDULED)
-            share.scheduled_at = utcnow()
+            share.scheduled_at = engine.clock.now()
             share.last_error = "the post did not go out; trying again"
             after_commit(session, lambda: job_queue(engine).publish(attempt.share_id))
         session.add(share)
@@ -444,7 +443,7 @@ def sweep(engine: Engine) -> Swept:
     Catches every share whose task was lost: an enqueue that failed after commit, a queue
     wiped, a worker killed mid-request (its share stays PUBLISHING: reconciled, never re-posted).
     """
-    now = utcnow()
+    now = engine.clock.now()
     stuck_before = now - timedelta(seconds=engine.settings.publish_timeout_seconds)
     with engine.transaction() as session:
         due = session.exec(

@@ -354,7 +354,7 @@ def update_batch(engine: Engine, *, batch_size: int | None = None, settle_second
     """Fold at most one batch per source, in one transaction. Safe to run from several workers."""
     limit = batch_size or engine.settings.analytics_batch_size
     settle = engine.settings.analytics_settle_seconds if settle_seconds is None else settle_seconds
-    cutoff = utcnow() - timedelta(seconds=settle) if settle > 0 else None
+    cutoff = engine.clock.now() - timedelta(seconds=settle) if settle > 0 else None
     report = UpdateReport(batches=1)
     with engine.transaction() as session:
         watermarks = _lock_watermarks(session)

@@ -119,7 +119,7 @@ def create_share(
         ValidationFailed: unknown network, text over the network's rules, a guardrail's
             objection, an unsupported method or a bad schedule.
     """
-    now = utcnow()
+    now = engine.clock.now()
     lock_ambassador(session, actor.ambassador_id)
     ambassador = session.get(Ambassador, actor.ambassador_id)
     if ambassador is None:
@@ -282,7 +282,7 @@ def open_share(engine: Engine, session: Session, actor: Actor, share_id: int) ->
     share = _own_intent_share(session, actor, share_id)
     if share.status is ShareStatus.PUBLISHED:
         return share
-    now = utcnow()
+    now = engine.clock.now()
     share.opened_at = now
     _publish_intent(engine, session, share, now, verified=False)
     return share
@@ -328,7 +328,7 @@ def verify_share(engine: Engine, session: Session, actor: Actor, share_id: int, 
         if share.external_post_url == url:
             return share
         raise Conflict("this share is already verified with another link")
-    now = utcnow()
+    now = engine.clock.now()
     if share.status is not ShareStatus.PUBLISHED:
         _publish_intent(engine, session, share, now, verified=True)
     share.verified_at = now

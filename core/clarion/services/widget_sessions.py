@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +26,14 @@ from clarion.identity import Identity
 from clarion.models import UsedTokenId, utcnow
 from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
-from clarion.tokens import ALGORITHM, EXCHANGE_MAX_TTL_SECONDS, LEEWAY_SECONDS, verify_token
+from clarion.tokens import (
+    ALGORITHM,
+    EXCHANGE_MAX_TTL_SECONDS,
+    LEEWAY_SECONDS,
+    check_lifetime,
+    decode_options,
+    verify_token,
+)
 
 SESSION_PREFIX = "cws."
 SESSION_AUDIENCE = "clarion-widget-session"
@@ -81,7 +87,7 @@ def exchange(engine: Engine, session: Session, identity_token: str) -> WidgetSes
             :data:`~clarion.tokens.EXCHANGE_MAX_TTL_SECONDS`, or was used before.
         PermissionDenied: the person is unknown and provisioning is off.
     """
-    claims = verify_token(engine.settings.secret_key, identity_token)
+    claims = verify_token(engine.settings.secret_key, identity_token, now=engine.clock.now().timestamp())
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 8 <= len(jti) <= 128:
         raise NotAuthenticated("a token exchanged for a widget session needs a unique jti (8 to 128 characters)")
@@ -95,12 +101,14 @@ def exchange(engine: Engine, session: Session, identity_token: str) -> WidgetSes
     )
     ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
     actor = Actor.of(ambassador)
-    return issue(engine.settings.secret_key, actor, engine.settings.widget_session_seconds)
+    return issue(
+        engine.settings.secret_key, actor, engine.settings.widget_session_seconds, now=engine.clock.now().timestamp()
+    )
 
 
 def issue(secret_key: str, actor: Actor, ttl_seconds: int, *, now: float | None = None) -> WidgetSession:
     """A fresh session token for ``actor``."""
-    issued = int(time.time() if now is None else now)
+    issued = int(utcnow().timestamp() if now is None else now)
     session_id = secrets.token_urlsafe(16)
     claims: dict[str, Any] = {
         "sub": actor.external_id,
@@ -123,8 +131,8 @@ def is_session_token(token: str) -> bool:
     return token.startswith(SESSION_PREFIX)
 
 
-def verify_session(secret_key: str, token: str) -> dict[str, Any]:
-    """The claims of a valid session token (``sub``, ``aid``, ``sid``).
+def verify_session(secret_key: str, token: str, *, now: float | None = None) -> dict[str, Any]:
+    """The claims of a valid session token (``sub``, ``aid``, ``sid``), checked at ``now`` (the clock's when omitted).
 
     Raises:
         NotAuthenticated: forged, expired or malformed.
@@ -137,9 +145,9 @@ def verify_session(secret_key: str, token: str) -> dict[str, Any]:
             _session_key(secret_key),
             algorithms=[ALGORITHM],
             audience=SESSION_AUDIENCE,
-            leeway=LEEWAY_SECONDS,
-            options={"require": ["sub", "aid", "sid", "exp", "iat", "aud"]},
+            options=decode_options("sub", "aid", "sid", "exp", "iat", "aud"),
         )
+        check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("the widget session has expired; reload the page") from exc
     except jwt.PyJWTError as exc:
@@ -149,12 +157,12 @@ def verify_session(secret_key: str, token: str) -> dict[str, Any]:
     return claims
 
 
-def check_csrf(secret_key: str, session_token: str, presented: str | None) -> bool:
-    """Whether ``presented`` is the CSRF token of the (valid) session ``session_token``."""
+def check_csrf(secret_key: str, session_token: str, presented: str | None, *, now: float | None = None) -> bool:
+    """Whether ``presented`` is the CSRF token of the (valid at ``now``) session ``session_token``."""
     if not presented:
         return False
     try:
-        claims = verify_session(secret_key, session_token)
+        claims = verify_session(secret_key, session_token, now=now)
     except NotAuthenticated:
         return False
     return hmac.compare_digest(csrf_token(secret_key, claims["sid"]), presented)

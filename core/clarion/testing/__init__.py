@@ -18,6 +18,8 @@ Fixtures:
     clarion_engine: the default engine (built-in plugins only).
     clarion_client: a Litestar test client for ``clarion_engine``.
     clarion_people: creates ambassadors and returns their ``Authorization`` headers.
+    clock: a :class:`~clarion.clock.FrozenClock` the test's engines read; ``clock.move(timedelta)``
+        and ``clock.set(datetime)`` replace sleeping.
 
 Beyond the fixtures:
     :mod:`clarion.testing.contract`: :class:`~clarion.testing.contract.ConnectorContract`, the
@@ -57,6 +59,7 @@ _FIXTURES = frozenset(
         "clarion_engine",
         "clarion_client",
         "clarion_people",
+        "clock",
     }
 )
 

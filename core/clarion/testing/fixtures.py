@@ -1,4 +1,4 @@
-"""The ``clarion`` pytest plugin: databases on SQLite (and PostgreSQL), settings, engines, clients, people.
+"""The ``clarion`` pytest plugin: databases on SQLite (and PostgreSQL), settings, engines, clients, people, a clock.
 
 Loaded through :mod:`clarion.testing` (its ``pytest11`` entry point); see that module for the list.
 """
@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from clarion.bootstrap import build_engine
+from clarion.clock import FrozenClock, SystemClock, set_default_clock
 from clarion.config import Settings, load_settings
 from clarion.contracts import Schema
 from clarion.db import Database
@@ -125,11 +126,34 @@ def clarion_settings_factory(clarion_database_url: str, tmp_path: Path) -> Calla
 
 
 @pytest.fixture
-def clarion_engine_factory(clarion_settings_factory: Callable[..., Settings]) -> Iterator[Callable[..., Engine]]:
+def clock() -> Iterator[FrozenClock]:
+    """A :class:`~clarion.clock.FrozenClock`, stopped at the moment the test starts (whole seconds).
+
+    Every engine the test builds (``clarion_engine``, ``clarion_engine_factory``) reads it as
+    ``engine.clock``, and it is the process default for the test (the fake networks, connectors
+    and table defaults read it too). Move it instead of sleeping::
+
+        def test_a_token_expires(clock, clarion_engine):
+            ...
+            clock.move(timedelta(minutes=6))
+    """
+    frozen = FrozenClock(SystemClock().now().replace(microsecond=0))
+    previous = set_default_clock(frozen)
+    try:
+        yield frozen
+    finally:
+        set_default_clock(previous)
+
+
+@pytest.fixture
+def clarion_engine_factory(
+    clarion_settings_factory: Callable[..., Settings], request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Engine]]:
     """``factory(plugins=None, plugin_settings=None, **settings) -> Engine``, closed after the test.
 
     ``plugins`` are extra plugins to register (name → module, module path or object);
-    ``plugin_settings`` are ``[plugins.<name>]`` sections.
+    ``plugin_settings`` are ``[plugins.<name>]`` sections. When the test uses the ``clock``
+    fixture, the engines read that clock, whatever order the fixtures are named in.
     """
     engines: list[Engine] = []
 
@@ -141,7 +165,8 @@ def clarion_engine_factory(clarion_settings_factory: Callable[..., Settings]) ->
     ) -> Engine:
         if plugin_settings is not None:
             overrides["plugins"] = plugin_settings
-        engine = build_engine(clarion_settings_factory(**overrides), extra_plugins=plugins)
+        frozen = request.getfixturevalue("clock") if "clock" in request.fixturenames else None
+        engine = build_engine(clarion_settings_factory(**overrides), extra_plugins=plugins, clock=frozen)
         engines.append(engine)
         builtin = {plugin_schema.branch for plugin_schema in _builtin_schemas()}
         for plugin_schema in engine.schemas().values():

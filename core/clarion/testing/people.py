@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clarion.engine import Engine
-from clarion.models import AdvocacyLevel, Ambassador, Role, utcnow
+from clarion.models import AdvocacyLevel, Ambassador, Role
 from clarion.tokens import mint_token
 
 
@@ -30,7 +30,7 @@ def make_person(
             name=fields.pop("name", external_id.title()),
             role=Role(role),
             advocacy_level=fields.pop("advocacy_level", AdvocacyLevel.ENGAGEMENT),
-            opted_in_at=utcnow() if opted_in else None,
+            opted_in_at=engine.clock.now() if opted_in else None,
             guidelines_version=engine.settings.guidelines_version if opted_in else None,
             **fields,
         )
@@ -38,5 +38,5 @@ def make_person(
         session.flush()
         assert ambassador.id is not None
         ambassador_id = ambassador.id
-    token = mint_token(engine.settings.secret_key, external_id)
+    token = mint_token(engine.settings.secret_key, external_id, now=engine.clock.now().timestamp())
     return Person(ambassador_id, external_id, Role(role), {"Authorization": f"Bearer {token}"})

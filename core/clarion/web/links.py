@@ -17,7 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from clarion.engine import Engine
 from clarion.errors import NotFound
-from clarion.models import Role, utcnow
+from clarion.models import Role
 from clarion.services.bots import is_prefetch
 from clarion.services.clicks import click_capture
 from clarion.services.links import QR_PARAMETER, QR_VALUE, LinkTarget, link_cache, qr_share, qr_url, resolve_link
@@ -142,7 +142,7 @@ class RedirectFastPath:
             path: str = scope["path"]
             if path.startswith("/r/") and path.find("/", 3) == -1:
                 engine: Engine = scope["app"].state.engine
-                now = utcnow()
+                now = engine.clock.now()
                 target = link_cache(engine).get(path[3:], now)  # only known, valid codes are cached
                 if target is not None:
                     await _capture(engine, scope, target, now)
@@ -165,7 +165,7 @@ class RedirectController(Controller):
     @get("/r/{code:str}", opt={"role": PUBLIC})
     async def follow(self, request: Request[Any, Any, Any], code: Code) -> ASGIApp:
         engine: Engine = request.app.state.engine
-        now = utcnow()
+        now = engine.clock.now()
         target = await _target(engine, code, now)
         if target is None:
             return Template(  # type: ignore[return-value]
@@ -181,7 +181,7 @@ class RedirectController(Controller):
     async def peek(self, request: Request[Any, Any, Any], code: Code) -> Response[None]:
         # Link checkers and previews ask with HEAD: answered the same way, stored as a bot.
         engine: Engine = request.app.state.engine
-        now = utcnow()
+        now = engine.clock.now()
         target = await _target(engine, code, now)
         if target is None:
             return Response(None, status_code=404, headers=LINK_HEADERS)

@@ -25,9 +25,8 @@ class PagesController(ClarionController):
 
     @get("/", sync_to_thread=True, opt={"role": PUBLIC})
     def home(self, engine: EngineDep, request: Request[Any, Any, Any]) -> Template:
-        from clarion.models import utcnow
 
-        now = utcnow()
+        now = engine.clock.now()
         with engine.transaction() as session:
             stats = {
                 "ambassadors": _count(session, select(Ambassador.id)),

@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from clarion.engine import Engine
 from clarion.errors import ClarionError
-from clarion.models import Campaign, Content, utcnow
+from clarion.models import Campaign, Content
 from clarion.services import figures
 from clarion.services.figures import MAX_PERIOD_DAYS, Goal, Interval, Period, Report, Scope
 from clarion.web.admin.controller import (
@@ -372,7 +372,7 @@ class AdminAnalyticsController(ClarionController):
         end: str | None,
         interval: str | None,
     ) -> Response[str]:
-        form = parse_range(start, end, interval, utcnow().date(), OVERVIEW_DAYS)
+        form = parse_range(start, end, interval, engine.clock.now().date(), OVERVIEW_DAYS)
         with engine.transaction() as session:
             viewer = _viewer(engine, session, actor)
             # The API's rule: programme-wide figures are for editors and admins (and unknown scopes are 404).

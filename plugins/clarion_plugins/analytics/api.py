@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import Response, get
 from litestar.params import PathParameter, QueryParameter
 
-from clarion.models import Role, utcnow
+from clarion.models import Role
 from clarion.services.figures import Interval, Period, Scope
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, problems
@@ -62,8 +62,8 @@ def csv_response(text: str, filename: str) -> Any:
     )
 
 
-def _today() -> date:
-    return utcnow().date()
+def _today(engine: Any) -> date:
+    return engine.clock.today()
 
 
 def _report(
@@ -78,7 +78,7 @@ def _report(
     table: Table,
     default_days: int = 30,
 ) -> Any:
-    period = Period.checked(start, end, today=_today(), default_days=default_days)
+    period = Period.checked(start, end, today=_today(engine), default_days=default_days)
     with engine.transaction() as session:
         result = reports.scoped_report(engine, session, actor, scope, period, interval)
     described = {key: value for key, value in vars(scope).items() if value is not None}
@@ -245,7 +245,7 @@ class AnalyticsController(ClarionController):
         ] = None,
         format: FormatQuery = Format.JSON,
     ) -> BreakdownOut:
-        period = Period.checked(start, end, today=_today())
+        period = Period.checked(start, end, today=_today(engine))
         scope = Scope(campaign_id=campaign_id, team=team, network=network)
         with engine.transaction() as session:
             rows = reports.scoped_breakdown(engine, session, actor, scope, period, by)
@@ -296,7 +296,7 @@ class MyAnalyticsController(ClarionController):
         end: EndQuery = None,
         format: FormatQuery = Format.JSON,
     ) -> BreakdownOut:
-        period = Period.checked(start, end, today=_today(), default_days=MY_TREND_DAYS)
+        period = Period.checked(start, end, today=_today(engine), default_days=MY_TREND_DAYS)
         with engine.transaction() as session:
             rows = reports.authored_breakdown(session, actor, period)
         out = BreakdownOut.of(Dimension.CONTENT.value, period.start, period.end, rows)

@@ -23,6 +23,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.clock import utcnow
 from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
@@ -275,7 +276,7 @@ class BlueskyConnector(Connector):
         # createRecord takes no idempotency key: after an unknown outcome the engine reconciles
         # with find_post. The link card carries no thumbnail (that needs an image upload).
         text, facets = post_record_text(post)
-        created_at = datetime.now(UTC)
+        created_at = utcnow()
         record = {
             "$type": POST_COLLECTION,
             "text": text,
@@ -339,7 +340,7 @@ class BlueskyConnector(Connector):
             batch = list(external_ids[first : first + METRICS_BATCH])
             response = request(context, "GET", url, params=[("uris", uri) for uri in batch], headers=headers)
             raise_for_status(response)
-            observed_at = datetime.now(UTC)
+            observed_at = utcnow()
             # Deleted posts are simply missing from the answer.
             snapshots.extend(
                 MetricsSnapshot(

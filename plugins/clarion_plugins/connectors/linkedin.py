@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, NoReturn
 from urllib.parse import quote, urlencode
 
@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.clock import utcnow
 from clarion.connector_http import exhausted_until_utc_midnight
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
@@ -115,7 +116,7 @@ class LinkedInConnector(Connector):
             raise MissingPermission(f"LinkedIn denied access: {message}", network=self.key)
         if status == 429:
             # LinkedIn sends no rate-limit headers; its daily windows reset at midnight UTC.
-            now = datetime.now(UTC)
+            now = utcnow()
             reset_at = exhausted_until_utc_midnight(now=now).reset_at
             assert reset_at is not None
             retry_after = (reset_at - now).total_seconds()
@@ -146,7 +147,7 @@ class LinkedInConnector(Connector):
         return response.json()
 
     def _credential(self, tokens: Mapping[str, Any], previous: Credential | None = None) -> Credential:
-        now = datetime.now(UTC)
+        now = utcnow()
         expires_in = tokens.get("expires_in")
         scope = tokens.get("scope")
         extra = dict(previous.extra) if previous else {}
@@ -260,9 +261,7 @@ class LinkedInConnector(Connector):
         urn = response.headers.get("x-restli-id")
         if not urn:
             raise UnknownOutcome("LinkedIn accepted the post but did not say its id", network=self.key)
-        return PublishedPost(
-            external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/", published_at=datetime.now(UTC)
-        )
+        return PublishedPost(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/", published_at=utcnow())
 
     def fetch_metrics(
         self, context: ConnectorContext, credential: Credential | None, external_ids: Sequence[str]
@@ -287,7 +286,7 @@ class LinkedInConnector(Connector):
                 if response.status_code != 200:
                     self._fail(response)
                 figures[name] = sum(int(element.get("count", 0)) for element in response.json().get("elements", []))
-            snapshots.append(MetricsSnapshot(external_id=urn, observed_at=datetime.now(UTC), **figures))
+            snapshots.append(MetricsSnapshot(external_id=urn, observed_at=utcnow(), **figures))
         return snapshots
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -16,6 +16,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.clock import utcnow
 from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
@@ -374,7 +375,7 @@ class MastodonConnector(Connector):
             snapshots.append(
                 MetricsSnapshot(
                     external_id=str(external_id),
-                    observed_at=datetime.now(UTC),
+                    observed_at=utcnow(),
                     reactions=status.get("favourites_count"),
                     comments=status.get("replies_count"),
                     reposts=status.get("reblogs_count"),

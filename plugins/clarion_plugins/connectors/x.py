@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from urllib.parse import quote, urlencode
 
@@ -15,6 +15,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
+from clarion.clock import utcnow
 from clarion.connector_http import report_rate_limits, retry_after
 from clarion.connector_http import send as http_send
 from clarion.connectors import (
@@ -200,7 +201,7 @@ class XConnector(Connector):
         return Credential(
             access_token=tokens["access_token"],
             refresh_token=tokens.get("refresh_token") or (previous.refresh_token if previous else None),
-            expires_at=datetime.now(UTC) + timedelta(seconds=expires_in) if expires_in else None,
+            expires_at=utcnow() + timedelta(seconds=expires_in) if expires_in else None,
             account_id=previous.account_id if previous else None,
             handle=previous.handle if previous else None,
             scopes=tuple(scope.split()) if scope else (previous.scopes if previous else ()),
@@ -293,9 +294,7 @@ class XConnector(Connector):
         if response.status_code != 201:
             self._fail(response, content=True)
         post_id = response.json()["data"]["id"]
-        return PublishedPost(
-            external_id=post_id, url=self._permalink(credential, post_id), published_at=datetime.now(UTC)
-        )
+        return PublishedPost(external_id=post_id, url=self._permalink(credential, post_id), published_at=utcnow())
 
     @staticmethod
     def _permalink(credential: Credential, post_id: str) -> str:
@@ -345,7 +344,7 @@ class XConnector(Connector):
             )
             if response.status_code != 200:
                 self._fail(response)
-            observed = datetime.now(UTC)
+            observed = utcnow()
             # Deleted or hidden posts come back under "errors", not "data": no snapshot for them.
             for tweet in response.json().get("data", []):
                 metrics = tweet.get("public_metrics", {})

@@ -35,7 +35,6 @@ from clarion.models import (
     Share,
     ShareMethod,
     ShareStatus,
-    utcnow,
 )
 from clarion.services import campaigns, guidelines, rollups
 from clarion.services import content as content_service
@@ -1106,7 +1105,7 @@ def load_demo(
     """
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    now = _moment((now or utcnow()).astimezone(UTC))
+    now = _moment((now or engine.clock.now()).astimezone(UTC))
     account_networks = [network for network in NETWORK_PROFILES if network in engine.connectors()]
     plan = _plan(seed, now, account_networks, list(engine.connectors()))
     company = programme()

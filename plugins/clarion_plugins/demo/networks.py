@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from sqlmodel import select
 
+from clarion.clock import utcnow
 from clarion.config import Settings, with_plugin_settings
 from clarion.engine import Engine
 from clarion.models import Ambassador, NetworkAccount
@@ -83,7 +84,7 @@ class DemoMastodon(_MagicWords, FakeMastodon):
                     self.tokens.pop(request.bearer or "", None)
                 return FakeResponse(401, {"error": "The access token was revoked"})
             if self._rate_limit_once(text, request.headers.get("idempotency-key") or text):
-                reset = (datetime.now(UTC) + timedelta(seconds=self.retry_after)).isoformat(timespec="milliseconds")
+                reset = (utcnow() + timedelta(seconds=self.retry_after)).isoformat(timespec="milliseconds")
                 headers = {
                     "Retry-After": str(self.retry_after),
                     "X-RateLimit-Limit": "300",
@@ -115,7 +116,7 @@ class DemoBluesky(_MagicWords, FakeBluesky):
                     self.refresh_tokens = {token: d for token, d in self.refresh_tokens.items() if d != account.did}
                 return FakeResponse(401, {"error": "AuthenticationRequired", "message": "Token has been revoked"})
             if account is not None and self._rate_limit_once(text, text):
-                reset = str(int(datetime.now(UTC).timestamp()) + self.retry_after)
+                reset = str(int(utcnow().timestamp()) + self.retry_after)
                 headers = {
                     "Retry-After": str(self.retry_after),
                     "RateLimit-Limit": "5000",

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from clarion import hookimpl
 from clarion.guardrails import Severity, ShareDraft, Violation
-from clarion.models import Ambassador, Share, ShareStatus, utcnow
+from clarion.models import Ambassador, Share, ShareStatus
 
 PLUGIN_NAME = "guardrail-cadence"
 
@@ -111,7 +111,7 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     if ambassador is None:
         return []
     zone = ambassador_zone(ambassador)
-    goes_out = (draft.scheduled_at or utcnow()).astimezone(zone)
+    goes_out = (draft.scheduled_at or engine.clock.now()).astimezone(zone)
     label = engine.connector(draft.network).label
     findings = []
     limit = settings.limit_for(draft.network)

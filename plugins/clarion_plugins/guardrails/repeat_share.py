@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.guardrails import ShareDraft, Violation
-from clarion.models import Share, ShareStatus, utcnow
+from clarion.models import Share, ShareStatus
 
 PLUGIN_NAME = "guardrail-repeat-share"
 
@@ -30,7 +30,7 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     if settings.window_hours == 0:
         return []
-    since = utcnow() - timedelta(hours=settings.window_hours)
+    since = engine.clock.now() - timedelta(hours=settings.window_hours)
     earlier = session.exec(
         select(Share.id).where(
             Share.ambassador_id == draft.ambassador_id,

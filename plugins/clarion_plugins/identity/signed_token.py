@@ -14,7 +14,7 @@ def clarion_identity_compute(engine, request: RequestInfo):
     token = request.bearer_token()
     if token is None or not looks_like_jwt(token):
         return None
-    claims = verify_token(engine.settings.secret_key, token)
+    claims = verify_token(engine.settings.secret_key, token, now=engine.clock.now().timestamp())
     return Identity(
         external_id=claims["sub"],
         provider=PLUGIN_NAME,

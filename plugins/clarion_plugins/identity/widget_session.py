@@ -16,13 +16,13 @@ def clarion_identity_compute(engine, request: RequestInfo):
     if token is not None:
         if not is_session_token(token):
             return None
-        claims = verify_session(engine.settings.secret_key, token)
+        claims = verify_session(engine.settings.secret_key, token, now=engine.clock.now().timestamp())
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
         try:
-            claims = verify_session(engine.settings.secret_key, cookie)
+            claims = verify_session(engine.settings.secret_key, cookie, now=engine.clock.now().timestamp())
         except NotAuthenticated:
             return None  # a stale cookie: let another provider (or the sign-in answer) speak
     return Identity(external_id=claims["sub"], provider=PLUGIN_NAME, ambassador_id=claims["aid"])

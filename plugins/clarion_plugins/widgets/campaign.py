@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.errors import BadRequest, NotFound
-from clarion.models import Campaign, utcnow
+from clarion.models import Campaign
 from clarion.services.figures import MAX_PERIOD_DAYS, Figure, Interval, Period, Scope, report
 from clarion.widgets import Widget
 
@@ -51,7 +51,7 @@ def campaign_period(campaign: Campaign, today) -> Period | None:
 
 
 def campaign_context(engine, viewer, settings) -> dict[str, Any]:
-    today = utcnow().date()
+    today = engine.clock.now().date()
     with engine.transaction() as session:
         campaign = find_campaign(session, settings)
         assert campaign.id is not None
@@ -92,7 +92,7 @@ def campaign_context(engine, viewer, settings) -> dict[str, Any]:
             "starts_on": campaign.starts_at.date() if campaign.starts_at else None,
             "ends_on": (campaign.ends_at - LAST_MOMENT).date() if campaign.ends_at else None,  # the last day included
             "upcoming": period is None,
-            "ended": campaign.ends_at is not None and campaign.ends_at <= utcnow(),
+            "ended": campaign.ends_at is not None and campaign.ends_at <= engine.clock.now(),
             "goals": goals,
             "figures": figures,
             "my_shares": mine,

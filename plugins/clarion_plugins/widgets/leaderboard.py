@@ -116,7 +116,7 @@ def leaderboard_context(engine, viewer, settings) -> dict[str, Any]:
                 rank_by=rank_by,
                 limit=limit,
                 viewer_id=viewer.ambassador_id,
-                today=utcnow().date(),
+                today=engine.clock.now().date(),
             )
         me_line = board.me if board is not None else None
         return {

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from clarion import hookimpl
-from clarion.models import Ambassador, utcnow
+from clarion.models import Ambassador
 from clarion.services import badges, leaderboards, levels, points
 from clarion.services.figures import Interval, Period, Point, Scope, report
 from clarion.services.pagination import PageRequest
@@ -54,7 +54,9 @@ def month_standing(engine, session, ambassador: Ambassador) -> dict[str, Any] | 
     """My rank on this month's company board; None when leaderboards are off or I have no points this month."""
     if not engine.settings.leaderboards:
         return None
-    board = leaderboards.leaderboard(session, period="month", limit=1, viewer_id=ambassador.id, today=utcnow().date())
+    board = leaderboards.leaderboard(
+        session, period="month", limit=1, viewer_id=ambassador.id, today=engine.clock.today()
+    )
     if board.me is None:
         return None
     return {
@@ -93,7 +95,7 @@ def trend_chart(series: list[Point]) -> dict[str, Any]:
 
 
 def my_impact_context(engine, viewer, settings) -> dict[str, Any]:
-    period = Period.checked(None, None, today=utcnow().date(), default_days=TREND_DAYS)
+    period = Period.checked(None, None, today=engine.clock.today(), default_days=TREND_DAYS)
     scope = Scope(ambassador_id=viewer.ambassador_id)  # only ever the viewer's own figures
     with engine.transaction() as session:
         ambassador = session.get(Ambassador, viewer.ambassador_id)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from clarion.clock import utcnow
 from clarion.connectors import (
     AuthKind,
     Capability,
@@ -295,7 +296,7 @@ class DiscourseConnector(Connector):
 
     @staticmethod
     def _snapshot(external_id: str, kind: str, body: Mapping[str, Any]) -> MetricsSnapshot:
-        observed_at = datetime.now(UTC)
+        observed_at = utcnow()
         if kind == "topic":
             posts_count = body.get("posts_count")
             return MetricsSnapshot(

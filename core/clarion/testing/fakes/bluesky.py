@@ -14,11 +14,11 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import regex
 
+from clarion.clock import utcnow
 from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 GRAPHEME = regex.compile(r"\X")
@@ -42,7 +42,7 @@ class Record:
     replies: int = 0
     reposts: int = 0
     quotes: int = 0
-    indexed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+    indexed_at: str = field(default_factory=lambda: utcnow().isoformat().replace("+00:00", "Z"))
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -72,7 +72,7 @@ class FakeBluesky(FakeServer):
     # -- test helpers -------------------------------------------------------------------------
 
     def rate_limit_next(self, path: str, *, seconds: int = 40) -> None:
-        reset = str(int(time.time()) + seconds)
+        reset = str(int(utcnow().timestamp()) + seconds)
         headers = {
             "RateLimit-Limit": "3000",
             "RateLimit-Remaining": "0",
@@ -86,7 +86,7 @@ class FakeBluesky(FakeServer):
             self.access = {token: (did, 0.0) for token, (did, _exp) in self.access.items()}
 
     def _session(self, account: Account) -> dict[str, Any]:
-        expires = time.time() + self.access_ttl
+        expires = utcnow().timestamp() + self.access_ttl
         access = ".".join(
             [
                 _b64({"alg": "ES256K", "typ": "at+jwt"}),
@@ -106,7 +106,7 @@ class FakeBluesky(FakeServer):
         if known is None:
             return None, xrpc_error(401, "AuthenticationRequired", "Authentication Required")
         did, expires = known
-        if expires < time.time():
+        if expires < utcnow().timestamp():
             return None, xrpc_error(400, "ExpiredToken", "Token has expired")
         return self.accounts[did], None
 

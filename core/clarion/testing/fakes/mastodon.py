@@ -13,12 +13,13 @@ import itertools
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import regex
 
+from clarion.clock import utcnow
 from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 URL = regex.compile(r"https?://\S+")
@@ -73,7 +74,7 @@ class FakeMastodon(FakeServer):
     # -- test helpers -------------------------------------------------------------------------
 
     def rate_limit_next(self, path: str, *, seconds: int = 30) -> None:
-        reset = (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+        reset = (utcnow() + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
         headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
         self.fail_next(path, 429, {"error": "Too many requests"}, headers=headers)
 
@@ -250,7 +251,7 @@ class FakeMastodon(FakeServer):
                 id=status_id,
                 account_id=account.id,
                 text=text,
-                created_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                created_at=utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 url=f"{self.url}/@{account.username}/{status_id}",
             )
             self.statuses[status_id] = status

@@ -23,7 +23,6 @@ import hashlib
 import json
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -32,6 +31,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from clarion.clock import utcnow
 from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 
 
@@ -208,7 +208,7 @@ class FakeOidcProvider(FakeServer):
 
     def id_token(self, grant: Grant) -> str:
         """The ID token of ``grant``, with any arranged misbehaviour applied (and then forgotten)."""
-        now = int(time.time())
+        now = int(utcnow().timestamp())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": grant.client_id,

@@ -11,12 +11,11 @@ import base64
 import hashlib
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from clarion.clock import utcnow
 from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, collect_routes, route
 from clarion_plugins.connectors.x import weighted_length
 
@@ -75,12 +74,12 @@ class FakeX(FakeServer):
     # -- test helpers -------------------------------------------------------------------------
 
     def response_headers(self) -> dict[str, str]:
-        reset = self.rate_limit_reset or int(time.time()) + 900
+        reset = self.rate_limit_reset or int(utcnow().timestamp()) + 900
         limits = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": str(reset)}
         if self.app_limit_remaining is not None:
             limits["x-app-limit-24hour-limit"] = "10000"
             limits["x-app-limit-24hour-remaining"] = str(self.app_limit_remaining)
-            limits["x-app-limit-24hour-reset"] = str(int(time.time()) + 86400)
+            limits["x-app-limit-24hour-reset"] = str(int(utcnow().timestamp()) + 86400)
         return limits
 
     def rate_limit_next(self, path: str, *, method: str | None = None) -> None:
@@ -114,7 +113,7 @@ class FakeX(FakeServer):
                 "id": tweet_id,
                 "text": text,
                 "author_id": user_id or self.user_id,
-                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "created_at": utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                 "public_metrics": {
                     "retweet_count": 0,
                     "reply_count": 0,

@@ -22,7 +22,7 @@ from clarion import __version__
 from clarion.engine import Engine
 from clarion.errors import ClarionError
 from clarion.i18n import language_of
-from clarion.models import ContentStatus, Role, utcnow
+from clarion.models import ContentStatus, Role
 from clarion.services import campaigns as campaign_service
 from clarion.services import content as content_service
 from clarion.services import figures, widget_sessions
@@ -121,7 +121,7 @@ class AdminController(ClarionController):
                 for status in (ContentStatus.SUBMITTED, ContentStatus.APPROVED, ContentStatus.DRAFT)
             }
             campaigns = campaign_service.list_campaigns(session, one).total
-            today = utcnow().date()
+            today = engine.clock.now().date()
             period = Period(today - timedelta(days=HOME_SUMMARY_DAYS - 1), today)
             summary = figures.report(engine, session, Scope(), period, Interval.MONTH)
         return kit.page(

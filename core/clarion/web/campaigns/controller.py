@@ -6,7 +6,7 @@ from litestar import delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
 
-from clarion.models import Role, utcnow
+from clarion.models import Role
 from clarion.services import campaigns as campaign_service
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.campaigns.schemas import CampaignCreate, CampaignOut, CampaignPage, CampaignUpdate
@@ -26,7 +26,7 @@ class CampaignController(ClarionController):
         self, engine: EngineDep, actor: ActorDep, page: PageDep, active: FromQuery[bool] = False
     ) -> CampaignPage:
         with engine.transaction() as session:
-            result = campaign_service.list_campaigns(session, page, active_at=utcnow() if active else None)
+            result = campaign_service.list_campaigns(session, page, active_at=engine.clock.now() if active else None)
             return CampaignPage(items=[CampaignOut.of(item) for item in result.items], **page_meta(result))
 
     @post("/", sync_to_thread=True, opt=EDITOR, summary="Create a campaign", responses=problems(409, 422))

@@ -121,7 +121,9 @@ class WidgetController(ClarionController):
         if not cookie:
             return None
         try:
-            claims = widget_sessions.verify_session(engine.settings.secret_key, cookie)
+            claims = widget_sessions.verify_session(
+                engine.settings.secret_key, cookie, now=engine.clock.now().timestamp()
+            )
             actor = authenticate(engine, request)
         except ClarionError:
             return None

@@ -63,14 +63,18 @@ async def origin_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     """Refuse state changes from foreign origins, and cookie-borne ones without the CSRF token."""
     if connection.scope.get("method", "GET") in SAFE_METHODS:
         return
-    settings: Settings = connection.app.state.engine.settings
+    engine = connection.app.state.engine
+    settings: Settings = engine.settings
     origin = connection.headers.get("origin")
     if origin is not None and origin.lower() not in _allowed_origins(connection, settings):
         raise PermissionDenied(f"requests from {origin} may not change anything here (see embed_origins)")
     if handler.opt.get("csrf", True) is False or "authorization" in connection.headers:
         return
     session_cookie = connection.cookies.get(SESSION_COOKIE)
-    if session_cookie and not check_csrf(settings.secret_key, session_cookie, connection.headers.get(CSRF_HEADER)):
+    presented = connection.headers.get(CSRF_HEADER)
+    if session_cookie and not check_csrf(
+        settings.secret_key, session_cookie, presented, now=engine.clock.now().timestamp()
+    ):
         # The field tells embed.js to fetch the current token once: another frame may have replaced the cookie.
         raise PermissionDenied(
             f"this request needs the session's CSRF token in the {CSRF_HEADER} header", field=CSRF_HEADER
