@@ -18,7 +18,6 @@ from clarion.models import (
     Ambassador,
     AudienceDimension,
     Campaign,
-    ChallengeParticipant,
     Content,
     ContentAudience,
     ContentOrigin,
@@ -37,6 +36,7 @@ from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import is_link_code
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
+from clarion_plugins.gamification.models import ChallengeParticipant
 
 NETWORKS = ["linkedin", "x", "facebook"]
 

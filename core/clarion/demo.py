@@ -24,10 +24,6 @@ from clarion.models import (
     Ambassador,
     AudienceDimension,
     Campaign,
-    Challenge,
-    ChallengeKind,
-    ChallengeMeasure,
-    ChallengeParticipant,
     Content,
     ContentAudience,
     ContentOrigin,
@@ -47,6 +43,7 @@ from clarion.models import (
 from clarion.services import guidelines, rollups
 from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import new_link_code
+from clarion_plugins.gamification.models import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant
 
 if TYPE_CHECKING:
     from clarion.engine import Engine

@@ -11,7 +11,7 @@ first board of a window builds them: that build is timed on its own ("build").
 Each step times, in the same run, for every kind of board (week, month, quarter, year, all time,
 rolling 30 days, a campaign window), for an ambassador in the middle of the board:
 
-- Clarion's board (``clarion.services.leaderboards.leaderboard``): the top 25 and "my rank";
+- Clarion's board (``clarion_plugins.gamification.services.leaderboards.leaderboard``): the top 25 and "my rank";
 - the naive way: ``SUM`` over ``points_entry`` for the window grouped by ambassador, top 25 by
   ``ORDER BY … LIMIT``, and the ambassador's rank with ``RANK()`` over the same sums.
 
@@ -38,10 +38,11 @@ from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind
-from clarion.models import Ambassador, Campaign, DailyPoints, Event, PeriodPoints, PointsEntry, WindowTotals
+from clarion.models import Ambassador, Campaign, DailyPoints, Event, PointsEntry
 from clarion.schema import upgrade
-from clarion.services.leaderboards import leaderboard
 from clarion.services.points import _add_to_daily
+from clarion_plugins.gamification.models import PeriodPoints, WindowTotals
+from clarion_plugins.gamification.services.leaderboards import leaderboard
 
 from .bench_eligibility import scratch_database
 from .report import milliseconds, ratio, table

@@ -89,8 +89,8 @@ def add_ambassadors(url: str, count: int) -> float:
     import time
     from datetime import UTC, datetime
 
-    from clarion.models import PeriodKind
-    from clarion.services.periods import period_start
+    from clarion_plugins.gamification.models import PeriodKind
+    from clarion_plugins.gamification.services.periods import period_start
 
     today = datetime.now(UTC).date()
 

@@ -31,19 +31,15 @@ from clarion.errors import PluginConflict, PluginError
 from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.admin.analytics import AdminAnalyticsController
-from clarion.web.admin.challenges import AdminChallengeController
 from clarion.web.admin.controller import AdminController
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.analytics.controller import AnalyticsController, MyAnalyticsController
 from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
-from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
-from clarion.web.challenges.controller import ChallengeController, MyChallengeController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
 from clarion.web.guidelines.controller import GuidelinesController
-from clarion.web.leaderboards.controller import LeaderboardController
 from clarion.web.links import LinkController, RedirectController, RedirectFastPath
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
@@ -78,13 +74,8 @@ CONTROLLERS = (
     AnalyticsController,
     MyAnalyticsController,
     AdminController,
-    AdminChallengeController,
     AdminAnalyticsController,
-    LeaderboardController,
-    BadgeController,
     GuidelinesController,
-    ChallengeController,
-    MyChallengeController,
 )
 
 
@@ -154,6 +145,8 @@ class ClarionCore(InitPlugin):
             site_dirs=[Path(path) for path in self.engine.settings.template_dirs],
             plugin_dirs=self.engine.plugin_template_dirs(),
         )
+        # Pages show what a plugin adds only while it is loaded (the admin menu's Challenges entry).
+        environment.globals["plugin_loaded"] = self.engine.plugin_loaded
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
         app_config.openapi_config = OpenAPIConfig(
             title="Clarion",
