@@ -42,7 +42,9 @@ from clarion_plugins.gamification.widgets import leaderboard as leaderboard_widg
 if TYPE_CHECKING:
     from clarion.engine import Engine
 
-__all__ = ["PLUGIN_NAME"]
+__all__ = ["PLUGIN_NAME", "Settings"]
+
+Settings = GamificationSettings  # what `[plugins.gamification]` accepts, named as every built-in names it
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 FREEZE_CHALLENGES = "gamification.freeze_challenges"
