@@ -63,7 +63,7 @@ def scratch_engine(plugins: dict[str, object]) -> Iterator[Engine]:
         )
         engine = build_engine(settings, extra_plugins=plugins)
         try:
-            upgrade(engine.db)
+            upgrade(engine.db, "head", engine.schemas().values())
             yield engine
         finally:
             engine.close()

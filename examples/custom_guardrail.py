@@ -63,7 +63,8 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
             plugins=sections,
         )
         engine = build_engine(settings, extra_plugins=plugins)
-        upgrade(engine.db)  # built-in guardrails read earlier shares from the database
+        # Built-in guardrails read earlier shares from the database; plugins' tables come with it.
+        upgrade(engine.db, "head", engine.schemas().values())
         try:
             yield engine
         finally:

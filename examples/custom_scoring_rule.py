@@ -131,7 +131,7 @@ def scratch_engine(plugins: dict[str, object], sections: dict[str, dict]) -> Ite
         )
         engine = build_engine(settings, extra_plugins=plugins)
         try:
-            upgrade(engine.db)
+            upgrade(engine.db, "head", engine.schemas().values())
             yield engine
         finally:
             engine.close()

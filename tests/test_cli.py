@@ -18,6 +18,7 @@ from clarion.plugins import DEFAULT_PLUGINS
 from clarion.schema import head_revision
 from clarion.services import rate_limits
 from clarion.tokens import verify_token
+from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 SECRET = "cli-test-secret-0123456789abcdef"
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/x"
@@ -86,7 +87,8 @@ def test_db_upgrade_then_current_is_up_to_date(run):
     upgraded = ok(run("db", "upgrade"))
     assert f"is at revision {head_revision()}" in upgraded.stdout
     current = ok(run("db", "current"))
-    assert current.stdout.strip() == f"{head_revision()} (up to date)"
+    gamification = head_revision(gamification_schema())  # a built-in plugin's own history
+    assert current.stdout.strip() == f"{head_revision()}; gamification: {gamification} (up to date)"
 
 
 def test_db_current_on_an_empty_database_exits_3_with_a_hint(run):

@@ -10,10 +10,11 @@ import pytest
 
 from clarion.bootstrap import build_engine
 from clarion.clock import Clock, FrozenClock, SystemClock, current_clock, using, utcnow
-from clarion.models import Challenge, ChallengeKind, ChallengeMeasure, Content
-from clarion.services import challenges as challenge_service
-from clarion.services.leaderboards import default_month
+from clarion.models import Content
 from clarion.tokens import LEEWAY_SECONDS
+from clarion_plugins.gamification.models import Challenge, ChallengeKind, ChallengeMeasure
+from clarion_plugins.gamification.services import challenges as challenge_service
+from clarion_plugins.gamification.services.leaderboards import default_month
 
 ROOT = Path(__file__).parents[1]
 MONDAY = datetime(2030, 1, 14, 9, 30, tzinfo=UTC)

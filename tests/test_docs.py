@@ -133,6 +133,7 @@ def test_configuration_documents_every_environment_variable():
         "scoring-content",
         "scoring-onboarding",
         "scoring-streaks",
+        "gamification",
     ],
 )
 def test_configuration_documents_builtin_plugin_settings(plugin):

@@ -196,7 +196,12 @@ def test_healthz_is_degraded_on_an_unmigrated_database(empty_database, tmp_path)
 
 
 def test_healthz_is_ok_once_migrated(empty_database, tmp_path):
-    upgrade(empty_database)
+    settings = load_settings(
+        {}, cwd=tmp_path, database_url=empty_database.url, secret_key=TEST_SECRET, plugin_autoload=False
+    )
+    built_ins = build_engine(settings)
+    upgrade(empty_database, "head", built_ins.schemas().values())  # built-in plugins' tables too
+    built_ins.close()
     response = healthz(empty_database.url, tmp_path)
     assert response.status_code == 200
     assert response.json()["status"] == "ok"

@@ -38,11 +38,11 @@ def client(engine):
 
 def test_hook_tables_register(engine):
     """The plugin's history runs in its own version table, after the core's, with no drift."""
-    [schema] = engine.schemas().values()
+    schema = engine.schemas()["notes"]
     assert schema.branch == "notes"
     status = schema_status(engine.db, engine.schemas().values())
     assert status.up_to_date
-    [branch] = status.plugins
+    [branch] = [branch for branch in status.plugins if branch.branch == "notes"]
     assert (branch.branch, branch.current, branch.head) == ("notes", "n001_notes", "n001_notes")
     with engine.db.engine.connect() as connection:
         tables = set(sa.inspect(connection).get_table_names())

@@ -261,14 +261,14 @@ def test_a_burst_from_few_visitors_is_held_for_review(clarion_engine_factory):
         assert held.total == 2
         assert held.items[0].entry.hold_reason == "4 clicks on this share within 5 minutes from 1 visitor"
         first, second = (line.entry.id for line in held.items)
-        released = points_service.decide_held(session, admin, first, release=True)
+        released = points_service.decide_held(engine, session, admin, first, release=True)
         assert released.entry.status is EntryStatus.AWARDED
-        points_service.decide_held(session, admin, second, release=False)
+        points_service.decide_held(engine, session, admin, second, release=False)
     assert world.balance(world.amir) == points_service.Balance(awarded=6, held=0)
     with engine.transaction() as session, pytest.raises(Conflict, match="not held"):
-        points_service.decide_held(session, admin, first, release=True)
+        points_service.decide_held(engine, session, admin, first, release=True)
     with engine.transaction() as session, pytest.raises(PermissionDenied):
-        points_service.decide_held(session, Actor(world.amir.id, "amir", Role.AMBASSADOR), first, release=True)
+        points_service.decide_held(engine, session, Actor(world.amir.id, "amir", Role.AMBASSADOR), first, release=True)
     # The decisions are events, so a recompute keeps them.
     before = ledger_snapshot(engine)
     points_service.recompute(engine)
@@ -383,8 +383,6 @@ def test_recompute_rebuilds_the_ledger_with_the_current_rules(clarion_engine_fac
 @pytest.mark.parametrize(
     ("setting", "value", "fragment"),
     [
-        ("curation_criteria", {"logins": 3}, "curation_criteria.logins"),
-        ("production_criteria", {"points": 0}, "production_criteria.points"),
         ("submit_requires_level", {"official": "curation"}, "submit_requires_level.official"),
         ("submit_requires_level", {"curated": "expert"}, "submit_requires_level.curated"),
     ],

@@ -62,7 +62,7 @@ def apply(world: Programme, operation: tuple, shares: list, clicks: list) -> Non
             held = points_service.held_entries(session, admin, PageRequest(100)).items
             if held:
                 entry = held[args[0] % len(held)].entry
-                points_service.decide_held(session, admin, entry.id, release=args[1])
+                points_service.decide_held(world.engine, session, admin, entry.id, release=args[1])
     elif name == "discount" and clicks:
         person, share_id, click_id = clicks[args[0] % len(clicks)]
         world.record(EventKind.CLICK_DISCOUNTED, person, share_id=share_id, click_id=click_id, reason="bot")

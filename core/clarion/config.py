@@ -13,11 +13,12 @@ import os
 import re
 import secrets
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -31,17 +32,41 @@ SECRET_KEY_FILE = ".clarion-secret"
 ENV_SECRET_PREFIX = "$env"
 
 
-# What a level's unlock criteria may count; see clarion.services.levels.
-LevelCriterion = Literal["points", "shares", "verified_shares", "approved_content"]
-LevelCriteria = dict[LevelCriterion, Annotated[int, Field(ge=1)]]
+# Settings that moved from ``[clarion]`` to a built-in plugin's section: old key -> (plugin, new key).
+# An old key still works: it is moved to ``[plugins.<plugin>]`` with a warning saying where it lives now.
+MOVED_TO_PLUGINS: dict[str, tuple[str, str]] = {
+    "curation_criteria": ("gamification", "curation_criteria"),
+    "production_criteria": ("gamification", "production_criteria"),
+    "leaderboards": ("gamification", "leaderboards"),
+}
 
 
-def _curation_criteria() -> LevelCriteria:
-    return {"points": 150, "verified_shares": 5}
+class MovedSettingWarning(FutureWarning):
+    """A setting was given under its old name in ``[clarion]``; it now belongs to a plugin's section."""
 
 
-def _production_criteria() -> LevelCriteria:
-    return {"points": 500, "verified_shares": 20, "approved_content": 2}
+def move_plugin_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """Move old ``[clarion]`` keys listed in :data:`MOVED_TO_PLUGINS` into their plugin's section, warning once each.
+
+    A value already given in the plugin's section wins over the old key.
+    """
+    moved = [key for key in MOVED_TO_PLUGINS if key in values]
+    if not moved:
+        return values
+    values = dict(values)
+    sections = {name: dict(section) for name, section in dict(values.get("plugins") or {}).items()}
+    for old_key in moved:
+        plugin, new_key = MOVED_TO_PLUGINS[old_key]
+        value = values.pop(old_key)
+        warnings.warn(
+            f"the setting {old_key!r} moved to the {plugin!r} plugin: write it as {new_key} under "
+            f"[plugins.{plugin}] in clarion.toml; the old name still works for now",
+            MovedSettingWarning,
+            stacklevel=3,
+        )
+        sections.setdefault(plugin, {}).setdefault(new_key, value)
+    values["plugins"] = sections
+    return values
 
 
 class Settings(BaseModel):
@@ -111,19 +136,8 @@ class Settings(BaseModel):
         gt=0,
         description="Wait before polling an account again after a rate limit that named no time.",
     )
-    curation_criteria: LevelCriteria = Field(
-        default_factory=_curation_criteria,
-        description="What unlocks the curation level; empty: promotion by hand only.",
-    )
-    production_criteria: LevelCriteria = Field(
-        default_factory=_production_criteria,
-        description="What unlocks the production level; empty: promotion by hand only.",
-    )
     submit_requires_level: dict[Literal["curated", "produced"], Literal["curation", "production"]] = Field(
         default_factory=dict, description="The level an ambassador needs to suggest content of an origin."
-    )
-    leaderboards: bool = Field(
-        default=True, description="Ambassadors see leaderboards; off, every leaderboard route answers 404."
     )
 
     embed_origins: tuple[str, ...] = Field(
@@ -217,6 +231,11 @@ class Settings(BaseModel):
         le=3600,
         description="Rows younger than this wait for the next rollup update, so a slow transaction is not skipped.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_settings(cls, values: Any) -> Any:
+        return move_plugin_settings(values) if isinstance(values, dict) else values
 
     @field_validator("potential_reach_defaults")
     @classmethod

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from clarion import hookimpl
 from clarion.contracts import Job
-from clarion.services import challenges, clicks, metric_sync, publishing, rollups
+from clarion.services import clicks, metric_sync, publishing, rollups
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -47,11 +47,6 @@ def _update_analytics(engine: Engine) -> None:
     rollups.update(engine)
 
 
-def _freeze_challenges(engine: Engine) -> None:
-    # Results also freeze on first read; this makes the challenge.qualified events arrive on time.
-    challenges.freeze_due(engine)
-
-
 def _sync_metrics(engine: Engine) -> None:
     if not engine.settings.metrics_sync:
         return
@@ -77,5 +72,4 @@ def clarion_jobs_register() -> list[Job]:
         # Every ten minutes: what is due is decided per share by metrics_schedule, so a run with
         # nothing due costs one indexed query.
         Job("clarion.sync_metrics", _sync_metrics, schedule="*/10 * * * *"),
-        Job("clarion.freeze_challenges", _freeze_challenges, schedule="7 * * * *"),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -40,15 +40,17 @@ from clarion.errors import (
 from clarion.events import RecordedEvent
 from clarion.guardrails import ShareDraft, Violation
 from clarion.identity import Identity, RequestInfo
-from clarion.models import Event
+from clarion.models import Event, PointsEntry
 from clarion.plugin_manager import ClarionPluginManager
-from clarion.scoring import Award
+from clarion.scoring import Award, PointsMoved
 from clarion.widgets import Widget
 
 if TYPE_CHECKING:
     import click
     from litestar import Request
     from litestar.types import ControllerRouterHandler
+
+    from clarion.services.actors import Actor
 
 logger = logging.getLogger("clarion.engine")
 
@@ -380,6 +382,40 @@ class Engine:
                 impl.function(**{name: arguments[name] for name in impl.argnames})
             except Exception:
                 logger.exception("observer %r failed on event %s (%s)", impl.plugin_name, event.id, event.kind)
+
+    def points_changed(self, session: Session, changes: Sequence[PointsMoved]) -> None:
+        """Tell plugins that awarded points moved, inside the ledger's transaction; their errors roll it back."""
+        self.pm.hook.clarion_points_on_change(engine=self, session=session, changes=list(changes))
+
+    def points_scored(self, event: RecordedEvent, entries: Sequence[PointsEntry]) -> None:
+        """Tell plugins an event was scored (after commit); a plugin's failure is logged, never raised."""
+        caller = self.pm.hook.clarion_points_on_scored
+        for impl in reversed(caller.get_hookimpls()):
+            arguments = {"engine": self, "event": event, "entries": list(entries)}
+            try:
+                impl.function(**{name: arguments[name] for name in impl.argnames})
+            except Exception:
+                logger.exception("plugin %r failed after scoring event %s (%s)", impl.plugin_name, event.id, event.kind)
+
+    def points_recomputed(self, session: Session) -> None:
+        """Let plugins rebuild what they derive from the ledger, inside the recompute's transaction."""
+        self.pm.hook.clarion_points_on_recompute(engine=self, session=session)
+
+    def widget_context(self, widget: str, viewer: Actor, session: Session) -> dict[str, Any]:
+        """What plugins add to the context of ``widget`` for ``viewer``, merged in call order."""
+        results = self.pm.hook.clarion_widget_context_compute(
+            engine=self, widget=widget, viewer=viewer, session=session
+        )
+        merged: dict[str, Any] = {}
+        for result in reversed(results):  # pluggy answers last-registered first; later plugins win
+            if result is not None and not isinstance(result, Mapping):
+                raise PluginError(f"clarion_widget_context_compute must return a mapping, not {type(result).__name__}")
+            merged.update(result or {})
+        return merged
+
+    def plugin_loaded(self, name: str) -> bool:
+        """Whether the plugin ``name`` is registered and not blocked."""
+        return self.pm.get_plugin(name) is not None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

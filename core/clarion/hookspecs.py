@@ -27,7 +27,7 @@ Rules that hold for every hook:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from clarion.events import RecordedEvent
     from clarion.guardrails import ShareDraft, Violation
     from clarion.identity import Identity, RequestInfo
-    from clarion.scoring import Award
+    from clarion.models import PointsEntry
+    from clarion.scoring import Award, PointsMoved
+    from clarion.services.actors import Actor
     from clarion.widgets import Widget
 
 hookspec = pluggy.HookspecMarker("clarion")
@@ -173,8 +175,9 @@ def clarion_badges_register(engine: Engine) -> Sequence[Badge] | None:
     """Contribute badges ambassadors can earn.
 
     Called once while the engine is built. Badge names must be unique across plugins: a
-    duplicate stops start-up naming both plugins. Clarion measures and awards; a badge only
-    says what it counts (``measure``) and from which value (``threshold``). Each badge is
+    duplicate stops start-up naming both plugins. The built-in ``gamification`` plugin measures
+    and awards (with it blocked, badges are collected but never awarded); a badge only says what
+    it counts (``measure``) and from which value (``threshold``). Each badge is
     awarded at most once per ambassador, right after an event is scored and again by
     ``clarion scores recompute``, and recorded as a ``badge.awarded`` event. Removing a
     badge's plugin hides it; awards of badges no plugin registers are dropped by the next
@@ -529,4 +532,107 @@ def clarion_event_on_recorded(engine: Engine, event: RecordedEvent) -> None:
         def clarion_event_on_recorded(event):
             if event.kind == "content.approved":
                 notify_channel(f"New content to share: {event.payload['title']}")
+    """
+
+
+@hookspec
+def clarion_points_on_change(engine: Engine, session: Session, changes: Sequence[PointsMoved]) -> None:
+    """Keep what a plugin derives from the ledger in step with it, inside the ledger's transaction.
+
+    Called once per ledger write that moved awarded points (an event scored, a correction, held
+    points released or rejected), after the ledger's own rows and ``daily_points`` are written and
+    before the transaction commits. Unlike other notifications it runs inside that transaction: write
+    through ``session`` (never commit or roll it back), and an error rolls the ledger write back with
+    yours, so a total kept here never drifts from the ledger. Not called while ``clarion scores
+    recompute`` replays the log: :func:`clarion_points_on_recompute` follows it instead.
+
+    Args:
+        engine: The running engine.
+        session: The ledger's open session.
+        changes: One :class:`clarion.scoring.PointsMoved` per entry whose awarded points moved
+            (ambassador, UTC day of the event, points; negative when taken back).
+
+    Example::
+
+        @hookimpl
+        def clarion_points_on_change(session, changes):
+            for change in changes:
+                add_to_month_total(session, change.ambassador_id, change.day, change.points)
+    """
+
+
+@hookspec
+def clarion_points_on_scored(engine: Engine, event: RecordedEvent, entries: Sequence[PointsEntry]) -> None:
+    """React to an event the ledger has scored, after its transaction committed.
+
+    Called once per scored event, with the entries the scoring wrote (none when the rules gave
+    nothing or the event was scored before). The place for follow-ups that read the new balance:
+    the gamification plugin promotes levels and awards badges here. Exceptions are logged with the
+    plugin's name and swallowed: the points stay scored, and ``clarion scores recompute`` rebuilds
+    what a failed follow-up missed.
+
+    Args:
+        engine: The running engine.
+        event: The event just scored.
+        entries: The ledger entries written for it (awards and corrections).
+
+    Example::
+
+        @hookimpl
+        def clarion_points_on_scored(engine, event, entries):
+            for ambassador_id in {entry.ambassador_id for entry in entries}:
+                congratulate_on_round_numbers(engine, ambassador_id)
+    """
+
+
+@hookspec
+def clarion_points_on_recompute(engine: Engine, session: Session) -> None:
+    """Rebuild what a plugin derives from the ledger after ``clarion scores recompute`` replayed it.
+
+    Called once, inside the recompute's transaction, when ``points_entry`` and ``daily_points``
+    hold the new ledger; the old one is still what readers see until the transaction commits.
+    Rebuild your totals from those tables through ``session``. An error aborts the recompute and
+    leaves the previous ledger in place.
+
+    Args:
+        engine: The running engine.
+        session: The recompute's open session.
+
+    Example::
+
+        @hookimpl
+        def clarion_points_on_recompute(session):
+            session.execute(sa.delete(MonthTotal))
+            session.execute(sa.insert(MonthTotal).from_select(COLUMNS, month_totals_from_daily_points()))
+    """
+
+
+@hookspec
+def clarion_widget_context_compute(
+    engine: Engine, widget: str, viewer: Actor, session: Session
+) -> Mapping[str, Any] | None:
+    """Add to the template context of another plugin's widget.
+
+    Every implementation is asked (this is not ``firstresult``) when a widget that accepts
+    additions builds its context, and the answers are merged into it, later plugins winning on a
+    shared key. The built-in ``my-impact`` widget accepts them: the gamification plugin adds the
+    viewer's level, badges and rank there, and the widget leaves those parts out when nobody
+    answers. Read through ``session``; never commit it.
+
+    Args:
+        engine: The running engine.
+        widget: The name of the widget being rendered (``my-impact``).
+        viewer: Who the widget is rendered for.
+        session: The widget's open session.
+
+    Returns:
+        A mapping of context keys to add (``None`` or empty to add nothing).
+
+    Example::
+
+        @hookimpl
+        def clarion_widget_context_compute(widget, viewer, session):
+            if widget == "my-impact":
+                return {"kudos": count_kudos(session, viewer.ambassador_id)}
+            return None
     """

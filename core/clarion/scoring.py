@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,3 +56,18 @@ class Award:
     reason: str
     hold_reason: str | None = None
     daily_cap: int | None = None
+
+
+@dataclass(frozen=True)
+class PointsMoved:
+    """Awarded points of one person that moved on one UTC day, as the ledger wrote them.
+
+    Attributes:
+        ambassador_id: Whose balance moved.
+        day: The UTC day of the event behind the entry (not the day it was written).
+        points: How many; negative when points were taken back or rejected.
+    """
+
+    ambassador_id: int
+    day: date
+    points: int

@@ -112,7 +112,11 @@ def test_my_impact_draws_the_trend_server_side(api, cast, activity):
 
 
 def test_my_impact_says_what_the_next_level_needs(api_factory):
-    api = api_factory(curation_criteria={"points": 15, "verified_shares": 1}, production_criteria={})
+    api = api_factory(
+        plugin_config={
+            "gamification": {"curation_criteria": {"points": 15, "verified_shares": 1}, "production_criteria": {}}
+        }
+    )
     amir = api.person("amir")
     api.add_account(amir, "x", "@amir")  # points for connecting an account
     balance = api.get("/api/v1/me/points", amir).json()["balance"]
@@ -300,7 +304,7 @@ def test_my_impact_rank_respects_hidden_and_turned_off_leaderboards(api, api_fac
     html = api.get("/widgets/my-impact", cast.amir).text
     assert re.search(r'data-month-rank="\d+">This month you are number', html)
     assert "only you see yourself" in html
-    off = api_factory(leaderboards=False)
+    off = api_factory(plugin_config={"gamification": {"leaderboards": False}})
     html = off.get("/widgets/my-impact", cast.amir).text
     assert "data-month-rank" not in html
     assert "Recent points and why" in html

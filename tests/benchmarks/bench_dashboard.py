@@ -217,7 +217,7 @@ def run(settings: Settings, *, log: Callable[[str], None]) -> dict[str, Any]:
         )
         engine = build_engine(clarion_settings)
         try:
-            schema.upgrade(engine.db)
+            schema.upgrade(engine.db, "head", engine.schemas().values())
             shares = _seed_programme(path, rng)
             editor = make_person(engine, "bench-editor", Role.EDITOR, team="team-0")
             client = TestClient(create_app(engine=engine))

@@ -4,14 +4,15 @@ The ledger (``points_entry``) is generated server-side in steps (PostgreSQL: ``I
 from ``generate_series``; SQLite: from a recursive CTE), so 1, 10 and 50 million rows take
 minutes. After each step ``daily_points`` and ``period_points`` are derived from it with
 set-based SQL; on the first step the derivation is checked against what the engine's own
-incremental path (``clarion.services.points._add_to_daily``) writes for a sample of ambassadors.
+incremental path (``clarion.services.points._add_to_daily``, then the gamification plugin's
+``clarion_points_on_change``) writes for a sample of ambassadors.
 Kept window totals (rolling 30 days, campaign windows) are dropped after each step, so the
 first board of a window builds them: that build is timed on its own ("build").
 
 Each step times, in the same run, for every kind of board (week, month, quarter, year, all time,
 rolling 30 days, a campaign window), for an ambassador in the middle of the board:
 
-- Clarion's board (``clarion.services.leaderboards.leaderboard``): the top 25 and "my rank";
+- Clarion's board (``clarion_plugins.gamification.services.leaderboards.leaderboard``): the top 25 and "my rank";
 - the naive way: ``SUM`` over ``points_entry`` for the window grouped by ambassador, top 25 by
   ``ORDER BY … LIMIT``, and the ambassador's rank with ``RANK()`` over the same sums.
 
@@ -38,10 +39,11 @@ from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind
-from clarion.models import Ambassador, Campaign, DailyPoints, Event, PeriodPoints, PointsEntry, WindowTotals
+from clarion.models import Ambassador, Campaign, DailyPoints, Event, PointsEntry
 from clarion.schema import upgrade
-from clarion.services.leaderboards import leaderboard
 from clarion.services.points import _add_to_daily
+from clarion_plugins.gamification.models import PeriodPoints, WindowTotals
+from clarion_plugins.gamification.services.leaderboards import leaderboard
 
 from .bench_eligibility import scratch_database
 from .report import milliseconds, ratio, table
@@ -246,8 +248,10 @@ def check_totals(engine: Engine, ambassadors: int) -> int:
         entries = session.exec(
             select(PointsEntry).where(col(PointsEntry.ambassador_id).in_(sample)).order_by(col(PointsEntry.id))
         ).all()
+        moved: list = []
         for entry in entries:
-            _add_to_daily(session, entry)
+            _add_to_daily(session, entry, moved=moved)
+        engine.points_changed(session, moved)  # the gamification plugin keeps the period totals
         replayed = totals()
         session.rollback()
     if derived != replayed:
@@ -344,7 +348,7 @@ def run(settings: Settings, *, postgres_server: str | None, log: Callable[[str],
             load_settings({}, cwd=folder, database_url=url, secret_key="bench-secret-key", plugin_autoload=False)
         )
         try:
-            upgrade(engine.db)
+            upgrade(engine.db, "head", engine.schemas().values())
             event_id, campaign_id = _prepare(engine, settings, dialect, log)
             boards = windows(campaign_id)
             loaded = 0

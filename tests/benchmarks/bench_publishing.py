@@ -60,6 +60,7 @@ from clarion.schema import upgrade
 from clarion.services import publishing
 from clarion.services.credentials import HTTP_TIMEOUT, store_credential, tls_context
 from clarion.services.link_codes import new_link_code
+from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 from ..plugins import fake_publisher
 from ..plugins.fake_publisher import FakeNetwork
@@ -214,7 +215,7 @@ def run_embedded(count: int, latency: float, log: Callable[[str], None]) -> Thro
         directory = Path(name)
         url = f"sqlite:///{directory}/bench.db"
         settings = settings_for(url, network.url, directory)
-        upgrade(Database(url))
+        upgrade(Database(url), "head", [gamification_schema()])
         engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         try:
             log(f"embedded: seeding {count:,} due shares (SQLite)")
@@ -256,7 +257,7 @@ def run_redis(count: int, latency: float, postgres_server: str | None, log: Call
         directory = Path(name)
         overrides = {"redis_url": REDIS_URL, "queue_name": queue_name, "workers": 1}
         settings = settings_for(url, network.url, directory, **overrides)
-        upgrade(Database(url))
+        upgrade(Database(url), "head", [gamification_schema()])
         engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         workers: list[subprocess.Popen[str]] = []
         try:
@@ -326,7 +327,7 @@ def run_cost(backend: str, sample: int, postgres_server: str | None, log: Callab
     ):
         directory = Path(name)
         settings = settings_for(url, network.url, directory)
-        upgrade(Database(url))
+        upgrade(Database(url), "head", [gamification_schema()])
         engine = build_engine(settings, extra_plugins={"fakepub": fake_publisher})
         try:
             log(f"own cost: {sample:,} shares one at a time against a 0 ms network ({backend})")

@@ -166,7 +166,7 @@ def run(
             load_settings({}, cwd=folder, database_url=url, secret_key="bench-secret-key", plugin_autoload=False)
         )
         try:
-            upgrade(engine.db)
+            upgrade(engine.db, "head", engine.schemas().values())
             log(f"{backend}: loading {settings.ambassadors:,} ambassadors' shares and clicks")
             events = _load(engine, settings)
             log(f"{backend}: {events:,} events; timing recompute and the no-rule replay")

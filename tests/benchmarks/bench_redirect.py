@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from clarion.db import Database
 from clarion.schema import upgrade
+from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 from .bench_startup import free_port
 from .http_load import start_server, stop_server, wrk, wrk_missing
@@ -68,7 +69,7 @@ def run(*, seconds: int, rounds: int, connections: int, log: Callable[[str], Non
         url = f"sqlite:///{workdir / 'clarion.db'}"
         database = Database(url)
         try:
-            upgrade(database)
+            upgrade(database, "head", [gamification_schema()])
         finally:
             database.dispose()
         _seed(url)

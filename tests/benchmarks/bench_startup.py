@@ -18,6 +18,7 @@ from typing import Any
 
 from clarion.db import Database
 from clarion.schema import upgrade
+from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 from .report import ratio, summarize, table
 
@@ -134,7 +135,7 @@ def run(runs: int, *, log: Callable[[str], None]) -> dict[str, Any]:
         workdir = Path(directory)
         database = Database(f"sqlite:///{workdir / 'clarion.db'}")
         try:
-            upgrade(database)
+            upgrade(database, "head", [gamification_schema()])
         finally:
             database.dispose()
         environment = {

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from clarion.db import Database
 from clarion.schema import upgrade
+from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 from .bench_startup import free_port
 from .http_load import start_server, stop_server, wrk, wrk_missing
@@ -89,8 +90,8 @@ def add_ambassadors(url: str, count: int) -> float:
     import time
     from datetime import UTC, datetime
 
-    from clarion.models import PeriodKind
-    from clarion.services.periods import period_start
+    from clarion_plugins.gamification.models import PeriodKind
+    from clarion_plugins.gamification.services.periods import period_start
 
     today = datetime.now(UTC).date()
 
@@ -157,7 +158,7 @@ def run(*, seconds: int, rounds: int, connections: int, log: Callable[[str], Non
         url = f"sqlite:///{workdir / 'clarion.db'}"
         database = Database(url)
         try:
-            upgrade(database)
+            upgrade(database, "head", [gamification_schema()])
         finally:
             database.dispose()
         log("widgets: loading the demo programme")

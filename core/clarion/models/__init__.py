@@ -15,10 +15,8 @@ from clarion.models.ambassador import (
     Role,
 )
 from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
-from clarion.models.badge import BadgeAward
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
-from clarion.models.challenge import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant, ChallengeResult
 from clarion.models.click import Click
 from clarion.models.content import (
     AudienceDimension,
@@ -31,7 +29,6 @@ from clarion.models.content import (
     ShareText,
 )
 from clarion.models.guidelines import GuidelinesVersion
-from clarion.models.leaderboard import ALL_TIME_START, PeriodKind, PeriodPoints, WindowTotals
 from clarion.models.metrics import Event, MetricOrigin, MetricSample, MetricSource, MetricSync
 from clarion.models.points import DailyPoints, EntryStatus, PointsEntry
 from clarion.models.rate_limit import RateLimit
@@ -41,7 +38,6 @@ from clarion.models.types import UTCDateTime, utcnow
 from clarion.models.visitor import AmbassadorVisitor, VisitorKey
 
 __all__ = [
-    "ALL_TIME_START",
     "AccountStatus",
     "AdvocacyLevel",
     "Ambassador",
@@ -51,13 +47,7 @@ __all__ = [
     "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
-    "BadgeAward",
     "Campaign",
-    "Challenge",
-    "ChallengeKind",
-    "ChallengeMeasure",
-    "ChallengeParticipant",
-    "ChallengeResult",
     "Click",
     "ConnectState",
     "ConsentState",
@@ -76,8 +66,6 @@ __all__ = [
     "MetricSource",
     "MetricSync",
     "NetworkAccount",
-    "PeriodKind",
-    "PeriodPoints",
     "PointsEntry",
     "RateLimit",
     "Role",
@@ -88,7 +76,6 @@ __all__ = [
     "UTCDateTime",
     "UsedTokenId",
     "VisitorKey",
-    "WindowTotals",
     "metadata",
     "utcnow",
 ]

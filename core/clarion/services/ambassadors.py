@@ -15,11 +15,10 @@ from clarion.engine import Engine
 from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
 from clarion.identity import Identity
-from clarion.models import AdvocacyLevel, Ambassador, ConsentState, NetworkAccount, Role, utcnow
+from clarion.models import AdvocacyLevel, Ambassador, ConsentState, Event, NetworkAccount, Role, utcnow
 from clarion.services import guidelines
 from clarion.services.actors import Actor
 from clarion.services.events import record_event
-from clarion.services.levels import record_level_change
 from clarion.services.pagination import Page, PageRequest, paginate
 
 ADMIN_FIELDS = (
@@ -34,6 +33,42 @@ ADMIN_FIELDS = (
     "leaderboard_visible",
 )
 SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible")
+# The growth path, lowest first: an ambassador's level is theirs; what unlocks the next one is the
+# gamification plugin's to measure.
+LEVEL_ORDER = list(AdvocacyLevel)
+
+
+def level_rank(level: AdvocacyLevel) -> int:
+    """The position of ``level`` on the growth path (engagement is 0)."""
+    return LEVEL_ORDER.index(level)
+
+
+def record_level_change(session: Session, ambassador: Ambassador, level: AdvocacyLevel, *, by: int | None) -> None:
+    """Set an ambassador's level and record a ``level.changed`` event; the same level is no change.
+
+    ``by`` names who set it by hand, ``None`` for an automatic promotion.
+    """
+    assert ambassador.id is not None
+    previous = ambassador.advocacy_level
+    if previous is level:
+        return
+    ambassador.advocacy_level = level
+    ambassador.updated_at = utcnow()
+    session.add(ambassador)
+    session.flush()
+    # The n-th level change of this person: a replayed request cannot record it twice.
+    changes = session.execute(
+        sa.select(sa.func.count()).where(
+            col(Event.kind) == EventKind.LEVEL_CHANGED, col(Event.ambassador_id) == ambassador.id
+        )
+    ).scalar_one()
+    record_event(
+        session,
+        EventKind.LEVEL_CHANGED,
+        idempotency_key=f"{EventKind.LEVEL_CHANGED.value}:{ambassador.id}:{changes}",
+        ambassador_id=ambassador.id,
+        payload={"from": previous.value, "to": level.value, "by": by, "automatic": by is None},
+    )
 
 
 def _check_profile(values: Mapping[str, Any]) -> None:

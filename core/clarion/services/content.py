@@ -16,6 +16,7 @@ from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
 from clarion.models import (
+    AdvocacyLevel,
     Ambassador,
     AudienceDimension,
     Campaign,
@@ -30,6 +31,7 @@ from clarion.models import (
     utcnow,
 )
 from clarion.services.actors import Actor
+from clarion.services.ambassadors import level_rank
 from clarion.services.content_lifecycle import (
     AUTHOR_EDITABLE,
     TRANSITIONS,
@@ -39,7 +41,6 @@ from clarion.services.content_lifecycle import (
 )
 from clarion.services.eligibility import shareable_query
 from clarion.services.events import record_event
-from clarion.services.levels import check_may_submit
 from clarion.services.pagination import Page, PageRequest, paginate
 
 SCALAR_FIELDS = (
@@ -427,3 +428,21 @@ __all__ = [
     "transition_content",
     "update_content",
 ]
+
+
+def check_may_submit(engine: Engine, session: Session, actor: Actor, origin: ContentOrigin) -> None:
+    """Refuse suggesting content of ``origin`` below the level the programme asks for it (editors always may).
+
+    Raises:
+        PermissionDenied: naming the level needed and where the person stands.
+    """
+    required = engine.settings.submit_requires_level.get(origin.value)  # type: ignore[call-overload]
+    if required is None or actor.is_editor:
+        return
+    ambassador = session.get(Ambassador, actor.ambassador_id)
+    assert ambassador is not None
+    if level_rank(ambassador.advocacy_level) < level_rank(AdvocacyLevel(required)):
+        raise PermissionDenied(
+            f"suggesting {origin.value} content opens at the {required} level; you are at the "
+            f"{ambassador.advocacy_level.value} level (see GET /api/v1/me/level for what it needs)"
+        )

@@ -18,22 +18,11 @@ from sqlmodel import Session, col, select
 
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
-from clarion.models import (
-    Ambassador,
-    DailyPoints,
-    EntryStatus,
-    Event,
-    PeriodKind,
-    PeriodPoints,
-    PointsEntry,
-    Role,
-    WindowTotals,
-)
-from clarion.scoring import Award, rules_read_through
+from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
+from clarion.scoring import Award, PointsMoved, rules_read_through
 from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
-from clarion.services.periods import add_to_periods, period_start
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -103,15 +92,14 @@ def _statement(session: Session, name: str) -> Any:
 class _Replay:
     """What a recompute keeps in memory instead of asking and writing the database entry by entry.
 
-    The daily and period totals are summed here with the same arithmetic as the incremental path
-    and written in bulk at the end; the points each (ambassador, rule, UTC day) earned from earlier
+    The daily totals are summed here with the same arithmetic as the incremental path and written
+    in bulk at the end (plugins rebuild what they keep from them: ``clarion_points_on_recompute``); the points each (ambassador, rule, UTC day) earned from earlier
     events answer the caps without a query. Entries themselves are still written one by one: later
     events read them (reversals, decisions).
     """
 
     def __init__(self) -> None:
         self.daily: dict[tuple[int, date, str], list[Any]] = {}  # points, held, awarded_changed
-        self.periods: dict[tuple[str, date, int], list[Any]] = {}  # points, last_day
         self.earned: dict[tuple[int, str, date], int] = {}
         self.pending: list[PointsEntry] = []  # this event's entries: caps count them from the next event on
 
@@ -120,11 +108,6 @@ class _Replay:
         line[0] += points
         line[1] += held
         line[2] = line[2] or points != 0
-        if points:
-            for kind in PeriodKind:
-                total = self.periods.setdefault((kind.value, period_start(kind, day), ambassador_id), [0, day])
-                total[0] += points
-                total[1] = max(total[1], day)
 
     def earned_before(self, ambassador_id: int, rule: str, day: date) -> int:
         return self.earned.get((ambassador_id, rule, day), 0)
@@ -149,17 +132,21 @@ class _Replay:
             {"ambassador_id": who, "day": day, "rule": rule, "points": points, "held": held, "awarded_changed": moved}
             for (who, day, rule), (points, held, moved) in self.daily.items()
         ]
-        periods = [
-            {"period": period, "starts_on": starts_on, "ambassador_id": who, "points": points, "last_day": last}
-            for (period, starts_on, who), (points, last) in self.periods.items()
-        ]
-        for table, rows in ((DailyPoints.__table__, daily), (PeriodPoints.__table__, periods)):  # type: ignore[attr-defined]
-            for start in range(0, len(rows), 5000):
-                session.execute(sa.insert(table), rows[start : start + 5000])
+        table = DailyPoints.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(daily), 5000):
+            session.execute(sa.insert(table), daily[start : start + 5000])
 
 
-def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1, replay: _Replay | None = None) -> None:
-    """Keep ``daily_points`` (and the period totals) in step with one entry's points in its current status."""
+Moves = list[PointsMoved]
+
+
+def _add_to_daily(
+    session: Session, entry: PointsEntry, *, sign: int = 1, replay: _Replay | None = None, moved: Moves | None = None
+) -> None:
+    """Keep ``daily_points`` in step with one entry's points in its current status.
+
+    Awarded points that moved are added to ``moved``: the caller tells plugins once its writes are done.
+    """
     if entry.status is EntryStatus.REJECTED or entry.points == 0:
         return
     points = entry.points * sign if entry.status is EntryStatus.AWARDED else 0
@@ -177,17 +164,19 @@ def _add_to_daily(session: Session, entry: PointsEntry, *, sign: int = 1, replay
         "awarded_changed": points != 0,
     }
     session.execute(_statement(session, "daily"), values)
-    if points:
-        add_to_periods(session, entry.ambassador_id, day, points)
+    if points and moved is not None:
+        moved.append(PointsMoved(entry.ambassador_id, day, points))
 
 
-def _insert_entry(session: Session, entry: PointsEntry, replay: _Replay | None = None) -> PointsEntry | None:
+def _insert_entry(
+    session: Session, entry: PointsEntry, replay: _Replay | None = None, moved: Moves | None = None
+) -> PointsEntry | None:
     """Insert unless its key exists (a replay, or a concurrent scorer that got there first)."""
     inserted_id = session.execute(_statement(session, "entry"), entry.model_dump(exclude={"id"})).scalar_one_or_none()
     if inserted_id is None:
         return None
     entry.id = inserted_id
-    _add_to_daily(session, entry, replay=replay)
+    _add_to_daily(session, entry, replay=replay, moved=moved)
     if replay is not None:
         replay.pending.append(entry)
     return entry
@@ -259,7 +248,9 @@ def _corrected_events(session: Session, event: RecordedEvent) -> tuple[list[int]
     return [], ""
 
 
-def _reverse(session: Session, event: RecordedEvent, replay: _Replay | None = None) -> list[PointsEntry]:
+def _reverse(
+    session: Session, event: RecordedEvent, replay: _Replay | None = None, moved: Moves | None = None
+) -> list[PointsEntry]:
     event_ids, why = _corrected_events(session, event)
     reversed_entries = []
     for original in _entries_of(session, event_ids):
@@ -278,24 +269,26 @@ def _reverse(session: Session, event: RecordedEvent, replay: _Replay | None = No
             reversed_event_id=original.event_id,
             occurred_at=event.occurred_at,
         )
-        inserted = _insert_entry(session, reversal, replay)
+        inserted = _insert_entry(session, reversal, replay, moved)
         if inserted is not None:
             reversed_entries.append(inserted)
     return reversed_entries
 
 
-def _set_status(session: Session, entry: PointsEntry, status: EntryStatus, replay: _Replay | None = None) -> None:
+def _set_status(
+    session: Session, entry: PointsEntry, status: EntryStatus, replay: _Replay | None = None, moved: Moves | None = None
+) -> None:
     """Move a held entry, and the entries reversing it, to ``status``."""
     followers = session.exec(select(PointsEntry).where(col(PointsEntry.reverses_entry_id) == entry.id)).all()
     for item in (entry, *followers):
         if item.status is not EntryStatus.HELD:
             continue
-        _add_to_daily(session, item, sign=-1, replay=replay)
+        _add_to_daily(session, item, sign=-1, replay=replay, moved=moved)
         if replay is not None:
             replay.status_changing(item, -1)
         item.status = status
         session.add(item)
-        _add_to_daily(session, item, replay=replay)
+        _add_to_daily(session, item, replay=replay, moved=moved)
         if replay is not None:
             replay.status_changing(item, 1)
     session.flush()
@@ -312,7 +305,9 @@ def _find_entry(session: Session, rule: str, event_id: int, ambassador_id: int) 
     ).first()
 
 
-def _apply_decision(session: Session, event: RecordedEvent, replay: _Replay | None = None) -> None:
+def _apply_decision(
+    session: Session, event: RecordedEvent, replay: _Replay | None = None, moved: Moves | None = None
+) -> None:
     target = DECISIONS.get(EventKind(event.kind)) if event.kind in DECISIONS else None
     rule, event_id = event.payload.get("rule"), event.payload.get("event_id")
     # A decision recorded with a malformed payload decides nothing, and never stops a recompute.
@@ -320,19 +315,21 @@ def _apply_decision(session: Session, event: RecordedEvent, replay: _Replay | No
         return
     entry = _find_entry(session, rule, event_id, event.ambassador_id)
     if entry is not None and entry.status is EntryStatus.HELD:
-        _set_status(session, entry, target, replay)
+        _set_status(session, entry, target, replay, moved)
 
 
 def score_in(
-    session: Session, event: RecordedEvent, awards: Iterable[Award], *, replay: _Replay | None = None
+    engine: Engine, session: Session, event: RecordedEvent, awards: Iterable[Award], *, replay: _Replay | None = None
 ) -> list[PointsEntry]:
     """Write what ``event`` means for the ledger inside ``session``: corrections, decisions, awards.
 
     Idempotent: a second call for the same event adds nothing. ``replay`` is a recompute's memory
-    of the totals and caps; without it, every write reaches the totals at once.
+    of the totals and caps; without it, every write reaches the totals at once and plugins hear of
+    the awarded points that moved (:meth:`Engine.points_changed`) in the same transaction.
     """
-    written = _reverse(session, event, replay)
-    _apply_decision(session, event, replay)
+    moved: Moves | None = None if replay is not None else []
+    written = _reverse(session, event, replay, moved)
+    _apply_decision(session, event, replay, moved)
     for award in awards:
         points, reason = _capped(session, award, event, replay)
         entry = PointsEntry(
@@ -345,52 +342,44 @@ def score_in(
             hold_reason=award.hold_reason[:500] if award.hold_reason and points else None,
             occurred_at=event.occurred_at,
         )
-        inserted = _insert_entry(session, entry, replay)
+        inserted = _insert_entry(session, entry, replay, moved)
         if inserted is not None:
             written.append(inserted)
     if replay is not None:
         replay.event_done()
     session.flush()
+    if moved:
+        engine.points_changed(session, moved)
     return written
 
 
 def score_event(engine: Engine, event: RecordedEvent) -> list[PointsEntry]:
-    """Score one recorded event in its own transaction, then promote whoever it concerns if they are ready.
+    """Score one recorded event in its own transaction, then tell plugins what it wrote.
 
-    The rules run before the transaction opens.
+    The rules run before the transaction opens; plugins hear of the scored event after it commits
+    (:meth:`Engine.points_scored`), where gamification promotes and awards badges.
     """
-    from clarion.services.badges import award_badges
-    from clarion.services.levels import promote_if_ready
-
     awards = engine.awards(event)
     with engine.transaction() as session:
         if session.get(Event, event.id) is None:
             return []  # rolled back or never stored: nothing to score
-        written = score_in(session, event, awards)
-    concerned = {entry.ambassador_id for entry in written}
-    if event.ambassador_id is not None and event.kind != EventKind.LEVEL_CHANGED:
-        concerned.add(event.ambassador_id)  # verified shares and approved content count for levels too
-    for ambassador_id in sorted(concerned):
-        promote_if_ready(engine, ambassador_id)
-        with engine.transaction() as session:
-            award_badges(engine, session, ambassador_id)
+        written = score_in(engine, session, event, awards)
+    engine.points_scored(event, written)
     return written
 
 
 def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
-    """Rebuild the whole ledger from the event log with the current rules, then the badges, in one transaction.
+    """Rebuild the whole ledger from the event log with the current rules, in one transaction.
 
-    Readers keep seeing the previous ledger until the new one is committed.
+    Plugins rebuild what they derive from the ledger (period totals, badges) in the same transaction
+    (:meth:`Engine.points_recomputed`). Readers keep seeing the previous ledger until the new one is
+    committed.
     """
-    from clarion.services.badges import rederive as rederive_badges
-
     events = entries = 0
     with engine.transaction() as session:
         session.execute(sa.update(PointsEntry).values(reverses_entry_id=None))
         session.execute(sa.delete(PointsEntry))
         session.execute(sa.delete(DailyPoints))
-        session.execute(sa.delete(PeriodPoints))
-        session.execute(sa.delete(WindowTotals))
         replay = _Replay()
         after_id = 0
         while True:
@@ -410,11 +399,11 @@ def recompute(engine: Engine, *, batch_size: int = 500) -> Recomputed:
                         f"a scoring rule failed on event {event.id} ({event.kind}): {type(exc).__name__}: {exc}; "
                         "the ledger is unchanged"
                     ) from exc
-                entries += len(score_in(session, event, awards, replay=replay))
+                entries += len(score_in(engine, session, event, awards, replay=replay))
                 events += 1
                 after_id = event.id
         replay.write(session)
-        rederive_badges(engine, session)
+        engine.points_recomputed(session)
     return Recomputed(events, entries)
 
 
@@ -467,7 +456,7 @@ def held_entries(session: Session, actor: Actor, page: PageRequest) -> Page[Ledg
     return _lines(paginate(session, query, page))
 
 
-def decide_held(session: Session, actor: Actor, entry_id: int, *, release: bool) -> LedgerLine:
+def decide_held(engine: Engine, session: Session, actor: Actor, entry_id: int, *, release: bool) -> LedgerLine:
     """Release held points into the balance, or reject them, recording the decision as an event.
 
     Raises:
@@ -490,7 +479,10 @@ def decide_held(session: Session, actor: Actor, entry_id: int, *, release: bool)
         ambassador_id=entry.ambassador_id,
         payload={"rule": entry.rule, "event_id": entry.event_id, "by": actor.ambassador_id, "points": entry.points},
     )
-    _apply_decision(session, event)
+    moved: Moves = []
+    _apply_decision(session, event, moved=moved)
+    if moved:
+        engine.points_changed(session, moved)
     session.refresh(entry)
     kind_of_event = session.execute(sa.select(col(Event.kind)).where(col(Event.id) == entry.event_id)).scalar_one()
     return LedgerLine(entry, kind_of_event)

@@ -40,14 +40,11 @@ from clarion.web.admin.controller import AdminController
 from clarion.web.admin.kit import admin_router
 from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
-from clarion.web.badges.controller import BadgeController
 from clarion.web.campaigns.controller import CampaignController
-from clarion.web.challenges.controller import ChallengeController, MyChallengeController
 from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
 from clarion.web.guidelines.controller import GuidelinesController
-from clarion.web.leaderboards.controller import LeaderboardController
 from clarion.web.links import LinkController, RedirectController, RedirectFastPath
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
@@ -80,11 +77,7 @@ CONTROLLERS = (
     WidgetController,
     OidcController,
     AdminController,
-    LeaderboardController,
-    BadgeController,
     GuidelinesController,
-    ChallengeController,
-    MyChallengeController,
 )
 
 
@@ -154,6 +147,7 @@ class ClarionCore(InitPlugin):
             site_dirs=[Path(path) for path in self.engine.settings.template_dirs],
             plugin_dirs=self.engine.plugin_template_dirs(),
         )
+        # Pages show what a plugin adds only while it is loaded (the admin menu's Challenges entry).
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
         app_config.openapi_config = OpenAPIConfig(
             title="Clarion",

@@ -14,9 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion.models import Ambassador, Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant
-from clarion.services import challenges
+from clarion.models import Ambassador
 from clarion.services.actors import Actor
+from clarion_plugins.gamification.models import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant
+from clarion_plugins.gamification.services import challenges
 
 GAMIFICATION_PLUGIN = "gamification"
 

@@ -1,70 +1,27 @@
-"""The my-impact widget: my shares, clicks, reach, points and why, badges, rank, level progress and a 90-day trend."""
+"""The my-impact widget: my shares, clicks, reach, points and why, and a 90-day trend.
+
+Plugins add to it through ``clarion_widget_context_compute``: the gamification plugin adds badges,
+this month's rank and level progress, and the template leaves those parts out without it.
+"""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from clarion import hookimpl
 from clarion.models import Ambassador
-from clarion.services import badges, leaderboards, levels, points
+from clarion.services import points
 from clarion.services.figures import Interval, Period, Point, Scope, report
 from clarion.services.pagination import PageRequest
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-my-impact"
+WIDGET_NAME = "my-impact"
 TREND_DAYS = 90
 CHART_WIDTH = 280
 CHART_HEIGHT = 40
 FIGURES = ("shares", "clicks_unique", "potential_reach")
 RECENT_POINTS = 5  # ledger entries under "recent points and why"
-NEXT_BADGES = 2  # unearned badges shown, the closest first
-
-
-def badge_image(svg: str) -> str:
-    """A badge's SVG as a ``data:`` URL for ``<img>``: plugin markup never runs inside the page."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def badge_lists(engine, session, ambassador_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """My earned badges (newest first) and the unearned ones closest to their threshold."""
-    progress = badges.badge_progress(engine, session, ambassador_id)
-    earned = sorted((item for item in progress if item.earned), key=lambda item: item.earned_at, reverse=True)
-    waiting = sorted(
-        (item for item in progress if not item.earned),
-        key=lambda item: (-item.current / item.badge.threshold, item.badge.threshold),
-    )
-
-    def shown(item: badges.BadgeProgress) -> dict[str, Any]:
-        return {
-            "name": item.badge.name,
-            "title": item.badge.title,
-            "description": item.badge.description,
-            "image": badge_image(item.badge.image_svg),
-            "earned_at": item.earned_at,
-            "current": min(item.current, item.badge.threshold),
-            "threshold": item.badge.threshold,
-            "missing": max(item.badge.threshold - item.current, 0),
-        }
-
-    return [shown(item) for item in earned], [shown(item) for item in waiting[:NEXT_BADGES]]
-
-
-def month_standing(engine, session, ambassador: Ambassador) -> dict[str, Any] | None:
-    """My rank on this month's company board; None when leaderboards are off or I have no points this month."""
-    if not engine.settings.leaderboards:
-        return None
-    board = leaderboards.leaderboard(
-        session, period="month", limit=1, viewer_id=ambassador.id, today=engine.clock.today()
-    )
-    if board.me is None:
-        return None
-    return {
-        "rank": board.me.rank,
-        "ranked": board.ranked,
-        "top_percent": max(1, -(-100 * board.me.rank // board.ranked)),
-        "hidden": not ambassador.leaderboard_visible,
-    }
 
 
 def trend_chart(series: list[Point]) -> dict[str, Any]:
@@ -102,32 +59,21 @@ def my_impact_context(engine, viewer, settings) -> dict[str, Any]:
         result = report(engine, session, scope, period, Interval.WEEK, with_participation=False)
         figures = {figure.key: figure for figure in result.figures}
         held_and_awarded = points.balance(session, viewer.ambassador_id)
-        progress = levels.level_progress(engine, session, viewer.ambassador_id)
-        earned, next_badges = badge_lists(engine, session, viewer.ambassador_id)
         recent = points.ledger(session, viewer, viewer.ambassador_id, PageRequest(RECENT_POINTS)).items
-        return {
+        # Without a plugin adding them, the level, badges and rank parts are left out.
+        context: dict[str, Any] = {
+            "level": None,
+            "badges": None,
+            "next_badges": [],
+            "leaderboards": False,
+            "standing": None,
+        }
+        context |= {
             "active": ambassador.is_active,
             "period": period,
             "figures": [figures[key] for key in FIGURES],
             "points": held_and_awarded,
-            "level": progress.level.value,
-            "next_level": progress.next_level.value if progress.next_level else None,
-            "promotion_only": progress.promotion_only,
-            "criteria": [
-                {
-                    "name": criterion.name,
-                    "required": criterion.required,
-                    "current": min(criterion.current, criterion.required),
-                    "met": criterion.met,
-                    "missing": max(criterion.required - criterion.current, 0),
-                }
-                for criterion in progress.criteria
-            ],
             "chart": trend_chart(result.series),
-            "badges": earned,
-            "next_badges": next_badges,
-            "leaderboards": engine.settings.leaderboards,
-            "standing": month_standing(engine, session, ambassador),
             "recent_points": [
                 {
                     "points": line.entry.points,
@@ -140,13 +86,15 @@ def my_impact_context(engine, viewer, settings) -> dict[str, Any]:
                 for line in recent
             ],
         }
+        context |= engine.widget_context(WIDGET_NAME, viewer, session)
+        return context
 
 
 @hookimpl
 def clarion_widgets_register(engine):
     return [
         Widget(
-            name="my-impact",
+            name=WIDGET_NAME,
             title="My impact",
             template="widgets/my_impact.html",
             context=my_impact_context,

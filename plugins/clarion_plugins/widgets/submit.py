@@ -7,7 +7,7 @@ from typing import Any
 from clarion import hookimpl
 from clarion.models import AdvocacyLevel, Ambassador, ContentOrigin
 from clarion.services import content as content_service
-from clarion.services import levels
+from clarion.services.ambassadors import level_rank
 from clarion.services.pagination import PageRequest
 from clarion.widgets import Widget
 
@@ -26,7 +26,7 @@ def submit_context(engine, viewer, settings) -> dict[str, Any]:
             allowed = (
                 required is None
                 or viewer.is_editor
-                or levels.rank(ambassador.advocacy_level) >= levels.rank(AdvocacyLevel(required))
+                or level_rank(ambassador.advocacy_level) >= level_rank(AdvocacyLevel(required))
             )
             origins.append({"value": origin.value, "allowed": allowed, "required": required})
         required_levels = [AdvocacyLevel(origin["required"]) for origin in origins if origin["required"]]
@@ -36,7 +36,7 @@ def submit_context(engine, viewer, settings) -> dict[str, Any]:
             "level": ambassador.advocacy_level.value,
             "origins": origins,
             "allowed": [origin["value"] for origin in origins if origin["allowed"]],
-            "lowest_required": min(required_levels, key=levels.rank).value if required_levels else None,
+            "lowest_required": min(required_levels, key=level_rank).value if required_levels else None,
             "recent": [detail.content for detail in recent.items],
         }
 

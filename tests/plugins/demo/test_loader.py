@@ -17,7 +17,6 @@ from clarion.models import (
     Ambassador,
     AudienceDimension,
     Campaign,
-    ChallengeParticipant,
     Content,
     ContentAudience,
     ContentOrigin,
@@ -38,6 +37,7 @@ from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
 from clarion_plugins.demo import load
 from clarion_plugins.demo.loader import _plan, _plan_shares
+from clarion_plugins.gamification.models import ChallengeParticipant
 
 NETWORKS = ["linkedin", "x", "facebook"]
 

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import clarion.models.types
-
 revision: str = "0012_leaderboard_scale"
 down_revision: str | None = "0011_campaign_participation_goal"
 branch_labels: str | Sequence[str] | None = None
@@ -19,14 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "window_totals",
-        sa.Column("period", sa.String(length=16), nullable=False),
-        sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("ends_on", sa.Date(), nullable=True),
-        sa.Column("built_at", clarion.models.types.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("period", "starts_on", name=op.f("pk_window_totals")),
-    )
+    # window_totals belongs to the gamification plugin since it left the core: its own history creates
+    # it, or adopts it where this revision created it before. The ledger's column stays.
     with op.batch_alter_table("daily_points", schema=None) as batch_op:
         batch_op.add_column(sa.Column("awarded_changed", sa.Boolean(), server_default=sa.false(), nullable=False))
     # Rows with awarded points moved them; a day whose entries cancelled out is only known after a recompute.
@@ -35,8 +27,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Window totals live in period_points under their own period names; the calendar ones stay.
-    op.execute("DELETE FROM period_points WHERE period LIKE 'days:%' OR period = 'since'")
     with op.batch_alter_table("daily_points", schema=None) as batch_op:
         batch_op.drop_column("awarded_changed")
-    op.drop_table("window_totals")

@@ -1,8 +1,8 @@
 """The core's admin sections, registered through ``clarion_admin_pages_register`` like any plugin's.
 
 An essential plugin (``core-admin``): content, the review queue, campaigns, people and the
-programme. The challenges pages are registered here too until they move into their plugin (the
-``analytics`` plugin registers its dashboards itself). The controllers are imported when the hook runs (the web application is built),
+programme. Plugins register their own pages the same way (``gamification`` its challenges,
+``analytics`` its dashboards). The controllers are imported when the hook runs (the web application is built),
 so the command line and the workers never load the admin UI.
 """
 
@@ -22,7 +22,6 @@ ADMIN = Role.ADMIN.value
 def clarion_admin_pages_register() -> Sequence[AdminPage]:
     from clarion.web.admin.ambassadors import AdminAmbassadorController
     from clarion.web.admin.campaigns import AdminCampaignController
-    from clarion.web.admin.challenges import AdminChallengeController
     from clarion.web.admin.content import AdminContentController, AdminReviewController
     from clarion.web.admin.programme import AdminGuidelinesController, AdminProgrammeController
 
@@ -30,7 +29,6 @@ def clarion_admin_pages_register() -> Sequence[AdminPage]:
         AdminPage("/admin/content", "Content", EDITOR, [AdminContentController], order=10),
         AdminPage("/admin/review", "Review queue", EDITOR, [AdminReviewController], order=20),
         AdminPage("/admin/campaigns", "Campaigns", EDITOR, [AdminCampaignController], order=30),
-        AdminPage("/admin/challenges", "Challenges", EDITOR, [AdminChallengeController], order=40),
         AdminPage("/admin/ambassadors", "Ambassadors", ADMIN, [AdminAmbassadorController], order=60),
         AdminPage(
             "/admin/settings", "Programme", ADMIN, [AdminProgrammeController, AdminGuidelinesController], order=70

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from clarion.errors import ValidationFailed
-from clarion.models import AdvocacyLevel, ChallengeKind, ChallengeMeasure, ContentOrigin, EditPolicy, Role
+from clarion.models import AdvocacyLevel, ContentOrigin, EditPolicy, Role
 
 E = TypeVar("E", bound=StrEnum)
 CSRF_FIELD = "csrf_token"
@@ -237,22 +237,3 @@ def parse_ambassador_csv(raw: str) -> ImportPlan:
     if not plan.rows and not plan.errors:
         plan.errors.append("the file has a header but no rows")
     return plan
-
-
-def challenge_fields(form: Mapping[str, Any]) -> dict[str, Any]:
-    """What the challenge form says, as :func:`clarion.services.challenges.create_challenge` takes it."""
-    target = optional_count(form, "target")
-    return {
-        "title": text(form, "title", max_length=200, required=True),
-        "description": text(form, "description", max_length=5000),
-        "kind": choice(form, "kind", ChallengeKind),
-        "measure": choice(form, "measure", ChallengeMeasure),
-        "target": target,
-        "topic": optional_text(form, "topic", max_length=64),
-        "campaign_id": optional_id(form, "campaign_id"),
-        "network": optional_text(form, "network", max_length=40),
-        "starts_at": optional_moment(form, "starts_at"),
-        "ends_at": optional_moment(form, "ends_at"),
-        "reward": optional_text(form, "reward", max_length=500),
-        "image_url": optional_text(form, "image_url", max_length=2048),
-    }

@@ -1,20 +1,18 @@
-"""Points and levels: my points and level, an ambassador's points (admins), and the review of held points."""
+"""Points: my points, an ambassador's points (admins), and the review of held points."""
 
 from __future__ import annotations
 
 from litestar import get, post
 from litestar.di import Provide
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery
 
 from clarion.models import EntryStatus, Role
-from clarion.services import levels as level_service
 from clarion.services import points as points_service
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, PageDep, page_meta, page_request, problems
-from clarion.web.points.schemas import HeldPage, LevelChange, LevelOut, PointsEntryOut, PointsPage
+from clarion.web.points.schemas import HeldPage, PointsEntryOut, PointsPage
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
-EDITOR = {"role": Role.EDITOR.value}
 ADMIN = {"role": Role.ADMIN.value}
 
 
@@ -43,33 +41,6 @@ class PointsController(ClarionController):
         self, engine: EngineDep, actor: ActorDep, page: PageDep, status: FromQuery[EntryStatus | None] = None
     ) -> PointsPage:
         return self._points(engine, actor, actor.ambassador_id, page, status)
-
-    @get(
-        "/me/level",
-        sync_to_thread=True,
-        opt=AMBASSADOR,
-        summary="My level and what the next one needs",
-        description="Progress per criterion; levels are never a quota and are never lost automatically.",
-        responses=problems(),
-    )
-    def my_level(self, engine: EngineDep, actor: ActorDep) -> LevelOut:
-        with engine.transaction() as session:
-            return LevelOut.of(level_service.level_progress(engine, session, actor.ambassador_id))
-
-    @post(
-        "/ambassadors/{ambassador_id:int}/level",
-        sync_to_thread=True,
-        opt=EDITOR,
-        status_code=200,
-        summary="Set an ambassador's level by hand",
-        description="For levels the programme unlocks by promotion only, or to correct one; recorded as an event.",
-        responses=problems(404),
-    )
-    def set_level(
-        self, engine: EngineDep, actor: ActorDep, ambassador_id: IdPath, data: JSONBody[LevelChange]
-    ) -> LevelOut:
-        with engine.transaction() as session:
-            return LevelOut.of(level_service.set_level(engine, session, actor, ambassador_id, data.level))
 
     @get(
         "/ambassadors/{ambassador_id:int}/points",
@@ -111,7 +82,7 @@ class PointsController(ClarionController):
     )
     def release(self, engine: EngineDep, actor: ActorDep, entry_id: IdPath) -> PointsEntryOut:
         with engine.transaction() as session:
-            return PointsEntryOut.of(points_service.decide_held(session, actor, entry_id, release=True))
+            return PointsEntryOut.of(points_service.decide_held(engine, session, actor, entry_id, release=True))
 
     @post(
         "/points/{entry_id:int}/reject",
@@ -123,4 +94,4 @@ class PointsController(ClarionController):
     )
     def reject(self, engine: EngineDep, actor: ActorDep, entry_id: IdPath) -> PointsEntryOut:
         with engine.transaction() as session:
-            return PointsEntryOut.of(points_service.decide_held(session, actor, entry_id, release=False))
+            return PointsEntryOut.of(points_service.decide_held(engine, session, actor, entry_id, release=False))

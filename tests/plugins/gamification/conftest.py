@@ -1,0 +1,42 @@
+"""Fixtures for the gamification plugin's tests: the API suite's and the browser suite's, shared.
+
+The plugin's tests sit with the plugin's test folder but drive the same HTTP client and the same
+browser as the core's; their fixtures are loaded from those suites rather than copied.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+TESTS = Path(__file__).resolve().parents[2]
+
+
+def _suite_fixtures(name: str) -> ModuleType:
+    """The conftest of ``tests/<name>``, imported once under its own module name."""
+    module_name = f"clarion_tests_{name}_fixtures"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, TESTS / name / "conftest.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_api = _suite_fixtures("api")
+_browser = _suite_fixtures("browser")
+
+shared_app = _api.shared_app
+api = _api.api
+cast = _api.cast
+api_factory = _api.api_factory
+problem = _api.problem
+chromium = _browser.chromium
+site = _browser.site
+stranger_page = _browser.stranger_page
+axe_violations = _browser.axe_violations
