@@ -24,7 +24,7 @@ from clarion.testing import TEST_SECRET
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRIB = REPO / "contrib"
-DISTRIBUTIONS = ["clarion-hello", "clarion-discourse"]
+DISTRIBUTIONS = ["clarion-hello", "clarion-discourse", "clarion-kudos"]
 HOOKS = ["clarion_config_register", "clarion_connectors_register", "clarion_share_violations_compute"]
 # `python -m clarion.cli` would need a __main__ guard in cli.py; calling main() works everywhere.
 CLARION = [sys.executable, "-c", "from clarion.cli import main; main()"]
@@ -167,6 +167,52 @@ def test_an_installed_connector_plugin_is_found_with_its_connector(installer, tm
     assert listed["discourse"]["source"] == "entry point"
     assert listed["discourse"]["distribution"] == "clarion-discourse"
     assert listed["discourse"]["hooks"] == ["clarion_config_register", "clarion_connectors_register"]
+
+
+def test_an_installed_feature_plugin_is_found_with_everything_it_owns(installer, tmp_path):
+    """clarion-kudos, installed from its wheel: its routes, tables, job, command and admin page, and its files travelled."""
+    target, _ = installer("clarion-kudos")
+    listed = {record["name"]: record for record in run_plugins((target, None), tmp_path)}
+    kudos = listed["kudos"]
+    assert (kudos["source"], kudos["distribution"], kudos["version"]) == ("entry point", "clarion-kudos", "0.1.0")
+    assert kudos["hooks"] == [
+        "clarion_admin_pages_register",
+        "clarion_awards_compute",
+        "clarion_commands_register",
+        "clarion_config_register",
+        "clarion_jobs_register",
+        "clarion_routes_register",
+        "clarion_tables_register",
+        "clarion_widgets_register",
+    ]
+    assert kudos["owns"] == {
+        "routes": ["/api/v1/kudos"],
+        "tables": ["kudos", "kudos_week"],
+        "jobs": ["kudos.weekly_summary (0 6 * * 1)"],
+        "commands": ["kudos"],
+        "admin pages": ["/admin/kudos (admin)"],
+    }
+    package = target / "clarion_kudos"
+    for packaged in (
+        "migrations/2026_12_07_k001_kudos.py",
+        "static/kudos.css",
+        "templates/kudos/widget.html",
+        "templates/kudos/admin.html",
+        "locale/nl/LC_MESSAGES/clarion.po",
+    ):
+        assert (package / packaged).is_file(), f"{packaged} is missing from the installed package"
+    # `clarion db upgrade` upgrades the installed plugin's history after the core's.
+    result = subprocess.run(
+        [*CLARION, "db", "upgrade"],
+        cwd=tmp_path,
+        env=clarion_env(target, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kudos: k001_kudos" in result.stdout
 
 
 @pytest.mark.parametrize("name", DISTRIBUTIONS)

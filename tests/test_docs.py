@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -207,4 +208,34 @@ def test_decisions_have_context_decision_consequences():
 @pytest.mark.parametrize("page", PAGES, ids=[str(page.relative_to(DOCS)) for page in PAGES])
 def test_python_blocks_in_docs_parse(page):
     for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.DOTALL):
-        ast.parse(block)
+        ast.parse(textwrap.dedent(block))  # an excerpt from inside a function is indented
+
+
+EXCERPT = re.compile(r"<!-- excerpt: (\S+) -->\n```[a-z]*\n(.*?)\n```", re.DOTALL)
+EXCERPTED = [page for page in PAGES if "<!-- excerpt:" in page.read_text()]
+
+
+@pytest.mark.parametrize("page", EXCERPTED, ids=[str(page.relative_to(DOCS)) for page in EXCERPTED])
+def test_guide_excerpts_are_copied_from_the_files_they_name(page):
+    """A block marked ``<!-- excerpt: path -->`` appears, line for line, in that file of the repository."""
+    text = page.read_text()
+    excerpts = EXCERPT.findall(text)
+    assert len(excerpts) == text.count("<!-- excerpt:"), f"{page.name}: an excerpt marker is not followed by a block"
+    for path, block in excerpts:
+        source = REPO / path
+        assert source.is_file(), f"{page.name} quotes {path}, which does not exist"
+        assert block in source.read_text(), f"{page.name}: the excerpt of {path} no longer matches the file"
+
+
+def test_the_plugin_and_widget_guides_quote_running_code():
+    assert {"write-a-plugin.md", "write-a-widget.md"} <= {page.name for page in EXCERPTED}
+    plugin_guide = read("guides/write-a-plugin.md")
+    for hook in (
+        "clarion_tables_register",
+        "clarion_routes_register",
+        "clarion_widgets_register",
+        "clarion_jobs_register",
+        "clarion_commands_register",
+        "clarion_awards_compute",
+    ):
+        assert f"def {hook}" in plugin_guide, f"write-a-plugin.md does not show {hook}"

@@ -113,6 +113,40 @@ def test_plugin_static_files_are_served_under_the_plugin_name(client):
     assert client.get("/static/plugins/notes/missing.js").status_code == 404
 
 
+def test_a_plugin_widget_brings_its_stylesheet_and_its_dutch_words(client, clarion_people):
+    """The widget links its own CSS; its template speaks the plugin's catalog, and Clarion's own words stay Clarion's."""
+    ann, bram = clarion_people("ann"), clarion_people("bram", locale="nl")
+    english = client.get("/widgets/notes", headers=ann.headers)
+    assert english.status_code == 200, english.text
+    assert '<link rel="stylesheet" href="http://clarion.test/static/plugins/notes/notes.css">' in english.text
+    assert "My notes" in english.text
+    assert "Join the programme: 0" in english.text
+    dutch = client.get("/widgets/notes", headers=bram.headers).text
+    assert 'aria-label="Mijn notities"' in dutch
+    assert "Doe mee met het programma: 0" in dutch  # Clarion's catalog wins for its own message
+    assert client.get("/static/plugins/notes/notes.css").status_code == 200
+
+
+def test_plugin_catalogs_add_to_the_core_catalog():
+    from pathlib import Path
+
+    from clarion.i18n import translations
+
+    locale = Path(notes.__file__).parent / "locale"
+    assert translations("nl", [locale]).gettext("My notes") == "Mijn notities"
+    assert translations("nl", [locale]).gettext("Join the programme") == "Doe mee met het programma"
+    assert translations("nl").gettext("My notes") == "My notes"  # without the plugin's folder
+    assert translations("en", [locale]).gettext("My notes") == "My notes"
+
+
+@pytest.mark.parametrize("path", ["kudos.css", "/plugins/kudos.css", "/static/../secret", "//evil.test/x.css"])
+def test_a_widget_stylesheet_must_be_a_path_under_static(path):
+    from clarion.widgets import Widget
+
+    with pytest.raises(ValueError, match="is not a path under /static/"):
+        Widget(name="x", title="X", template="x.html", context=dict, stylesheets=(path,))
+
+
 class _Clash:
     @hookimpl
     def clarion_routes_register(self):

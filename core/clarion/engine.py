@@ -226,6 +226,18 @@ class Engine:
                 found.append(candidate)
         return found
 
+    def plugin_locale_dirs(self) -> list[Path]:
+        """``locale/`` folders shipped next to plugin modules: the catalogs of their templates' words."""
+        found = []
+        for _name, plugin in self.pm.list_name_plugin():
+            module_file = getattr(plugin, "__file__", None)
+            if module_file is None:
+                continue
+            candidate = Path(module_file).parent / "locale"
+            if candidate.is_dir() and candidate not in found:
+                found.append(candidate)
+        return found
+
     def plugin_static_dirs(self) -> dict[str, Path]:
         """Plugin name → the ``static/`` folder next to its module, served at ``/static/plugins/<name>/``."""
         found: dict[str, Path] = {}

@@ -211,8 +211,9 @@ def clarion_routes_register(engine: Engine) -> Sequence[ControllerRouterHandler]
     own paths are taken, and two plugins claiming one path and method stop start-up naming both.
 
     Static files need no hook: a ``static/`` folder next to the plugin module is served at
-    ``/static/plugins/<plugin-name>/``, and a ``templates/`` folder next to it joins the
-    template path (site templates first, then plugins, then the core's).
+    ``/static/plugins/<plugin-name>/``, a ``templates/`` folder next to it joins the
+    template path (site templates first, then plugins, then the core's), and a ``locale/``
+    folder (``locale/nl/LC_MESSAGES/clarion.po``) translates the words of those templates.
 
     Args:
         engine: The engine the application serves.

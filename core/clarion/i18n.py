@@ -2,12 +2,15 @@
 
 Catalogs are compiled in memory when first asked for, so the ``.po`` file is the only
 artefact kept in the repository. English is the source language and needs no catalog.
+A plugin adds the words of its own templates with a ``locale/`` folder next to its module,
+laid out the same way; Clarion's own catalog wins where both translate one message.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -34,15 +37,38 @@ def language_of(locale: str | None) -> str:
     return primary if primary in available_languages() else SOURCE_LANGUAGE
 
 
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    """The translations of ``language`` (a shipped language; anything else is English)."""
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if language == SOURCE_LANGUAGE or not path.is_file():
-        return gettext.NullTranslations()
+def _compiled(path: Path, language: str) -> Translations:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def translations(language: str, extra_dirs: Sequence[Path] = ()) -> gettext.NullTranslations:
+    """The translations of ``language`` (a shipped language; anything else is English).
+
+    Args:
+        language: A language from :func:`available_languages`.
+        extra_dirs: Plugins' ``locale/`` folders; their catalogs of ``language`` add messages
+            Clarion's own catalog does not have.
+    """
+    return _translations(language, tuple(extra_dirs))
+
+
+@cache
+def _translations(language: str, extra_dirs: tuple[Path, ...]) -> gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    found = [
+        _compiled(path, language)
+        for path in (directory / language / "LC_MESSAGES" / f"{DOMAIN}.po" for directory in (*extra_dirs, LOCALE_DIR))
+        if path.is_file()
+    ]
+    if not found:
+        return gettext.NullTranslations()
+    merged = found[0]
+    for later in found[1:]:
+        merged.merge(later)  # later catalogs win: Clarion's own comes last
+    return merged

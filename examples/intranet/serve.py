@@ -11,7 +11,8 @@ The page shows what an intranet backend does:
 * fetches server-rendered fragments (``/widgets/feed``, …) with tokens of its own and inlines them.
 
 It shows every built-in widget: onboarding, feed, my-impact, campaign (``--campaign``, a slug;
-the demo's ``engineering-hiring`` by default), submit, challenges and leaderboard.
+the demo's ``engineering-hiring`` by default), submit, challenges and leaderboard; ``--widget``
+(repeatable) shows other ones instead, a plugin's widget for instance (``--widget kudos``).
 
 Settings: ``CLARION_URL`` (default http://127.0.0.1:8000), ``CLARION_SECRET_KEY`` (default: the
 ``.clarion-secret`` file ``clarion serve`` created here), ``INTRANET_USER`` (default ``newcomer``),
@@ -64,13 +65,7 @@ PAGE = """<!doctype html>
 <main>
   <section class="mode" aria-labelledby="mode-element">
     <h2 id="mode-element">Custom element</h2>
-    <clarion-widget name="onboarding" token-url="/clarion-token"></clarion-widget>
-    <clarion-widget name="feed" token-url="/clarion-token"></clarion-widget>
-    <clarion-widget name="my-impact" token-url="/clarion-token"></clarion-widget>
-    <clarion-widget name="campaign" token-url="/clarion-token" data-campaign="{campaign}"></clarion-widget>
-    <clarion-widget name="submit" token-url="/clarion-token"></clarion-widget>
-    <clarion-widget name="challenges" token-url="/clarion-token"></clarion-widget>
-    <clarion-widget name="leaderboard" token-url="/clarion-token"></clarion-widget>
+{elements}
   </section>
   <section class="mode" aria-labelledby="mode-iframe">
     <h2 id="mode-iframe">iframe</h2>
@@ -94,7 +89,8 @@ BIND_FRAGMENT = (
 )
 
 # Every widget the page shows, with its iframe title: (name, title, settings).
-WIDGETS = (
+Shown = tuple[tuple[str, str, dict[str, str | None]], ...]
+WIDGETS: Shown = (
     ("onboarding", "Clarion: join the programme", {}),
     ("feed", "Clarion: ready to share", {}),
     ("my-impact", "Clarion: my impact", {}),
@@ -146,21 +142,35 @@ def fetch_fragment(
         return f"<p>Clarion is not reachable at {html.escape(clarion)} ({html.escape(str(exc))}).</p>"
 
 
-def frames(clarion: str, secret: str, user: str, origin: str, campaign: str) -> str:
+def elements(widgets: Shown, campaign: str) -> str:
+    """One ``<clarion-widget>`` per widget, its settings as ``data-*`` attributes."""
+    found = []
+    for name, _title, settings in widgets:
+        attributes = "".join(
+            f' data-{key.replace("_", "-")}="{html.escape(value)}"'
+            for key, value in widget_settings(settings, campaign).items()
+        )
+        found.append(
+            f'    <clarion-widget name="{html.escape(name)}" token-url="/clarion-token"{attributes}></clarion-widget>'
+        )
+    return "\n".join(found)
+
+
+def frames(clarion: str, secret: str, user: str, origin: str, campaign: str, widgets: Shown = WIDGETS) -> str:
     """One iframe per widget, each with a single-use token of its own in the URL fragment."""
     found = []
-    for name, title, settings in WIDGETS:
+    for name, title, settings in widgets:
         query = urlencode({**widget_settings(settings, campaign), "parent": origin})
         src = f"{clarion}/embed/{quote(name)}?{query}#token={widget_token(secret, user)}"
         found.append(f'    <iframe data-clarion title="{html.escape(title)}" src="{html.escape(src)}"></iframe>')
     return "\n".join(found)
 
 
-def fragments(clarion: str, secret: str, user: str, campaign: str) -> str:
+def fragments(clarion: str, secret: str, user: str, campaign: str, widgets: Shown = WIDGETS) -> str:
     """Every widget rendered by Clarion for the intranet's backend, each in a holder of its own."""
     return "".join(
         f'<div class="clarion-fragment">{fetch_fragment(clarion, secret, user, name, widget_settings(settings, campaign))}</div>'
-        for name, _title, settings in WIDGETS
+        for name, _title, settings in widgets
     )
 
 
@@ -172,8 +182,12 @@ def make_server(
     port: int = 8001,
     user: str = "newcomer",
     campaign: str = DEMO_CAMPAIGN,
+    widgets: Shown = WIDGETS,
 ):
-    """The intranet's HTTP server (not started): the page, the token endpoint and a small script."""
+    """The intranet's HTTP server (not started): the page, the token endpoint and a small script.
+
+    ``widgets`` are the (name, iframe title, settings) of the widgets the page shows in each mode.
+    """
     clarion = clarion.rstrip("/")
 
     class Intranet(BaseHTTPRequestHandler):
@@ -204,9 +218,9 @@ def make_server(
             page = PAGE.format(
                 clarion=html.escape(clarion),
                 user=html.escape(person),
-                campaign=html.escape(campaign),
-                frames=frames(clarion, secret, person, origin, campaign),
-                fragments=fragments(clarion, secret, person, campaign),
+                elements=elements(widgets, campaign),
+                frames=frames(clarion, secret, person, origin, campaign, widgets),
+                fragments=fragments(clarion, secret, person, campaign, widgets),
             )
             return self._send(200, page.encode(), "text/html; charset=utf-8", cookie=person)
 
@@ -239,9 +253,23 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("INTRANET_CAMPAIGN", DEMO_CAMPAIGN),
         help="slug of the campaign the campaign widget shows (default: %(default)s, from the demo)",
     )
+    parser.add_argument(
+        "--widget",
+        action="append",
+        dest="widgets",
+        metavar="NAME",
+        help="show this widget instead of the built-in ones (repeatable), e.g. a plugin's",
+    )
     args = parser.parse_args(argv)
+    widgets = tuple((name, f"Clarion: {name}", {}) for name in args.widgets) if args.widgets else WIDGETS
     server = make_server(
-        args.clarion, read_secret(), host=args.host, port=args.port, user=args.user, campaign=args.campaign
+        args.clarion,
+        read_secret(),
+        host=args.host,
+        port=args.port,
+        user=args.user,
+        campaign=args.campaign,
+        widgets=widgets,
     )
     print(f"Acme intranet on http://{args.host}:{server.server_address[1]}/ embedding {args.clarion}", file=sys.stderr)
     try:

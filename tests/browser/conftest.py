@@ -159,12 +159,29 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(clarion_engine_factory: Callable[..., Engine]) -> Iterator[Site]:
+def site_plugins() -> dict[str, Any]:
+    """Extra plugins of the browser tests' Clarion (name → module); a test module overrides it."""
+    return {}
+
+
+@pytest.fixture
+def intranet_widgets() -> tuple[Any, ...] | None:
+    """The (name, iframe title, settings) of the widgets the intranet page shows; ``None``: the built-ins."""
+    return None
+
+
+@pytest.fixture
+def site(
+    clarion_engine_factory: Callable[..., Engine],
+    site_plugins: dict[str, Any],
+    intranet_widgets: tuple[Any, ...] | None,
+) -> Iterator[Site]:
     clarion_port, intranet_port = free_port(), free_port()
     clarion = f"http://127.0.0.1:{clarion_port}"
     intranet = f"http://127.0.0.1:{intranet_port}"
-    engine = clarion_engine_factory(base_url=clarion, embed_origins=(intranet,))
-    intranet_server = load_intranet().make_server(clarion, TEST_SECRET, port=intranet_port)
+    engine = clarion_engine_factory(site_plugins or None, base_url=clarion, embed_origins=(intranet,))
+    shown = {"widgets": intranet_widgets} if intranet_widgets is not None else {}
+    intranet_server = load_intranet().make_server(clarion, TEST_SECRET, port=intranet_port, **shown)
     threading.Thread(target=intranet_server.serve_forever, daemon=True).start()
     try:
         with ThreadedUvicorn(create_app(engine=engine), clarion_port):

@@ -177,6 +177,29 @@ def test_custom_guardrail(clarion_engine_factory, capsys):
     assert messages == ["Please rephrase without: risk-free."]
 
 
+def test_custom_widget(clarion_engine_factory, capsys):
+    example = load_example("custom_widget")
+    example.main()
+    out = capsys.readouterr().out
+    assert "GET /widgets/my-week?goal=4 as amir: 200" in out
+    assert '<span class="cw-number">2</span> of 4 posts shared this week' in out
+    assert '<span class="cw-number">2</span> van 4 berichten gedeeld deze week' in out  # its own Dutch catalog
+    assert '<link rel="stylesheet" href="https://advocacy.example.com/static/plugins/my-week/my-week.css">' in out
+    assert "GET /widgets/my-week?goal=five: 400 widget setting 'goal' must be a whole number, not 'five'" in out
+    engine = clarion_engine_factory(plugins={"my-week": example})
+    from litestar.testing import TestClient
+
+    from clarion.web.app import create_app
+
+    person = make_person(engine, "bea")
+    with TestClient(create_app(engine=engine)) as client:
+        answer = client.get("/widgets/my-week", headers=person.headers)
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == "private, max-age=60"
+        assert '<span class="cw-number">0</span> of 3 posts shared this week' in answer.text
+        assert "my-week.css" in client.get("/static/plugins/my-week/my-week.css").text
+
+
 def test_mint_token(capsys):
     example = load_example("mint_token")
     token = example.mint_clarion_token(TEST_SECRET, "amir@corp", name="Amir", ttl=60)

@@ -146,6 +146,7 @@ class ClarionCore(InitPlugin):
         environment = template_environment(
             site_dirs=[Path(path) for path in self.engine.settings.template_dirs],
             plugin_dirs=self.engine.plugin_template_dirs(),
+            locale_dirs=self.engine.plugin_locale_dirs(),
         )
         # Pages show what a plugin adds only while it is loaded (the admin menu's Challenges entry).
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))

@@ -4,8 +4,9 @@
 plugin's, for widgets), so a site override can extend the original instead of copying it.
 
 Every template may use ``{% trans %}`` and ``_()``: the i18n extension translates into the
-language named by the ``language`` variable of the render context (English when absent); the
-``number`` and ``day`` filters write numbers and dates the way that language does.
+language named by the ``language`` variable of the render context (English when absent), with
+Clarion's catalog and those of the plugins' ``locale/`` folders; the ``number`` and ``day``
+filters write numbers and dates the way that language does.
 """
 
 from __future__ import annotations
@@ -47,16 +48,6 @@ def template_loader(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] 
 
 
 @pass_context
-def _gettext(context: Context, message: str) -> str:
-    return translations(context.get("language") or "en").gettext(message)
-
-
-@pass_context
-def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    return translations(context.get("language") or "en").ngettext(singular, plural, count)
-
-
-@pass_context
 def _number(context: Context, value: float | None) -> str:
     """A number as the viewer's language writes it (``12,500`` in English, ``12.500`` in Dutch)."""
     return format_decimal(value or 0, locale=context.get("language") or "en")
@@ -68,7 +59,26 @@ def _day(context: Context, value: date) -> str:
     return format_date(value, format="medium", locale=context.get("language") or "en")
 
 
-def template_environment(site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = ()) -> Environment:
+def template_environment(
+    site_dirs: Sequence[Path] = (), plugin_dirs: Sequence[Path] = (), locale_dirs: Sequence[Path] = ()
+) -> Environment:
+    """The Jinja environment of the web pages and widgets.
+
+    Args:
+        site_dirs: The site's template overrides, searched first.
+        plugin_dirs: Plugins' ``templates/`` folders.
+        locale_dirs: Plugins' ``locale/`` folders, read after Clarion's own catalog.
+    """
+    extra = tuple(locale_dirs)
+
+    @pass_context
+    def _gettext(context: Context, message: str) -> str:
+        return translations(context.get("language") or "en", extra).gettext(message)
+
+    @pass_context
+    def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+        return translations(context.get("language") or "en", extra).ngettext(singular, plural, count)
+
     environment = Environment(
         loader=template_loader(site_dirs, plugin_dirs),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -1,5 +1,6 @@
-"""A test plugin that owns a whole small feature: a table with its migration, an API, a static
-file, a command and a periodic job — the ownership hooks used together."""
+"""A test plugin that owns a whole small feature: a table with its migration, an API, static
+files, a widget with its template, stylesheet and Dutch words, a command and a periodic job — the
+ownership hooks used together."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlmodel import Field, SQLModel, col, select
 from clarion import hookimpl
 from clarion.contracts import Job, Schema
 from clarion.web.auth import ActorDep, EngineDep
+from clarion.widgets import Widget
 
 
 class Note(SQLModel, table=True):
@@ -78,6 +80,24 @@ def clarion_tables_register():
 @hookimpl
 def clarion_routes_register():
     return [NotesController]
+
+
+def _widget_context(engine, viewer, settings) -> dict:
+    with engine.transaction() as session:
+        return {"count": len(session.exec(select(Note.id).where(Note.ambassador_id == viewer.ambassador_id)).all())}
+
+
+@hookimpl
+def clarion_widgets_register():
+    return [
+        Widget(
+            name="notes",
+            title="My notes",
+            template="notes/widget.html",
+            context=_widget_context,
+            stylesheets=("/static/plugins/notes/notes.css",),
+        )
+    ]
 
 
 @hookimpl

@@ -140,6 +140,39 @@
     }
   }
 
+  // A plugin widget's form: <form data-action="api" data-endpoint="/api/v1/…"> posts its named fields as JSON
+  // (data-type="integer" sends a number; empty fields are left out). On success its controls stay disabled and
+  // data-done is announced; a problem naming a field is shown next to that field, as in the submit widget.
+  async function send(host, form, event, auth) {
+    event.preventDefault();
+    const endpoint = form.dataset.endpoint || "";
+    if (!event.isTrusted || !/^\/api\/v1\/[\w\-/]+$/.test(endpoint)) return;
+    const body = {};
+    for (const field of form.elements) {
+      if (!field.name || field.disabled || field.type === "submit" || field.value.trim() === "") continue;
+      body[field.name] = field.dataset.type === "integer" ? Number(field.value) : field.value.trim();
+    }
+    for (const error of form.querySelectorAll(".cw-field-error")) error.hidden = true;
+    for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+    const controls = Array.from(form.querySelectorAll("button, input, textarea, select"));
+    for (const control of controls) control.disabled = true;
+    try {
+      await call(auth, "POST", endpoint, body);
+      form.dataset.sent = "";
+      say(host, "", form.dataset.done);
+    } catch (error) {
+      for (const control of controls) control.disabled = false;
+      const field = error.field && form.elements[error.field];
+      const slot = field && field.id && form.querySelector(`#${CSS.escape(field.id)}-error`);
+      if (slot) {
+        field.setAttribute("aria-invalid", "true");
+        slot.textContent = error.message;
+        slot.hidden = false;
+        field.focus();
+      } else say(host, "", error.message, true);
+    }
+  }
+
   // Joining or leaving a challenge is the ambassador's own choice: a click, never a script.
   async function participation(host, button, auth, changed) {
     const item = button.closest("[data-challenge-id]");
@@ -179,6 +212,7 @@
     host.addEventListener("submit", async (event) => {
       const form = event.target;
       if (form.dataset.action === "suggest") return suggest(host, form, event, auth);
+      if (form.dataset.action === "api") return send(host, form, event, auth);
       if (form.dataset.action === "settings") {
         if (!apply) return;
         event.preventDefault();
