@@ -1,7 +1,8 @@
 """``/admin/kudos``: the programme team reads this week's kudos, the recorded weeks and every thanks.
 
 Registered with ``clarion_admin_pages_register`` and built with the admin kit
-(:mod:`clarion.web.admin.kit`); an admin can also hide a thank-you's message (the thanks and its points stay), which is recorded as an event.
+(:mod:`clarion.web.admin.kit`); an admin can also hide a thank-you's message (the thanks and
+its points stay), which is recorded as an event.
 """
 
 from __future__ import annotations
