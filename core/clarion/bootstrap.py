@@ -9,6 +9,11 @@ from clarion.config import Settings, load_settings
 from clarion.db import Database
 from clarion.engine import Engine
 from clarion.plugins import build_plugin_manager
+from clarion.services.points import score_event
+
+# The core's subscribers to the after-commit event bus, in order: every committed event is scored
+# into the points ledger before plugin observers (``clarion_event_on_recorded``) hear of it.
+CORE_PIPELINES = (score_event,)
 
 
 def build_engine(
@@ -35,5 +40,9 @@ def build_engine(
     if settings is None:
         settings = load_settings()
     return Engine(
-        settings, pm=build_plugin_manager(settings, extra_plugins=extra_plugins), database=database, clock=clock
+        settings,
+        pm=build_plugin_manager(settings, extra_plugins=extra_plugins),
+        database=database,
+        clock=clock,
+        pipelines=CORE_PIPELINES,
     )

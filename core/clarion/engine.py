@@ -54,6 +54,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("clarion.engine")
 
+# A core subscriber to the after-commit event bus: called with the engine and each committed event.
+Pipeline = Callable[["Engine", RecordedEvent], object]
+
+
+def _name_of(pipeline: Pipeline) -> str:
+    return f"{getattr(pipeline, '__module__', '?')}.{getattr(pipeline, '__qualname__', repr(pipeline))}"
+
 T = TypeVar("T")
 
 
@@ -68,6 +75,9 @@ class Engine:
         database: A ready database; built from ``settings.database_url`` when omitted.
         clock: Where "now" comes from (:mod:`clarion.clock`); the process default (the system
             clock) when omitted. Services read ``engine.clock``; :meth:`transaction` binds it.
+        pipelines: The core's own subscribers to the after-commit event bus, called for every
+            committed event before plugin observers (the points ledger is one;
+            :func:`clarion.bootstrap.build_engine` passes it). A pipeline's failure is logged.
     """
 
     def __init__(
@@ -77,8 +87,10 @@ class Engine:
         pm: ClarionPluginManager,
         database: Database | None = None,
         clock: Clock | None = None,
+        pipelines: Sequence[Pipeline] = (),
     ) -> None:
         self.settings = settings
+        self.pipelines: tuple[Pipeline, ...] = tuple(pipelines)
         self.clock: Clock = clock if clock is not None else default_clock()
         self.pm = pm
         self._plugin_configs = self._validate_plugin_configs()
@@ -386,7 +398,16 @@ class Engine:
         return sorted(awards, key=lambda award: (award.rule, award.ambassador_id))
 
     def notify(self, event: RecordedEvent) -> None:
-        """Tell observers about ``event``; an observer's failure is logged, never raised."""
+        """The after-commit event bus: the core's pipelines, then plugin observers, hear of ``event``.
+
+        The pipelines (the points ledger) run first, so an observer sees the points an event earned.
+        A failure is logged, never raised: the action that recorded the event has committed.
+        """
+        for pipeline in self.pipelines:
+            try:
+                pipeline(self, event)
+            except Exception:
+                logger.exception("pipeline %r failed on event %s (%s)", _name_of(pipeline), event.id, event.kind)
         caller = self.pm.hook.clarion_event_on_recorded
         for impl in reversed(caller.get_hookimpls()):  # pluggy's call order, as for every hook
             arguments = {"engine": self, "event": event}

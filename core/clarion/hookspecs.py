@@ -485,7 +485,7 @@ def clarion_awards_compute(engine: Engine, event: RecordedEvent) -> Sequence[Awa
     """Scoring rules: turn one event into zero or more point awards.
 
     Every rule is asked for every event (never ``firstresult``). Called after the event's
-    transaction committed, by the ``scoring-ledger`` observer, and again for every event by
+    transaction committed, by the core's points ledger on the after-commit event bus, and again for every event by
     ``clarion scores recompute``; a rule that raises is logged and the event is scored by the
     next recompute. A rule must be a pure function of the event and the database as of the
     event — read only events with a smaller ``id``, never "now" — so the same event always

@@ -55,7 +55,6 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "guardrail-edit-policy": "clarion_plugins.guardrails.edit_policy",
     "guardrail-cadence": "clarion_plugins.guardrails.cadence",
     "guardrail-near-duplicate": "clarion_plugins.guardrails.near_duplicate",
-    "scoring-ledger": "clarion_plugins.scoring.ledger",
     "gamification": "clarion_plugins.gamification",
     "badges": "clarion_plugins.gamification.badge_catalogue",
     "scoring-shares": "clarion_plugins.scoring.shares",
@@ -78,9 +77,9 @@ DEFAULT_PLUGINS: dict[str, str] = {
 
 
 # Built-ins that must never be switched off (pytest's ``essential_plugins``): without the core's
-# jobs no share is published, without the ledger no point is ever scored, without widget sessions
+# jobs no share is published, without widget sessions
 # no embedded widget can act for its viewer, without the core's admin pages nobody edits content.
-ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "core-admin", "scoring-ledger", "identity-widget-session"})
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "core-admin", "identity-widget-session"})
 
 
 def _tracing_requested() -> bool:

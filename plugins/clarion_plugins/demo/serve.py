@@ -22,7 +22,12 @@ def prepare(engine: Engine, serve: ServeSetup) -> None:
     for plugin_name, values in network_settings(networks.urls()).items():
         serve.configure_plugin(plugin_name, **values)
     # The same plugins, their connectors pointed at the fakes: the accounts connect through them.
-    pointed = Engine(with_plugin_settings(engine.settings, serve.plugin_settings), pm=engine.pm)
+    pointed = Engine(
+        with_plugin_settings(engine.settings, serve.plugin_settings),
+        pm=engine.pm,
+        clock=engine.clock,
+        pipelines=engine.pipelines,
+    )
     try:
         schema.upgrade(pointed.db, "head", pointed.schemas().values())
         ready = with_progress(lambda progress: set_up_demo(pointed, progress=progress))

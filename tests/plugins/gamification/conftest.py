@@ -31,12 +31,9 @@ def _suite_fixtures(name: str) -> ModuleType:
 _api = _suite_fixtures("api")
 _browser = _suite_fixtures("browser")
 
-shared_app = _api.shared_app
-api = _api.api
-cast = _api.cast
-api_factory = _api.api_factory
-problem = _api.problem
-chromium = _browser.chromium
-site = _browser.site
-stranger_page = _browser.stranger_page
-axe_violations = _browser.axe_violations
+# Every fixture of both suites, by name (a fixture added there, such as the browser suite's
+# ``site_plugins``, is available here without another line).
+for _suite in (_api, _browser):
+    for _name, _value in vars(_suite).items():
+        if hasattr(_value, "_fixture_function") or type(_value).__name__ == "FixtureFunctionDefinition":
+            globals()[_name] = _value
