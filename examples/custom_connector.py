@@ -19,13 +19,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from clarion import hookimpl
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.connectors import Connector, SharePost, TextCheck, length_check
 from clarion.engine import Engine
 from clarion.models import Ambassador, Content, ContentStatus, utcnow
 from clarion.schema import upgrade
-from clarion.services.actors import Actor
 from clarion.services.sharing import create_share
 
 # Viva Engage posts may be long; the composer truncates the pre-filled text beyond this.

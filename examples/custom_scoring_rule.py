@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col
 
 from clarion import hookimpl
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
@@ -41,7 +42,6 @@ from clarion.models import (
 )
 from clarion.schema import upgrade
 from clarion.scoring import Award
-from clarion.services.actors import Actor
 from clarion.services.events import record_share_event
 from clarion.services.pagination import PageRequest
 from clarion.services.points import balance, ledger

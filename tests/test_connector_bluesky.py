@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from clarion.actors import Actor
 from clarion.connectors import ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
@@ -24,7 +25,6 @@ from clarion.errors import (
 )
 from clarion.models import AccountStatus, NetworkAccount
 from clarion.services import accounts as account_service
-from clarion.services.actors import Actor
 from clarion.services.credentials import fresh_credential, load_credential
 from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from clarion.actors import Actor
 from clarion.connectors import SharePost
 from clarion.models import Role
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.sharing import create_share
 from clarion_plugins.connectors.email import EmailConnector

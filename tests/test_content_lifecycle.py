@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlmodel import select
 
+from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clarion.models import (
     Content,
@@ -22,7 +23,6 @@ from clarion.models import (
     Role,
     ShareText,
 )
-from clarion.services.actors import Actor
 from clarion.services.content import (
     ContentAction,
     create_content,

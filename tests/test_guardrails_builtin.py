@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import col, select
 
+from clarion.actors import Actor
 from clarion.config import ConfigError
 from clarion.engine import Engine
 from clarion.errors import ValidationFailed
@@ -25,7 +26,6 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.link_codes import new_link_code
 from clarion.services.sharing import create_share

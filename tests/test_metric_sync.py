@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlmodel import select
 
+from clarion.actors import Actor
 from clarion.cli import main
 from clarion.clock import FrozenClock
 from clarion.config import PollStep, parse_poll_schedule
@@ -31,7 +32,6 @@ from clarion.models import (
     ShareStatus,
 )
 from clarion.services import metric_sync, rate_limits
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import store_credential
 from clarion.services.link_codes import new_link_code

@@ -8,10 +8,10 @@ import pytest
 from litestar.testing import TestClient
 
 from clarion import hookimpl
+from clarion.actors import Actor
 from clarion.errors import PluginError
 from clarion.events import EventKind
 from clarion.services import points as points_service
-from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.web.app import create_app
 from plugins import share_points

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from clarion import hookimpl
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.clock import FrozenClock
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
@@ -35,7 +36,6 @@ from clarion.models import (
 )
 from clarion.plugins import DEFAULT_PLUGINS
 from clarion.services import publishing, rate_limits
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import load_credential, store_credential
 from clarion.services.sharing import cancel_share, create_share

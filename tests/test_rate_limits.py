@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.connectors import Credential
 from clarion.engine import Engine
 from clarion.models import NetworkAccount, RateLimit, Role, Share, ShareMethod, ShareStatus, utcnow
 from clarion.plugins import DEFAULT_PLUGINS
 from clarion.services import publishing, rate_limits
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.credentials import store_credential
 from clarion.services.sharing import create_share

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from clarion.actors import Actor
 from clarion.errors import Conflict, PermissionDenied
 from clarion.events import EventKind
 from clarion.models import (
@@ -25,7 +26,6 @@ from clarion.models import (
     ShareStatus,
 )
 from clarion.services import points as points_service
-from clarion.services.actors import Actor
 from clarion.services.events import list_events, record_event
 from clarion.services.pagination import PageRequest
 from clarion.testing import make_person

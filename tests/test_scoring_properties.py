@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
 
+from clarion.actors import Actor
 from clarion.events import EventKind
 from clarion.models import EntryStatus, PointsEntry, Role
 from clarion.services import points as points_service
-from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.services.pagination import PageRequest
 from test_scoring import MONDAY, Programme, ledger_snapshot

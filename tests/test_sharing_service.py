@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.models import Campaign, Event, Role, Share, ShareMethod, ShareStatus, utcnow
-from clarion.services.actors import Actor
 from clarion.services.content import ContentAction, create_content, transition_content
 from clarion.services.link_codes import is_link_code
 from clarion.services.sharing import SHARE_TRANSITIONS, cancel_share, create_share, move_share

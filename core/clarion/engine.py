@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from litestar import Request
     from litestar.types import ControllerRouterHandler
 
-    from clarion.services.actors import Actor
+    from clarion.actors import Actor
 
 logger = logging.getLogger("clarion.engine")
 

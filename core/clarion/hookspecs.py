@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
     from sqlmodel import Session
 
+    from clarion.actors import Actor
     from clarion.badges import Badge
     from clarion.connectors import Connector
     from clarion.contracts import AdminPage, Job, Schema, ServeSetup
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from clarion.identity import Identity, RequestInfo
     from clarion.models import PointsEntry
     from clarion.scoring import Award, PointsMoved
-    from clarion.services.actors import Actor
     from clarion.widgets import Widget
 
 hookspec = pluggy.HookspecMarker("clarion")

@@ -58,8 +58,8 @@ def _seed_demo(url: str) -> tuple[int, str]:
     """Load the demo programme; the id and session token of an opted-in ambassador who accepted the guidelines."""
     from sqlmodel import select
 
+    from clarion.actors import Actor
     from clarion.models import Ambassador, Role
-    from clarion.services.actors import Actor
     from clarion.services.widget_sessions import issue
     from clarion_plugins.demo import load
 

@@ -14,11 +14,11 @@ from typing import Any
 from litestar import Litestar, Response, get
 from sqlmodel import Session
 
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.models import Ambassador
 from clarion.services import widgets as widget_service
-from clarion.services.actors import Actor
 from clarion.web.embed.controller import _fragment_context
 from clarion.web.templates_loader import template_environment
 

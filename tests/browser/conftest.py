@@ -128,8 +128,8 @@ class Site:
         return make_person(self.engine, external_id, **fields)
 
     def content(self, title: str, **fields: Any) -> int:
+        from clarion.actors import Actor
         from clarion.services import content as content_service
-        from clarion.services.actors import Actor
         from clarion.services.content import ContentAction
 
         editor = self.person(f"editor-{secrets.token_hex(3)}", role="editor")

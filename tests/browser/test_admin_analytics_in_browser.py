@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from test_admin_in_browser import REPO, admin_page, sign_in  # noqa: F401  (admin_page is a fixture)
 
+from clarion.actors import Actor
 from clarion.models import Click, MetricSource
 from clarion.services import rollups, sharing
-from clarion.services.actors import Actor
 from clarion.services.metrics import record_sample
 
 capture_ids = count()

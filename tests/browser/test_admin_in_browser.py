@@ -80,8 +80,8 @@ def seed(site: Any) -> dict[str, int]:
         topics=["offices"],
         share_texts=[{"network": "linkedin", "text": "We opened a new office in Utrecht"}],
     )
+    from clarion.actors import Actor
     from clarion.services import content as content_service
-    from clarion.services.actors import Actor
     from clarion.services.content import ContentAction
 
     amir = site.person("sofia", name="Sofia Jansen")

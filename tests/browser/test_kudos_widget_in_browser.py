@@ -123,7 +123,7 @@ def test_no_serious_accessibility_violations_in_the_kudos_widget(site, chromium,
     published_share(site, amir.id, "Our new office")
     from clarion_kudos import service
 
-    from clarion.services.actors import Actor
+    from clarion.actors import Actor
 
     with site.engine.transaction() as session:  # Bea has thanks of her own to show
         service.give(

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.cli import main
 from clarion.errors import ConfigError
 from clarion.jobs import job_queue
 from clarion.models import Ambassador, Event
 from clarion.schema import schema_drift, schema_status
-from clarion.services.actors import Actor
 from clarion.services.points import balance
 from clarion.testing import TEST_SECRET
 from clarion.web.admin.forms import admin_csrf_token

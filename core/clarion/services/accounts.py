@@ -13,6 +13,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.connectors import AuthKind, Connector, Credential
 from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
@@ -28,7 +29,6 @@ from clarion.errors import (
 from clarion.events import EventKind
 from clarion.models import ConnectState, NetworkAccount
 from clarion.services import ambassadors as ambassador_service
-from clarion.services.actors import Actor
 from clarion.services.credentials import connector_context, load_credential, store_credential
 from clarion.services.events import record_event
 

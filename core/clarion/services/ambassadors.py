@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
 from clarion.identity import Identity
 from clarion.models import AdvocacyLevel, Ambassador, ConsentState, Event, NetworkAccount, Role, utcnow
 from clarion.services import guidelines
-from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.services.pagination import Page, PageRequest, paginate
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clarion.events import EventKind
@@ -30,7 +31,6 @@ from clarion.models import (
     ShareText,
     utcnow,
 )
-from clarion.services.actors import Actor
 from clarion.services.ambassadors import level_rank
 from clarion.services.content_lifecycle import (
     AUTHOR_EDITABLE,

@@ -23,10 +23,10 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import Conflict, ValidationFailed
 from clarion.models import Ambassador, ConsentState, GuidelinesVersion, Role, utcnow
-from clarion.services.actors import Actor
 
 MAX_BODY = 20_000
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")

@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlmodel import Session, select
 
+from clarion.actors import Actor
 from clarion.config import Settings
 from clarion.errors import NotFound
 from clarion.models import Campaign, Content, ContentStatus, Share
-from clarion.services.actors import Actor
 from clarion.services.link_codes import is_link_code
 
 if TYPE_CHECKING:

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.connectors import METRIC_NAMES
 from clarion.engine import Engine
 from clarion.errors import InvalidRows, RowProblem, ValidationFailed
 from clarion.models import MetricOrigin, MetricSample, MetricSource, Role, Share, ShareStatus
-from clarion.services.actors import Actor
 from clarion.services.metrics import record_sample
 
 COLUMNS = ("share", "metric", "value", "observed_at")

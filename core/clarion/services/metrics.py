@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.errors import NotFound, ValidationFailed
 from clarion.models import MetricSample, MetricSource, MetricSync, Share, utcnow
-from clarion.services.actors import Actor
 
 
 def record_sample(

@@ -34,11 +34,11 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlmodel import Session
 
+from clarion.actors import Actor
 from clarion.clock import Clock, default_clock
 from clarion.config import Settings
 from clarion.errors import BadRequest, IdentityProviderUnavailable, NotAuthenticated, NotFound, PermissionDenied
 from clarion.identity import Identity
-from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.services.widget_sessions import WidgetSession, issue
 from clarion.tokens import check_lifetime, decode_options

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.events import EventKind, RecordedEvent
 from clarion.models import Ambassador, DailyPoints, EntryStatus, Event, PointsEntry, Role
 from clarion.scoring import Award, PointsMoved, rules_read_through
-from clarion.services.actors import Actor
 from clarion.services.events import record_event, to_recorded
 from clarion.services.pagination import Page, PageRequest, paginate
 

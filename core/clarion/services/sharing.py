@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.connectors import Capability, SharePost
 from clarion.db import after_commit
 from clarion.engine import Engine
@@ -28,7 +29,6 @@ from clarion.models import (
     ShareText,
     utcnow,
 )
-from clarion.services.actors import Actor
 from clarion.services.content import get_content_row
 from clarion.services.eligibility import shareable_query
 from clarion.services.events import record_share_event

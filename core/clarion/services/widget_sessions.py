@@ -20,11 +20,11 @@ import jwt
 import sqlalchemy as sa
 from sqlmodel import Session, delete
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import NotAuthenticated
 from clarion.identity import Identity
 from clarion.models import UsedTokenId, utcnow
-from clarion.services.actors import Actor
 from clarion.services.ambassadors import resolve_identity
 from clarion.tokens import (
     ALGORITHM,

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import BadRequest, NotFound
 from clarion.i18n import language_of
 from clarion.models import Ambassador
-from clarion.services.actors import Actor
 from clarion.widgets import Widget
 
 MAX_SETTING_LENGTH = 200

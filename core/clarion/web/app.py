@@ -24,6 +24,7 @@ from litestar.types import Message, Scope
 from litestar.typing import FieldDefinition
 
 from clarion import __version__
+from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import (
     SERVE_PLUGIN_SETTINGS_ENV,
@@ -34,7 +35,6 @@ from clarion.config import (
 )
 from clarion.engine import Engine
 from clarion.errors import PluginConflict, PluginError
-from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.admin.controller import AdminController
 from clarion.web.admin.kit import admin_router

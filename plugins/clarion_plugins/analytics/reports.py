@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import NotFound
 from clarion.models import Ambassador, Campaign, Content, MetricSource, Role
-from clarion.services.actors import Actor
 from clarion.services.figures import Interval, Period, Report, Scope, grouped_totals, report, source_of
 
 

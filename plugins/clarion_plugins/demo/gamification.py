@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.models import Ambassador
-from clarion.services.actors import Actor
 from clarion_plugins.gamification.models import Challenge, ChallengeKind, ChallengeMeasure, ChallengeParticipant
 from clarion_plugins.gamification.services import challenges
 

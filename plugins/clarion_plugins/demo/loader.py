@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.events import EventKind
 from clarion.models import (
     AdvocacyLevel,
@@ -38,7 +39,6 @@ from clarion.models import (
 )
 from clarion.services import campaigns, guidelines, rollups
 from clarion.services import content as content_service
-from clarion.services.actors import Actor
 from clarion.services.eligibility import is_targeted
 from clarion.services.link_codes import new_link_code
 from clarion_plugins.demo import DEMO_ADMIN, DEMO_AMBASSADOR, DEMO_EDITOR, gamification

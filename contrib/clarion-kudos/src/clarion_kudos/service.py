@@ -1,6 +1,6 @@
 """What kudos are: giving one, reading one's own, the shares one may thank, and the weekly summary.
 
-Functions take an open session and the acting person (:class:`clarion.services.actors.Actor`) and
+Functions take an open session and the acting person (:class:`clarion.actors.Actor`) and
 hold every rule; the API, the widget, the admin page, the job and the command only call them.
 """
 
@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clarion.models import Ambassador, Content, Share, ShareStatus
 from clarion.models.types import utcnow
-from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.services.pagination import Page, PageRequest
 from sqlalchemy.dialects import postgresql, sqlite

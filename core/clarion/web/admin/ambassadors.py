@@ -9,11 +9,11 @@ from litestar.datastructures import UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import ClarionError, ValidationFailed
 from clarion.models import AdvocacyLevel, Ambassador, Role
 from clarion.services import ambassadors as ambassador_service
-from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.admin import forms, kit
 from clarion.web.auth import ActorDep, EngineDep

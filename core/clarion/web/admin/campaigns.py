@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.models import Campaign
 from clarion.services import campaigns as campaign_service
-from clarion.services.actors import Actor
 from clarion.services.pagination import PageRequest
 from clarion.web.admin import forms, kit
 

@@ -8,11 +8,11 @@ from litestar import Request, Response, get, post
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
+from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import ClarionError
 from clarion.models import Ambassador, Campaign, ContentOrigin, ContentStatus, EditPolicy
 from clarion.services import content as content_service
-from clarion.services.actors import Actor
 from clarion.services.content_lifecycle import ContentAction
 from clarion.services.pagination import PageRequest
 from clarion.web.admin import forms, kit

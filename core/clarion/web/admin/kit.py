@@ -31,13 +31,13 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session
 
 from clarion import __version__
+from clarion.actors import Actor
 from clarion.contracts import AdminPage
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError
 from clarion.events import RecordedEvent
 from clarion.i18n import language_of, translations
 from clarion.models import Ambassador, Role
-from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.services.pagination import PageRequest
 from clarion.web.admin import forms

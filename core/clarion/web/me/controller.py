@@ -10,6 +10,7 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Redirect
 from sqlmodel import Session
 
+from clarion.actors import Actor
 from clarion.connectors import AuthKind
 from clarion.engine import Engine
 from clarion.errors import NotAuthenticated, ValidationFailed
@@ -18,7 +19,6 @@ from clarion.services import accounts as account_service
 from clarion.services import ambassadors as ambassador_service
 from clarion.services import content as content_service
 from clarion.services import guidelines
-from clarion.services.actors import Actor
 from clarion.services.events import list_events
 from clarion.web.ambassadors.schemas import AccountOut, AmbassadorOut
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate

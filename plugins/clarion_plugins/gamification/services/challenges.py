@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.events import EventKind
 from clarion.models import (
@@ -35,7 +36,6 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
-from clarion.services.actors import Actor
 from clarion.services.events import record_event
 from clarion.services.pagination import Page, PageRequest, paginate
 from clarion_plugins.gamification.models import (

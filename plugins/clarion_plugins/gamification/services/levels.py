@@ -23,8 +23,8 @@ from clarion.services.points import balance
 from clarion_plugins.gamification.settings import settings_of
 
 if TYPE_CHECKING:
+    from clarion.actors import Actor
     from clarion.engine import Engine
-    from clarion.services.actors import Actor
 
 ORDER = LEVEL_ORDER
 CRITERION_LABELS = {
