@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from clarion.demo import load_demo
@@ -11,6 +12,7 @@ from clarion.models import Campaign, utcnow
 from clarion.services import analytics, rollups
 
 
+@pytest.mark.slow
 def test_demo_campaigns_have_reach_and_emv_at_once(clarion_engine):
     load_demo(clarion_engine, seed=7)
     today = utcnow().date()

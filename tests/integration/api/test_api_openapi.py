@@ -266,7 +266,7 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # The home page, the tracked-link redirect and the widgets (HTML and the embed script) are
     # pages for people and intranets, not API operations.
     pages = {("GET", "/"), ("GET", "/r/{code}"), ("HEAD", "/r/{code}")}
-    # A link's QR code is an image for its sharer (tests/test_clicks.py checks who may fetch it).
+    # A link's QR code is an image for its sharer (tests/integration/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
     # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
