@@ -40,7 +40,7 @@ def typecheck(session: nox.Session) -> None:
 def migrations(session: nox.Session) -> None:
     """Fails when the models and the migrations disagree (on every configured database)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "tests/test_migrations.py", *session.posargs)
+    session.run("pytest", "tests/integration/test_migrations.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -55,7 +55,7 @@ def docs(session: nox.Session) -> None:
     """Regenerate the hook reference from the hookspecs and check the docs' links and examples."""
     session.install("-e", ".[test]")
     session.run("python", "docs/build.py")
-    session.run("pytest", "tests/test_docs.py", "tests/examples")
+    session.run("pytest", "tests/docs")
 
 
 @nox.session(python=PYTHON)

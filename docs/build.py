@@ -190,7 +190,7 @@ def render() -> str:
             "",
             f"- **firstresult:** {FIRSTRESULT[spec['firstresult']]}",
             f"- **Built-in implementations:** {builtins}",
-            f"- **Shown in:** `{test_name}` in [tests/test_hooks.py](../tests/test_hooks.py)",
+            f"- **Shown in:** `{test_name}` in [tests/integration/test_hooks.py](../tests/integration/test_hooks.py)",
             "",
             markdown(inspect.getdoc(function) or ""),
         ]

@@ -145,17 +145,80 @@ class Site:
         return content_id
 
 
+class SharedChromium:
+    """One chromium per worker for a run of browser tests; each test gets contexts of its own.
+
+    Starting Playwright's driver and chromium costs a second or more; a browser context is
+    isolated (cookies, storage, cache) and takes milliseconds. The browser closes when the
+    worker's next test is not a browser test (:func:`pytest_runtest_teardown`): Playwright's sync
+    API leaves its event loop marked running on the thread, which ``asyncio.run`` in an
+    ordinary test would trip over.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Any = None
+
+    def get(self) -> Any:
+        if self.browser is None or not self.browser.is_connected():
+            self.close()
+            executable = chromium_path()
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        return self.browser
+
+    def close(self) -> None:
+        if self.browser is not None and self.browser.is_connected():
+            self.browser.close()
+        if self.playwright is not None:
+            self.playwright.stop()
+        self.playwright = self.browser = None
+
+
+SHARED_CHROMIUM = SharedChromium()
+
+
+class BrowserForOneTest:
+    """The shared chromium as one test sees it: what the test opens is closed when it ends."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self._contexts: list[Any] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        self._contexts.append(context)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        return self.new_context(**options).new_page()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    def close(self) -> None:
+        for context in self._contexts:
+            context.close()  # closing twice is allowed (a test may have closed it)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)  # the test's fixtures first (its contexts close on the running browser)
+    finally:
+        if nextitem is None or Path(nextitem.path).parent != Path(item.path).parent:
+            SHARED_CHROMIUM.close()
+
+
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = BrowserForOneTest(SHARED_CHROMIUM.get())
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture

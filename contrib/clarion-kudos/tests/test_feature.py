@@ -71,7 +71,7 @@ def test_kudos_go_with_the_people_they_name(clarion_engine, clarion_people, shar
     thank(clarion_engine, bea, share_id)
     thank(clarion_engine, cas, share_id)
     with clarion_engine.transaction() as session:
-        service.summarise_week(session, service.week_start(datetime.now(UTC).date()))
+        service.summarise_week(session, service.week_start(clarion_engine.clock.today()))
     with clarion_engine.transaction() as session:
         session.execute(sa.delete(Ambassador).where(Ambassador.id == bea.id))
     with clarion_engine.transaction() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from clarion.models import Campaign, utcnow
@@ -12,6 +13,7 @@ from clarion.services.figures import Period, Scope, report
 from clarion_plugins.demo import load
 
 
+@pytest.mark.slow
 def test_demo_campaigns_have_reach_and_emv_at_once(clarion_engine):
     load(clarion_engine, seed=7)
     today = utcnow().date()

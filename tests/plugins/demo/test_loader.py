@@ -225,6 +225,7 @@ def assert_metrics_and_events(session: Session) -> None:
     assert first_event.occurred_at.tzinfo is UTC
 
 
+@pytest.mark.slow
 def test_clarion_demo_loads_a_consistent_programme_once(
     clarion_engine, clarion_client, clarion_database_url, monkeypatch, tmp_path
 ):

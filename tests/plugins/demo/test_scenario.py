@@ -130,6 +130,7 @@ def bluesky_posts(demo: Demo, text: str) -> list[dict[str, Any]]:
         return [record.value for record in demo.networks.bluesky.records.values() if text in record.value["text"]]
 
 
+@pytest.mark.slow
 def test_the_demo_scenario(demo):
     # Connected through the real flows: OAuth with PKCE on Mastodon, an app password on Bluesky.
     accounts = demo.accounts()

@@ -1,4 +1,4 @@
-"""Fixtures for the gamification plugin's tests: the API suite's and the browser suite's, shared.
+"""Fixtures for the gamification plugin's tests: the browser suite's, shared (the API fixtures reach every layer).
 
 The plugin's tests sit with the plugin's test folder but drive the same HTTP client and the same
 browser as the core's; their fixtures are loaded from those suites rather than copied.
@@ -28,12 +28,11 @@ def _suite_fixtures(name: str) -> ModuleType:
     return module
 
 
-_api = _suite_fixtures("api")
 _browser = _suite_fixtures("browser")
 
-# Every fixture of both suites, by name (a fixture added there, such as the browser suite's
+# Every fixture of the browser suite, by name (a fixture added there, such as the browser suite's
 # ``site_plugins``, is available here without another line).
-for _suite in (_api, _browser):
+for _suite in (_browser,):
     for _name, _value in vars(_suite).items():
         if hasattr(_value, "_fixture_function") or type(_value).__name__ == "FixtureFunctionDefinition":
             globals()[_name] = _value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -100,6 +101,7 @@ def write(engine, entries, events: list[int], ids: list[int], batch: str) -> Non
         engine.points_changed(session, moved)
 
 
+@pytest.mark.slow
 def test_every_board_equals_the_naive_ranking(clarion_engine_factory):
     engine = clarion_engine_factory()
     ids = []

@@ -23,7 +23,7 @@ from clarion.testing.connector_checks import (
 )
 from clarion.testing.contract import ConnectorContract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HELLO_CONNECTOR = ROOT / "contrib" / "clarion-hello" / "src" / "clarion_hello" / "connector.py"
 
 

@@ -28,7 +28,7 @@ from clarion.web.admin.forms import admin_csrf_token
 from clarion.web.app import create_app
 from plugins import tags
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORE_MENU = [
     "/admin/content",
     "/admin/review",

@@ -45,7 +45,7 @@ def load_example(name: str) -> ModuleType:
 
 def test_every_example_has_its_own_test():
     untested = [path.name for path in EXAMPLES if f"test_{path.stem}" not in globals()]
-    assert not untested, f"add a test_<name> to tests/examples/test_examples.py for: {', '.join(untested)}"
+    assert not untested, f"add a test_<name> to tests/docs/test_examples.py for: {', '.join(untested)}"
     assert EXAMPLES, "examples/ is empty"
 
 

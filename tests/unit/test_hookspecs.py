@@ -12,7 +12,7 @@ from clarion import hookspecs
 from clarion.engine import hook_names
 from clarion.plugins import ClarionPluginManager
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
 VERBS = ("register", "compute", "render", "prepare")
 HOOK_NAME = re.compile(rf"^clarion_(?P<noun>[a-z]+(?:_[a-z]+)*?)_(?P<verb>{'|'.join(VERBS)}|on_[a-z]+(?:_[a-z]+)*)$")

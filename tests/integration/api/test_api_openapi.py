@@ -266,12 +266,12 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # The home page, the tracked-link redirect and the widgets (HTML and the embed script) are
     # pages for people and intranets, not API operations.
     pages = {("GET", "/"), ("GET", "/r/{code}"), ("HEAD", "/r/{code}")}
-    # A link's QR code is an image for its sharer (tests/test_clicks.py checks who may fetch it).
+    # A link's QR code is an image for its sharer (tests/integration/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
     # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
     oidc = {("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"), ("POST", "/auth/oidc/logout")}
-    # The editor and admin UI is HTML too; tests/api/test_admin_ui.py lists and checks its routes.
+    # The editor and admin UI is HTML too; tests/integration/api/test_admin_ui.py lists and checks its routes.
     admin_ui = {key for key in roles if key[1].startswith("/admin")}
     assert set(roles) == documented | pages | qr_codes | widgets | oidc | admin_ui
     assert {roles[key] for key in admin_ui} == {"editor", "admin", PUBLIC}

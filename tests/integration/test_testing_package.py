@@ -21,7 +21,7 @@ import clarion.testing
 from clarion.testing.connector_checks import CONTRACT_CHECKS
 from clarion.testing.contract import PublishingContract
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 THIRD_PARTY = TESTS / "third_party"
 
 pytestmark = pytest.mark.slow

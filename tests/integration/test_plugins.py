@@ -29,7 +29,7 @@ from plugins import (
     rookie_badge_again,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def records(engine: Engine) -> dict:

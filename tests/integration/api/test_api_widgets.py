@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from clarion.i18n import LOCALE_DIR, available_languages, language_of, translations
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 
 from clarion.testing import TEST_SECRET
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CONTRIB = REPO / "contrib"
 DISTRIBUTIONS = ["clarion-hello", "clarion-discourse", "clarion-kudos"]
 HOOKS = ["clarion_config_register", "clarion_connectors_register", "clarion_share_violations_compute"]

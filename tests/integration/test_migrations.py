@@ -29,19 +29,38 @@ MODEL_TABLES = set(CORE_TABLES)  # plugins' tables have histories of their own
 VERSION_TABLE = "alembic_version"
 
 
+@pytest.fixture(scope="module")
+def scratch_postgres() -> Iterator[str]:
+    """One scratch PostgreSQL database for this module (creating and dropping one costs a checkpoint)."""
+    server = postgres_url()
+    assert server is not None
+    scratch = create_scratch_postgres(server)
+    yield scratch
+    drop_scratch_postgres(server, scratch)
+
+
+def empty_public_schema(url: str) -> None:
+    """Drop everything a test made (tables, sequences, types) with the schema that holds it."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def empty_database(clarion_backend: str, tmp_path: Path) -> Iterator[Database]:
+def empty_database(clarion_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A database with nothing in it, on the backend under test."""
     if clarion_backend == "postgresql":
-        server = postgres_url()
-        assert server is not None
-        scratch = create_scratch_postgres(server)
+        scratch = request.getfixturevalue("scratch_postgres")
+        empty_public_schema(scratch)
         database = Database(scratch)
         try:
             yield database
         finally:
             database.dispose()
-            drop_scratch_postgres(server, scratch)
         return
     database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     try:

@@ -81,6 +81,7 @@ def code(clarion_engine, clarion_people):
     return "k7mq2vx9Ab"
 
 
+@pytest.mark.slow
 def test_no_click_is_lost_or_doubled_when_the_server_is_killed(clarion_engine, code, tmp_path):
     environment = {
         **os.environ,

@@ -20,7 +20,7 @@ from clarion.cli import main
 from clarion.config import Settings
 from clarion.plugins import DEFAULT_PLUGINS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

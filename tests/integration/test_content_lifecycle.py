@@ -302,6 +302,7 @@ class ContentLifecycle(RuleBasedStateMachine):
             )
 
 
+@pytest.mark.slow
 def test_content_lifecycle_state_machine(clarion_engine, clarion_people):
     people = {
         "editor": clarion_people("erin", Role.EDITOR),

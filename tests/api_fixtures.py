@@ -1,4 +1,8 @@
-"""Fixtures for the HTTP API tests: a cast of people, content made through the API, problem checks."""
+"""Fixtures for the HTTP API tests: a cast of people, content made through the API, problem checks.
+
+Loaded for every layer by ``tests/conftest.py`` (``pytest_plugins``), so an API test may live in
+``tests/integration/api/``, next to a plugin, or anywhere else under ``tests/``.
+"""
 
 from __future__ import annotations
 

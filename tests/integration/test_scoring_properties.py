@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
+from test_scoring import MONDAY, Programme, ledger_snapshot
 
 from clarion.actors import Actor
 from clarion.events import EventKind
@@ -14,7 +16,6 @@ from clarion.models import EntryStatus, PointsEntry, Role
 from clarion.services import points as points_service
 from clarion.services.events import list_events
 from clarion.services.pagination import PageRequest
-from test_scoring import MONDAY, Programme, ledger_snapshot
 
 # Few distinct moments, so caps, bursts, streaks and day boundaries all come into play.
 MINUTES = st.sampled_from([0, 1, 2, 3, 90, 24 * 60 - 1, 24 * 60 + 5, 7 * 24 * 60, 14 * 24 * 60 + 30])
@@ -81,6 +82,7 @@ def apply(world: Programme, operation: tuple, shares: list, clicks: list) -> Non
             world.record(EventKind.ENGAGEMENT_REPORTED, person, at=at, share_id=share_id, engagements=args[1])
 
 
+@pytest.mark.slow
 def test_incremental_scoring_equals_recompute(clarion_engine_factory):
     engine = clarion_engine_factory(plugin_settings=PLUGIN_SETTINGS)
     world = Programme(engine)

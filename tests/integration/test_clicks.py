@@ -16,7 +16,7 @@ from clarion.services.bots import bot_reason, is_prefetch, user_agent_verdict
 from clarion.services.clicks import ClickIngester, click_capture, ingest_clicks, reclassify_clicks
 from clarion.services.visitors import day_secret, purge_visitor_keys, visitor_hash
 
-CORPUS = Path(__file__).parent / "data" / "user_agents"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "user_agents"
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 )

@@ -16,7 +16,7 @@ from clarion_plugins.gamification.models import Challenge, ChallengeKind, Challe
 from clarion_plugins.gamification.services import challenges as challenge_service
 from clarion_plugins.gamification.services.leaderboards import default_month
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 MONDAY = datetime(2030, 1, 14, 9, 30, tzinfo=UTC)
 
 

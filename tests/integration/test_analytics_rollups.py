@@ -161,6 +161,7 @@ def apply(engine: Any, share_ids: list[int], step: tuple[Any, ...]) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=steps)
+@pytest.mark.slow
 def test_incremental_updates_in_any_batches_equal_a_rebuild(clarion_engine, sequence):
     engine = clarion_engine
     share_ids = getattr(engine, "_test_share_ids", None)

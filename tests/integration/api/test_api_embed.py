@@ -25,7 +25,7 @@ from clarion.tokens import AUDIENCE, LEEWAY_SECONDS, mint_token, signing_key
 from clarion.web.app import create_app
 
 INTRANET = "http://intranet.test"
-EMBED_SCRIPT = Path(__file__).parents[2] / "core" / "clarion" / "web" / "static" / "embed.js"
+EMBED_SCRIPT = Path(__file__).parents[3] / "core" / "clarion" / "web" / "static" / "embed.js"
 
 
 def fresh_token(external_id: str = "amir", **options: Any) -> str:
