@@ -38,11 +38,32 @@ MOVED_TO_PLUGINS: dict[str, tuple[str, str]] = {
     "curation_criteria": ("gamification", "curation_criteria"),
     "production_criteria": ("gamification", "production_criteria"),
     "leaderboards": ("gamification", "leaderboards"),
+    "oidc_issuer": ("identity-oidc", "issuer"),
+    "oidc_discovery_url": ("identity-oidc", "discovery_url"),
+    "oidc_client_id": ("identity-oidc", "client_id"),
+    "oidc_client_secret": ("identity-oidc", "client_secret"),
+    "oidc_scopes": ("identity-oidc", "scopes"),
+    "oidc_external_id_claim": ("identity-oidc", "external_id_claim"),
+    "oidc_redirect_url": ("identity-oidc", "redirect_url"),
+    "oidc_algorithms": ("identity-oidc", "algorithms"),
+    "oidc_timeout_seconds": ("identity-oidc", "timeout_seconds"),
+}
+
+# Environment variables that set a key of a built-in plugin's section: variable -> (plugin, key).
+# Like every variable they win over clarion.toml; they are not deprecated, so they give no warning.
+PLUGIN_ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "CLARION_OIDC_ISSUER": ("identity-oidc", "issuer"),
+    "CLARION_OIDC_CLIENT_ID": ("identity-oidc", "client_id"),
+    "CLARION_OIDC_CLIENT_SECRET": ("identity-oidc", "client_secret"),
 }
 
 
 class MovedSettingWarning(FutureWarning):
     """A setting was given under its old name in ``[clarion]``; it now belongs to a plugin's section."""
+
+
+class IgnoredSettingWarning(UserWarning):
+    """A ``[plugins.<name>]`` section is set for a plugin that is blocked, so nothing reads it."""
 
 
 def move_plugin_settings(values: dict[str, Any]) -> dict[str, Any]:
@@ -153,39 +174,6 @@ class Settings(BaseModel):
     widget_session_seconds: int = Field(
         default=8 * 3600, ge=60, le=24 * 3600, description="Lifetime of a widget session (cookie or bearer)."
     )
-    oidc_issuer: str | None = Field(
-        default=None,
-        description="OpenID Connect issuer of the intranet's identity provider; set, /auth/oidc/login signs people "
-        "in with it.",
-    )
-    oidc_discovery_url: str | None = Field(
-        default=None,
-        description="The provider's discovery document; by default the issuer's /.well-known/openid-configuration.",
-    )
-    oidc_client_id: str | None = Field(default=None, description="Clarion's client id at the identity provider.")
-    oidc_client_secret: str | dict[str, str] | None = Field(
-        default=None,
-        description='Clarion\'s client secret; write { "$env" = "NAME" } to read it from the environment.',
-    )
-    oidc_scopes: tuple[str, ...] = Field(
-        default=("openid", "email", "profile"), description="Scopes asked for at sign-in; openid is always included."
-    )
-    oidc_external_id_claim: str = Field(
-        default="sub",
-        min_length=1,
-        max_length=64,
-        description="The ID token claim that is the ambassador's external id (sub, email, or another string claim).",
-    )
-    oidc_redirect_url: str | None = Field(
-        default=None,
-        description="The redirect URL registered at the provider; by default base_url + /auth/oidc/callback.",
-    )
-    oidc_algorithms: tuple[str, ...] = Field(
-        default=("RS256",), description="Signature algorithms accepted on ID tokens (asymmetric only)."
-    )
-    oidc_timeout_seconds: float = Field(
-        default=10.0, gt=0, le=120, description="Timeout of each request to the identity provider."
-    )
     office_networks: tuple[str, ...] = Field(
         default=(), description="Office networks (CIDR); clicks from them are flagged internal and not counted."
     )
@@ -294,41 +282,6 @@ class Settings(BaseModel):
             except ValueError:
                 raise ValueError(f"{network!r} is not a network in CIDR notation (e.g. 192.0.2.0/24)") from None
         return tuple(normalised)
-
-    @field_validator("oidc_algorithms")
-    @classmethod
-    def _asymmetric_algorithms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-        for name in value:
-            if name not in allowed:
-                raise ValueError(f"{name!r} is not an accepted ID token algorithm (use one of {sorted(allowed)})")
-        if not value:
-            raise ValueError("name at least one ID token algorithm, such as RS256")
-        return value
-
-    @field_validator("oidc_issuer", "oidc_discovery_url", "oidc_redirect_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None:
-            parts = urlsplit(value)
-            if parts.scheme not in {"http", "https"} or not parts.hostname:
-                raise ValueError(f"{value!r} is not an http(s) URL")
-        return value
-
-    @model_validator(mode="after")
-    def _oidc_complete(self) -> Settings:
-        if self.oidc_issuer is not None and not self.oidc_client_id:
-            raise ValueError("oidc_issuer is set: set oidc_client_id too")
-        return self
-
-    @property
-    def oidc_enabled(self) -> bool:
-        return self.oidc_issuer is not None
-
-    def oidc_secret(self) -> str | None:
-        """``oidc_client_secret`` with an ``$env`` reference resolved (read when asked, never stored)."""
-        value = resolve_env_references(self.oidc_client_secret, path="oidc_client_secret")
-        return None if value is None else str(value)
 
     @model_validator(mode="after")
     def _page_sizes(self) -> Settings:
@@ -460,9 +413,6 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_CLICK_JOURNAL_DIR": "click_journal_dir",
         "CLARION_CLICK_INGEST_INTERVAL_SECONDS": "click_ingest_interval_seconds",
         "CLARION_LINK_CACHE_SECONDS": "link_cache_seconds",
-        "CLARION_OIDC_ISSUER": "oidc_issuer",
-        "CLARION_OIDC_CLIENT_ID": "oidc_client_id",
-        "CLARION_OIDC_CLIENT_SECRET": "oidc_client_secret",
     }
     for env_name, field in simple.items():
         if environ.get(env_name):
@@ -492,6 +442,17 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+def _with_plugin_environment(values: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """``values`` with the :data:`PLUGIN_ENVIRONMENT` variables that are set laid over their plugins' sections."""
+    given = {name: target for name, target in PLUGIN_ENVIRONMENT.items() if environ.get(name)}
+    if not given:
+        return values
+    sections = {name: dict(section) for name, section in dict(values.get("plugins") or {}).items()}
+    for env_name, (plugin, key) in given.items():
+        sections.setdefault(plugin, {})[key] = environ[env_name]
+    return {**values, "plugins": sections}
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None, **overrides: Any) -> Settings:
     """Build :class:`Settings` from defaults, ``clarion.toml``, the environment and overrides.
 
@@ -512,6 +473,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         values.update(_from_toml(_read_toml(config_path)))
         values["config_path"] = str(config_path)
     values.update(_from_env(environ))
+    values = _with_plugin_environment(values, environ)
     values.update({key: value for key, value in overrides.items() if value is not None})
     try:
         settings = Settings(**values)

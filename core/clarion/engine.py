@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from sqlmodel import Session, col
 
 from clarion.badges import Badge
 from clarion.clock import Clock, default_clock, using
-from clarion.config import Settings
+from clarion.config import IgnoredSettingWarning, Settings
 from clarion.connectors import Connector
 from clarion.contracts import AdminPage, Job, Schema, ServeSetup
 from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
@@ -103,8 +104,6 @@ class Engine:
         self._emv_models: dict[str, EmvModel] = self._collect_named(
             "clarion_emv_models_register", lambda model: model.key, "EMV model"
         )
-        if settings.oidc_enabled:
-            settings.oidc_secret()  # an unset $env reference stops the start, not the first sign-in
         self._badges: dict[str, Badge] = self._collect_named(
             "clarion_badges_register", lambda badge: badge.name, "badge"
         )
@@ -117,9 +116,10 @@ class Engine:
     def resource(self, key: str, factory: Callable[[Engine], T]) -> T:
         """The process-wide helper named ``key``, built by ``factory(engine)`` on first use.
 
-        The job queue, click capture and OIDC client attach themselves this way, so the engine
-        needs to know none of them; each is built once per engine (request threads ask
-        concurrently) and closed, newest first, by :meth:`close` when it has a ``close()``.
+        The job queue, click capture and plugins' own clients (an identity provider's, say)
+        attach themselves this way, so the engine needs to know none of them; each is built once
+        per engine (request threads ask concurrently) and closed, newest first, by :meth:`close`
+        when it has a ``close()``.
         """
         with self._resources_lock:
             if key not in self._resources:
@@ -190,6 +190,13 @@ class Engine:
             if schema is not None:
                 schemas[plugin_name] = schema
         configured = set(self.settings.plugins)
+        for name in sorted(name for name in configured if self.pm.is_blocked(name) and self.settings.plugins[name]):
+            warnings.warn(
+                f"[plugins.{name}] is set but the {name!r} plugin is blocked (disabled_plugins): "
+                f"its settings ({', '.join(sorted(self.settings.plugins[name]))}) are ignored",
+                IgnoredSettingWarning,
+                stacklevel=2,
+            )
         unknown = sorted(name for name in configured - set(schemas) if not self.pm.is_blocked(name))
         if unknown:
             raise ConfigError(
@@ -212,9 +219,9 @@ class Engine:
                 validated[plugin_name] = schema.model_validate(raw)
             except ValidationError as exc:
                 first = exc.errors()[0]
-                where = ".".join(str(part) for part in first["loc"])
+                where = ".".join(str(part) for part in first["loc"])  # empty for a check across fields
                 message = first["msg"].removeprefix("Value error, ")  # a validator's own sentence
-                raise ConfigError(f"[plugins.{plugin_name}] {where}: {message}") from exc
+                raise ConfigError(f"[plugins.{plugin_name}] {f'{where}: ' if where else ''}{message}") from exc
         return validated
 
     # -- typed façade over the hooks ------------------------------------------------------

@@ -68,7 +68,7 @@ class InvalidRows(ValidationFailed):
 
 
 class IdentityProviderUnavailable(ClarionError):
-    """The intranet's identity provider (OIDC) is down or answers something unusable."""
+    """The intranet's identity provider, which a plugin signs people in through, is down or answers nonsense."""
 
 
 class BadRequest(ClarionError):

@@ -49,6 +49,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "identity-signed-token": "clarion_plugins.identity.signed_token",
     "identity-api-token": "clarion_plugins.identity.api_token",
     "identity-widget-session": "clarion_plugins.identity.widget_session",
+    "identity-oidc": "clarion_plugins.oidc",
     "guardrail-repeat-share": "clarion_plugins.guardrails.repeat_share",
     "guardrail-disclosure": "clarion_plugins.guardrails.disclosure",
     "guardrail-blocked-words": "clarion_plugins.guardrails.blocked_words",

@@ -279,26 +279,3 @@ def serious_violations(target: Any) -> list[dict[str, Any]]:
 def axe_violations() -> Callable[[Any], list[dict[str, Any]]]:
     """``axe_violations(page_or_frame)``: its serious and critical accessibility violations."""
     return serious_violations
-
-
-@dataclass
-class OidcSite:
-    """Clarion signing people in through a fake OpenID Connect provider (both on loopback)."""
-
-    engine: Engine
-    clarion: str
-    idp: Any
-
-
-@pytest.fixture
-def oidc_site(clarion_engine_factory: Callable[..., Engine]) -> Iterator[OidcSite]:
-    from clarion.testing.fakes.oidc import FakeOidcProvider
-
-    port = free_port()
-    clarion = f"http://127.0.0.1:{port}"
-    with FakeOidcProvider.running(client_id="clarion-intranet", client_secret="s3cret") as idp:
-        engine = clarion_engine_factory(
-            base_url=clarion, oidc_issuer=idp.url, oidc_client_id="clarion-intranet", oidc_client_secret="s3cret"
-        )
-        with ThreadedUvicorn(create_app(engine=engine), port):
-            yield OidcSite(engine, clarion, idp)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from clarion import __version__
 from clarion.bootstrap import build_engine
 from clarion.cli import main
-from clarion.config import load_settings
+from clarion.config import IgnoredSettingWarning, load_settings
 from clarion.engine import Engine
 from clarion.errors import ConfigError, PluginConflict, PluginLoadError
 from clarion.identity import RequestInfo
@@ -115,11 +115,16 @@ def test_disabled_plugins_from_the_environment(clarion_database_url, tmp_path):
         engine.close()
 
 
-def test_a_section_for_a_blocked_plugin_is_not_an_error(clarion_settings_factory):
+def test_a_section_for_a_blocked_plugin_is_not_an_error_but_a_warning(clarion_settings_factory):
     settings = clarion_settings_factory(
         disabled_plugins=("guardrail-repeat-share",), plugins={"guardrail-repeat-share": {"window_hours": 1}}
     )
-    engine = build_engine(settings)
+    with pytest.warns(
+        IgnoredSettingWarning,
+        match=r"^\[plugins\.guardrail-repeat-share\] is set but the 'guardrail-repeat-share' plugin is blocked "
+        r"\(disabled_plugins\): its settings \(window_hours\) are ignored$",
+    ):
+        engine = build_engine(settings)
     engine.close()
 
 

@@ -48,7 +48,6 @@ from clarion.web.guidelines.controller import GuidelinesController
 from clarion.web.links import LinkController, RedirectController, RedirectFastPath
 from clarion.web.me.controller import MeController
 from clarion.web.metrics.controller import MetricsController
-from clarion.web.oidc import OidcController
 from clarion.web.pages import PagesController
 from clarion.web.points.controller import PointsController
 from clarion.web.problems import EXCEPTION_HANDLERS
@@ -75,7 +74,6 @@ CONTROLLERS = (
     PointsController,
     SessionController,
     WidgetController,
-    OidcController,
     AdminController,
     GuidelinesController,
 )

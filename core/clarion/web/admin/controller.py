@@ -85,7 +85,6 @@ class AdminController(ClarionController):
             "version": __version__,
             "error": error,
             "sections": page_sections(engine, "admin-signin", request, language),
-            "oidc_enabled": engine.settings.oidc_issuer is not None,
         }
         return kit.render(request, "admin/signin.html", context, status)
 

@@ -1,7 +1,8 @@
 """``/auth/oidc/login``, ``/auth/oidc/callback`` and ``/auth/oidc/logout``: sign-in through the intranet's provider.
 
 Every failure of the flow answers a small HTML page with a 4xx (or 502 when the provider is
-down) that says what happened and offers to sign in again; nothing here ends in a 500.
+down) that says what happened and offers to sign in again; nothing here ends in a 500. The
+routes are there whenever the plugin is loaded; without an issuer they answer 404 saying so.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from litestar.response import Template
 
 from clarion.config import Settings
 from clarion.errors import ClarionError
-from clarion.services import oidc as oidc_service
-from clarion.services.oidc import oidc_client
 from clarion.web.auth import PUBLIC, ClarionController, EngineDep
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
+from clarion_plugins.oidc import client as oidc_service
+from clarion_plugins.oidc.client import oidc_client
 
 PAGE_HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 

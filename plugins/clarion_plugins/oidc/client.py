@@ -9,6 +9,10 @@ token (signature by the provider's JWKS with pinned algorithms, ``iss``, ``aud``
 any other identity (:meth:`OidcClient.open_session`). The result is the same widget session the
 token exchange of :mod:`clarion.services.widget_sessions` creates.
 
+The provider and Clarion's registration there are the plugin's settings
+(:class:`~clarion_plugins.oidc.settings.OidcSettings`); Clarion's own origin, secret key and session
+lifetime come from the core's.
+
 JOSE work is done by ``joserfc`` (Authlib's JOSE implementation), PKCE and random tokens by Authlib.
 """
 
@@ -42,6 +46,7 @@ from clarion.identity import Identity
 from clarion.services.ambassadors import resolve_identity
 from clarion.services.widget_sessions import WidgetSession, issue
 from clarion.tokens import check_lifetime, decode_options
+from clarion_plugins.oidc.settings import PLUGIN_NAME, OidcSettings
 
 if TYPE_CHECKING:
     from clarion.engine import Engine
@@ -102,25 +107,31 @@ def _state_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"clarion oidc state v1", hashlib.sha256).digest()
 
 
-def redirect_url(settings: Settings) -> str:
-    return settings.oidc_redirect_url or settings.base_url.rstrip("/") + CALLBACK_PATH
+def redirect_url(settings: Settings, config: OidcSettings) -> str:
+    return config.redirect_url or settings.base_url.rstrip("/") + CALLBACK_PATH
 
 
 class OidcClient:
     """One process's view of the identity provider: its metadata and keys, fetched lazily and cached."""
 
     def __init__(
-        self, settings: Settings, *, transport: httpx.BaseTransport | None = None, clock: Clock | None = None
+        self,
+        settings: Settings,
+        config: OidcSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        if not settings.oidc_enabled:
-            raise NotFound("OIDC sign-in is not configured here (set oidc_issuer and oidc_client_id)")
+        if not config.enabled:
+            raise NotFound(f"OIDC sign-in is not configured here (set issuer and client_id in [plugins.{PLUGIN_NAME}])")
         self.settings = settings
+        self.config = config
         self.clock = clock if clock is not None else default_clock()
-        assert settings.oidc_issuer is not None
-        assert settings.oidc_client_id is not None
-        self.issuer = settings.oidc_issuer
-        self.client_id = settings.oidc_client_id
-        self._http = httpx.Client(timeout=settings.oidc_timeout_seconds, transport=transport)
+        assert config.issuer is not None
+        assert config.client_id is not None
+        self.issuer = config.issuer
+        self.client_id = config.client_id
+        self._http = httpx.Client(timeout=config.timeout_seconds, transport=transport)
         self._lock = threading.Lock()
         self._metadata: ProviderMetadata | None = None
         self._metadata_at = 0.0
@@ -153,7 +164,7 @@ class OidcClient:
         with self._lock:
             if self._metadata is not None and time.monotonic() - self._metadata_at < METADATA_SECONDS:
                 return self._metadata
-        url = self.settings.oidc_discovery_url or self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        url = self.config.discovery_url or self.issuer.rstrip("/") + "/.well-known/openid-configuration"
         document = self._get_json(url, "discovery document")
         try:
             metadata = ProviderMetadata(
@@ -190,11 +201,11 @@ class OidcClient:
         form = {
             "grant_type": "authorization_code",
             "code": code,
-            "redirect_uri": redirect_url(self.settings),
+            "redirect_uri": redirect_url(self.settings, self.config),
             "client_id": self.client_id,
             "code_verifier": verifier,
         }
-        secret = self.settings.oidc_secret()
+        secret = self.config.secret()
         # client_secret_basic: both parts form-encoded first (RFC 6749 section 2.3.1).
         auth = httpx.BasicAuth(quote(self.client_id, safe=""), quote(secret, safe="")) if secret else None
         try:
@@ -230,11 +241,11 @@ class OidcClient:
         """The authorization request, with its state, nonce and PKCE verifier sealed in a cookie value."""
         issued = int(self.clock.now().timestamp() if now is None else now)
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
-        scopes = list(dict.fromkeys(["openid", *self.settings.oidc_scopes]))
+        scopes = list(dict.fromkeys(["openid", *self.config.scopes]))
         query = {
             "response_type": "code",
             "client_id": self.client_id,
-            "redirect_uri": redirect_url(self.settings),
+            "redirect_uri": redirect_url(self.settings, self.config),
             "scope": " ".join(scopes),
             "state": state,
             "nonce": nonce,
@@ -324,7 +335,7 @@ class OidcClient:
         if kid is not None and not any(key.kid == kid for key in keys.keys):
             keys = self._key_set(refresh=True)  # the provider rotated its keys
         try:
-            token = jose_jwt.decode(id_token, keys, algorithms=list(self.settings.oidc_algorithms))
+            token = jose_jwt.decode(id_token, keys, algorithms=list(self.config.algorithms))
         except (JoseError, ValueError) as exc:
             raise NotAuthenticated(f"the identity provider's ID token is invalid: {exc}") from None
         claims = dict(token.claims)
@@ -353,7 +364,7 @@ class OidcClient:
 
     def identity_of(self, claims: Mapping[str, Any]) -> Identity:
         """The identity an ID token vouches for, keyed by the configured claim."""
-        claim = self.settings.oidc_external_id_claim
+        claim = self.config.external_id_claim
         value = claims.get(claim)
         if not isinstance(value, str) or not value.strip():
             raise NotAuthenticated(f"the identity provider's ID token has no {claim!r} claim to identify you by")
@@ -386,4 +397,6 @@ def oidc_client(engine: Engine) -> OidcClient:
     Raises:
         NotFound: OIDC sign-in is not configured (when first used).
     """
-    return engine.resource("oidc", lambda built: OidcClient(built.settings, clock=built.clock))
+    return engine.resource(
+        PLUGIN_NAME, lambda built: OidcClient(built.settings, built.plugin_config(PLUGIN_NAME), clock=built.clock)
+    )

@@ -10,13 +10,13 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from clarion.config import load_settings
 from clarion.errors import ConfigError
 from clarion.models import Ambassador
 from clarion.services.widget_sessions import SESSION_COOKIE
 from clarion.testing.fakes.oidc import FakeOidcProvider
 from clarion.testing.people import make_person
 from clarion.web.app import create_app
+from clarion_plugins.oidc import PLUGIN_NAME
 
 SECRET_ENV = "CLARION_TEST_OIDC_CLIENT_SECRET"
 
@@ -32,14 +32,10 @@ def make_client(clarion_engine_factory, idp, monkeypatch):
     monkeypatch.setenv(SECRET_ENV, "s3cret")
     clients = []
 
-    def factory(**overrides):
-        values = {
-            "oidc_issuer": idp.url,
-            "oidc_client_id": "clarion-intranet",
-            "oidc_client_secret": {"$env": SECRET_ENV},
-            **overrides,
-        }
-        engine = clarion_engine_factory(**values)
+    def factory(core=None, **overrides):
+        """An application whose ``[plugins.identity-oidc]`` is ``overrides`` over a working section."""
+        section = {"issuer": idp.url, "client_id": "clarion-intranet", "client_secret": {"$env": SECRET_ENV}}
+        engine = clarion_engine_factory(plugin_settings={PLUGIN_NAME: {**section, **overrides}}, **(core or {}))
         client = TestClient(create_app(engine=engine))
         client.__enter__()
         clients.append(client)
@@ -114,7 +110,7 @@ def test_sign_in_opens_a_widget_session_and_returns_to_next(make_client, idp):
 
 
 def test_the_external_id_can_be_the_email_claim(make_client, idp):
-    client, engine = make_client(oidc_external_id_claim="email")
+    client, engine = make_client(external_id_claim="email")
     idp.sign_in_as("00u1", email="Bob@Example.com", email_verified=True, name="Bob")
     assert sign_in(client).status_code == 303
     assert "Bob@Example.com" in ambassadors(engine)
@@ -127,7 +123,7 @@ def test_the_external_id_can_be_the_email_claim(make_client, idp):
 
 
 def test_without_provisioning_only_known_people_sign_in(make_client, idp):
-    client, engine = make_client(provision_ambassadors=False)
+    client, engine = make_client(core={"provision_ambassadors": False})
     idp.sign_in_as("stranger", email="s@example.com")
     response = sign_in(client)
     assert response.status_code == 403
@@ -168,7 +164,7 @@ def test_a_bad_id_token_is_refused(make_client, idp, arrange, reason):
 
 
 def test_pinned_algorithms_refuse_a_token_signed_otherwise(make_client, idp):
-    client, _ = make_client(oidc_algorithms=("ES256",))
+    client, _ = make_client(algorithms=("ES256",))
     response = sign_in(client)
     assert response.status_code == 401
     assert "invalid" in response.text
@@ -243,7 +239,7 @@ def test_the_provider_being_down_is_a_502_page(make_client, idp):
     idp.fail_next("/jwks", 503)
     assert callback(client, url).status_code == 502
 
-    unreachable, _ = make_client(oidc_issuer="http://127.0.0.1:9", oidc_timeout_seconds=2)
+    unreachable, _ = make_client(issuer="http://127.0.0.1:9", timeout_seconds=2)
     response = unreachable.get("/auth/oidc/login", follow_redirects=False)
     assert response.status_code == 502
     assert "did not answer" in response.text
@@ -295,29 +291,28 @@ def test_without_oidc_settings_the_routes_are_404(clarion_client):
     assert "not configured" in response.text
 
 
-def test_settings_are_checked(tmp_path, monkeypatch):
-    with pytest.raises(ConfigError, match="oidc_client_id"):
-        load_settings({}, cwd=tmp_path, secret_key="k", oidc_issuer="https://idp.example")
-    with pytest.raises(ConfigError, match="HS256"):
-        load_settings({}, cwd=tmp_path, secret_key="k", oidc_algorithms=("HS256",))
-    with pytest.raises(ConfigError, match="http"):
-        load_settings({}, cwd=tmp_path, secret_key="k", oidc_issuer="idp.example", oidc_client_id="c")
+def test_settings_are_checked_when_the_engine_starts(clarion_engine_factory, monkeypatch):
+    def start(**section):
+        return clarion_engine_factory(plugin_settings={PLUGIN_NAME: section})
+
+    with pytest.raises(ConfigError, match=r"^\[plugins\.identity-oidc\] issuer is set: set client_id too$"):
+        start(issuer="https://idp.example")
+    with pytest.raises(ConfigError, match=r"\[plugins\.identity-oidc\] algorithms: 'HS256' is not an accepted"):
+        start(algorithms=["HS256"])
+    with pytest.raises(ConfigError, match=r"\[plugins\.identity-oidc\] issuer: 'idp\.example' is not an http"):
+        start(issuer="idp.example", client_id="c")
+    with pytest.raises(ConfigError, match=r"\[plugins\.identity-oidc\] timeout_seconds"):
+        start(timeout_seconds=0)
+    # An unset $env reference stops the start, not the first sign-in.
     monkeypatch.delenv(SECRET_ENV, raising=False)
-    settings = load_settings(
-        {},
-        cwd=tmp_path,
-        secret_key="k",
-        oidc_issuer="https://idp.example",
-        oidc_client_id="c",
-        oidc_client_secret={"$env": SECRET_ENV},
-    )
     with pytest.raises(ConfigError, match=SECRET_ENV):
-        settings.oidc_secret()
-    from_env = load_settings(
-        {"CLARION_OIDC_ISSUER": "https://idp.example", "CLARION_OIDC_CLIENT_ID": "c"}, cwd=tmp_path, secret_key="k"
-    )
-    assert from_env.oidc_enabled
-    assert from_env.oidc_client_id == "c"
+        start(issuer="https://idp.example", client_id="c", client_secret={"$env": SECRET_ENV})
+    monkeypatch.setenv(SECRET_ENV, "from-the-environment")
+    engine = start(issuer="https://idp.example", client_id="c", client_secret={"$env": SECRET_ENV})
+    config = engine.plugin_config(PLUGIN_NAME)
+    assert config.enabled
+    assert config.secret() == "from-the-environment"
+    assert "from-the-environment" not in repr(config)
 
 
 def test_a_wrong_client_secret_is_refused_by_the_provider(make_client, monkeypatch):
@@ -330,7 +325,7 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(make_client, monkeypat
 
 def test_a_public_client_sends_no_secret(make_client, idp):
     idp.client_secret = None
-    client, _ = make_client(oidc_client_secret=None)
+    client, _ = make_client(client_secret=None)
     assert sign_in(client).status_code == 303
     token_request = next(r for r in idp.requests if r.path == "/token")
     assert "authorization" not in token_request.headers
