@@ -127,6 +127,7 @@ def test_configuration_documents_every_environment_variable():
     "plugin",
     [
         "identity-trusted-header",
+        "identity-oidc",
         "guardrail-repeat-share",
         "scoring-shares",
         "scoring-clicks",

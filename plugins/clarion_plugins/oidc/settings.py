@@ -2,8 +2,8 @@
 
 These were ``[clarion]`` settings (``oidc_issuer``, ``oidc_client_id`` …) before OIDC sign-in became
 a plugin; the old keys still work (:data:`clarion.config.MOVED_TO_PLUGINS`) with a warning naming
-the new place, and so do the ``CLARION_OIDC_*`` environment variables
-(:data:`clarion.config.PLUGIN_ENVIRONMENT`).
+the new place, and so do the variables ``CLARION_OIDC_ISSUER``, ``CLARION_OIDC_CLIENT_ID`` and
+``CLARION_OIDC_CLIENT_SECRET`` (:data:`clarion.config.PLUGIN_ENVIRONMENT`).
 """
 
 from __future__ import annotations
