@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 TESTS = Path(__file__).resolve().parents[2]
 
@@ -36,3 +39,13 @@ for _suite in (_browser,):
     for _name, _value in vars(_suite).items():
         if hasattr(_value, "_fixture_function") or type(_value).__name__ == "FixtureFunctionDefinition":
             globals()[_name] = _value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Close this folder's chromium when a file's browser tests end, as the browser suite does for its own."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or Path(nextitem.path) != Path(item.path):
+            _browser.SHARED_CHROMIUM.close()
