@@ -26,7 +26,7 @@ from clarion.connectors import Connector, SharePost, TextCheck, length_check
 from clarion.engine import Engine
 from clarion.models import Ambassador, Content, ContentStatus, utcnow
 from clarion.schema import upgrade
-from clarion.services.sharing import create_share
+from clarion.shares.sharing import create_share
 
 # Viva Engage posts may be long; the composer truncates the pre-filled text beyond this.
 POST_LIMIT = 10_000

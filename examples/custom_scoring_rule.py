@@ -27,6 +27,7 @@ from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
+from clarion.event_log import record_share_event
 from clarion.events import EventKind, RecordedEvent
 from clarion.models import (
     Ambassador,
@@ -40,11 +41,10 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
+from clarion.pagination import PageRequest
+from clarion.points.points import balance, ledger
 from clarion.schema import upgrade
 from clarion.scoring import Award
-from clarion.services.events import record_share_event
-from clarion.services.pagination import PageRequest
-from clarion.services.points import balance, ledger
 
 PLUGIN_NAME = "xing-jobs"
 

@@ -9,7 +9,7 @@ from clarion.config import Settings, load_settings
 from clarion.db import Database
 from clarion.engine import Engine
 from clarion.plugins import build_plugin_manager
-from clarion.services.points import score_event
+from clarion.points.points import score_event
 
 # The core's subscribers to the after-commit event bus, in order: every committed event is scored
 # into the points ledger before plugin observers (``clarion_event_on_recorded``) hear of it.

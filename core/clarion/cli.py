@@ -232,7 +232,7 @@ def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator
         return
     import subprocess
 
-    from clarion.click_journal import journal_dir
+    from clarion.shares.click_journal import journal_dir
 
     command = [sys.executable, "-m", "clarion.cli", "clicks", "ingest", "--follow", "--parent", str(os.getpid())]
     child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
@@ -252,7 +252,7 @@ def _click_ingester_in_process(settings: Settings, *, enabled: bool) -> Iterator
             child.wait()
         # The child may have been stopped before its first pass (a stop right after start-up):
         # one pass here makes a graceful stop leave nothing in the journal, whatever happened.
-        from clarion.services.clicks import ingest_clicks
+        from clarion.shares.clicks import ingest_clicks
 
         with open_engine(settings) as engine:
             ingest_clicks(engine, wait=True)
@@ -304,7 +304,7 @@ def worker(workers: int | None, no_sweeper: bool) -> None:
 @clean_errors
 def rate_limits(network: str | None) -> None:
     """List the call budgets networks reported, and which hold shares back until when."""
-    from clarion.services.rate_limits import budgets
+    from clarion.shares.rate_limits import budgets
 
     with open_engine() as engine, engine.transaction() as session:
         rows = budgets(session, network)
@@ -349,8 +349,8 @@ def clicks_ingest(no_wait: bool, follow: bool, parent: int | None) -> None:
     journals left by a killed server are picked up.
     """
     from clarion import schema
-    from clarion.click_journal import journal_dir
-    from clarion.services.clicks import ClickIngestLoop, ingest_clicks
+    from clarion.shares.click_journal import journal_dir
+    from clarion.shares.clicks import ClickIngestLoop, ingest_clicks
 
     settings = _settings()
     if follow:
@@ -396,7 +396,7 @@ def clicks_reclassify(since: Any) -> None:
     from datetime import UTC
 
     from clarion import schema
-    from clarion.services.clicks import reclassify_clicks
+    from clarion.shares.clicks import reclassify_clicks
 
     settings = _settings()
     with open_engine(settings) as engine:
@@ -555,8 +555,8 @@ def api_token_create(name: str, external_id: str) -> None:
     """Create a token called NAME acting as an existing ambassador."""
     from sqlmodel import select
 
+    from clarion.ambassadors.api_tokens import create_api_token
     from clarion.models import Ambassador
-    from clarion.services.api_tokens import create_api_token
 
     with open_engine() as engine, engine.transaction() as session:
         ambassador = session.exec(select(Ambassador).where(Ambassador.external_id == external_id)).first()
@@ -571,7 +571,7 @@ def api_token_create(name: str, external_id: str) -> None:
 @clean_errors
 def api_token_list() -> None:
     """List API tokens (never their secrets)."""
-    from clarion.services.api_tokens import list_api_tokens
+    from clarion.ambassadors.api_tokens import list_api_tokens
 
     with open_engine() as engine, engine.transaction() as session:
         for stored in list_api_tokens(session):
@@ -585,7 +585,7 @@ def api_token_list() -> None:
 @clean_errors
 def api_token_revoke(prefix: str) -> None:
     """Revoke the token whose public part is PREFIX (clr_xxxxxxxx)."""
-    from clarion.services.api_tokens import revoke_api_token
+    from clarion.ambassadors.api_tokens import revoke_api_token
 
     with open_engine() as engine, engine.transaction() as session:
         revoke_api_token(session, prefix)
@@ -607,7 +607,7 @@ def metrics() -> None:
 def metrics_sync(share_id: int | None, dry_run: bool) -> None:
     """Ask the networks for the figures of every share that is due (what the worker does every 10 minutes)."""
     from clarion import schema
-    from clarion.services import metric_sync
+    from clarion.metrics import metric_sync
 
     with open_engine() as engine:
         schema.require_current_schema(engine.db, engine.schemas().values())
@@ -639,7 +639,7 @@ def metrics_import(file: Any, dry_run: bool) -> None:
     """Import figures from FILE (CSV: share,metric,value,observed_at; '-' reads stdin). All rows or none."""
     from clarion import schema
     from clarion.errors import InvalidRows
-    from clarion.services.metric_import import import_csv
+    from clarion.metrics.metric_import import import_csv
 
     content = file.read()
     with open_engine() as engine:
@@ -677,7 +677,7 @@ def scores_recompute() -> None:
     """
     import time
 
-    from clarion.services.points import recompute
+    from clarion.points.points import recompute
 
     with open_engine() as engine:
         started = time.perf_counter()

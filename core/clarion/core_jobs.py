@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from clarion import hookimpl
 from clarion.contracts import Job
-from clarion.services import clicks, metric_sync, publishing, rollups
+from clarion.metrics import metric_sync, rollups
+from clarion.shares import clicks, publishing
 
 if TYPE_CHECKING:
     from clarion.engine import Engine

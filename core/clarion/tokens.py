@@ -3,7 +3,7 @@
 Any language with a JWT library can mint one: HS256 over the claims ``sub`` (external id),
 ``aud`` = ``"clarion"``, ``iat``, ``exp`` (at most :data:`MAX_TTL_SECONDS` after ``iat``) and
 optionally ``name`` and ``email``, signed with the key :func:`signing_key` derives. Tokens a
-widget exchanges for a session (:mod:`clarion.services.widget_sessions`) also carry a unique
+widget exchanges for a session (:mod:`clarion.ambassadors.widget_sessions`) also carry a unique
 ``jti`` and live at most :data:`EXCHANGE_MAX_TTL_SECONDS`.
 """
 

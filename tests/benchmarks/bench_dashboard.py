@@ -38,8 +38,8 @@ from clarion import schema
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.engine import Engine
+from clarion.metrics import figures, rollups
 from clarion.models import Role
-from clarion.services import figures, rollups
 from clarion.testing import make_person
 from clarion.web.app import create_app
 

@@ -15,10 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion.content.eligibility import is_targeted, shareable_query
 from clarion.db import Database
 from clarion.models import Ambassador, AudienceDimension, ContentStatus
 from clarion.schema import upgrade
-from clarion.services.eligibility import is_targeted, shareable_query
 
 from .dataset import Programme, Sizes, generate, load
 from .report import milliseconds, ratio, summarize, table
@@ -33,7 +33,7 @@ ADOPTED_INDEXES = {
     "ix_content_status_publish_at_expires_at": "(status, publish_at, expires_at): the window filter from the index",
 }
 
-# The baseline: the same rule as clarion.services.eligibility, written by hand without looking at
+# The baseline: the same rule as clarion.content.eligibility, written by hand without looking at
 # the ORM's SQL. The content this ambassador is *not* in the audience of is one uncorrelated set
 # (audience rows grouped by content and dimension, none of them matching the ambassador), computed
 # once, instead of up to six correlated EXISTS probes per content row. It runs through the same
@@ -71,7 +71,7 @@ VARIANTS = {
     "count_hand": "count, hand-written SQL",
 }
 
-# Still open (not adopted): clarion.services.pagination.paginate counting the whole feed for its
+# Still open (not adopted): clarion.pagination.paginate counting the whole feed for its
 # total. Counting up to COUNT_CAP + 1 is enough to show "1,000+" and to know a next page exists.
 PROPOSAL = f"paginate counts the total up to {COUNT_CAP:,} + 1 (shown as '{COUNT_CAP:,}+')"
 PROPOSED_VARIANTS = {"capped_count_orm": f"count capped at {COUNT_CAP:,}, ORM"}
@@ -105,7 +105,7 @@ def orm_page(engine: sa.Engine, ambassador: Ambassador, now: datetime) -> list[i
 
 
 def orm_count(engine: sa.Engine, ambassador: Ambassador, now: datetime) -> int:
-    # Exactly what clarion.services.pagination.paginate asks for the total.
+    # Exactly what clarion.pagination.paginate asks for the total.
     query = shareable_query(ambassador, now)
     with Session(engine) as session:
         counted = session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))

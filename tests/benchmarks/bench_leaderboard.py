@@ -4,7 +4,7 @@ The ledger (``points_entry``) is generated server-side in steps (PostgreSQL: ``I
 from ``generate_series``; SQLite: from a recursive CTE), so 1, 10 and 50 million rows take
 minutes. After each step ``daily_points`` and ``period_points`` are derived from it with
 set-based SQL; on the first step the derivation is checked against what the engine's own
-incremental path (``clarion.services.points._add_to_daily``, then the gamification plugin's
+incremental path (``clarion.points.points._add_to_daily``, then the gamification plugin's
 ``clarion_points_on_change``) writes for a sample of ambassadors.
 Kept window totals (rolling 30 days, campaign windows) are dropped after each step, so the
 first board of a window builds them: that build is timed on its own ("build").
@@ -40,8 +40,8 @@ from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.events import EventKind
 from clarion.models import Ambassador, Campaign, DailyPoints, Event, PointsEntry
+from clarion.points.points import _add_to_daily
 from clarion.schema import upgrade
-from clarion.services.points import _add_to_daily
 from clarion_plugins.gamification.models import PeriodPoints, WindowTotals
 from clarion_plugins.gamification.services.leaderboards import leaderboard
 

@@ -37,6 +37,7 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from clarion.ambassadors.credentials import HTTP_TIMEOUT, store_credential, tls_context
 from clarion.bootstrap import build_engine
 from clarion.config import Settings, load_settings
 from clarion.connectors import Credential
@@ -57,9 +58,8 @@ from clarion.models import (
 )
 from clarion.plugins import DEFAULT_PLUGINS
 from clarion.schema import upgrade
-from clarion.services import publishing
-from clarion.services.credentials import HTTP_TIMEOUT, store_credential, tls_context
-from clarion.services.link_codes import new_link_code
+from clarion.shares import publishing
+from clarion.shares.link_codes import new_link_code
 from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
 from ..plugins import fake_publisher

@@ -33,8 +33,8 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
+from clarion.points.points import recompute
 from clarion.schema import upgrade
-from clarion.services.points import recompute
 
 from .bench_eligibility import scratch_database
 from .report import ratio, table

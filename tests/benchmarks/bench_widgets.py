@@ -59,8 +59,8 @@ def _seed_demo(url: str) -> tuple[int, str]:
     from sqlmodel import select
 
     from clarion.actors import Actor
+    from clarion.ambassadors.widget_sessions import issue
     from clarion.models import Ambassador, Role
-    from clarion.services.widget_sessions import issue
     from clarion_plugins.demo import load
 
     engine = _engine(url)

@@ -18,7 +18,7 @@ from clarion.actors import Actor
 from clarion.bootstrap import build_engine
 from clarion.config import load_settings
 from clarion.models import Ambassador
-from clarion.services import widgets as widget_service
+from clarion.web import widgets as widget_service
 from clarion.web.embed.controller import _fragment_context
 from clarion.web.templates_loader import template_environment
 

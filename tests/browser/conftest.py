@@ -129,8 +129,8 @@ class Site:
 
     def content(self, title: str, **fields: Any) -> int:
         from clarion.actors import Actor
-        from clarion.services import content as content_service
-        from clarion.services.content import ContentAction
+        from clarion.content import content as content_service
+        from clarion.content.content import ContentAction
 
         editor = self.person(f"editor-{secrets.token_hex(3)}", role="editor")
         actor = Actor(editor.id, editor.external_id, editor.role)

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from test_admin_in_browser import REPO, admin_page, sign_in  # noqa: F401  (admin_page is a fixture)
 
 from clarion.actors import Actor
+from clarion.metrics import rollups
+from clarion.metrics.metrics import record_sample
 from clarion.models import Click, MetricSource
-from clarion.services import rollups, sharing
-from clarion.services.metrics import record_sample
+from clarion.shares import sharing
 
 capture_ids = count()
 # (days ago, person, network, counted clicks)

@@ -81,8 +81,8 @@ def seed(site: Any) -> dict[str, int]:
         share_texts=[{"network": "linkedin", "text": "We opened a new office in Utrecht"}],
     )
     from clarion.actors import Actor
-    from clarion.services import content as content_service
-    from clarion.services.content import ContentAction
+    from clarion.content import content as content_service
+    from clarion.content.content import ContentAction
 
     amir = site.person("sofia", name="Sofia Jansen")
     actor = Actor(amir.id, amir.external_id, amir.role)

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import col, select
 
 from clarion.events import EventKind
+from clarion.metrics import rollups
 from clarion.models import Campaign, Click, Content, ContentOrigin, ContentStatus, Event
-from clarion.services import rollups
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
 

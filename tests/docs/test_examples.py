@@ -14,13 +14,13 @@ import jwt
 import pytest
 from sqlmodel import col, select
 
+from clarion.ambassadors.credentials import connector_context
 from clarion.connectors import SharePost
 from clarion.errors import AuthExpired, ConfigError, ContentRejected, ReconnectNeeded
 from clarion.guardrails import ShareDraft
 from clarion.models import Content, ContentStatus, ContentTopic, PointsEntry
 from clarion.plugins import PluginSource
-from clarion.services.credentials import connector_context
-from clarion.services.points import recompute
+from clarion.points.points import recompute
 from clarion.testing import TEST_SECRET, make_person
 from clarion.testing.connector_checks import check_connector_contract
 from clarion.tokens import mint_token, verify_token

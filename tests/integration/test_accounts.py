@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from clarion.ambassadors.credentials import fresh_credential
 from clarion.errors import ReconnectNeeded
 from clarion.models import AccountStatus, ConnectState, NetworkAccount, metadata, utcnow
-from clarion.services.credentials import fresh_credential
 from clarion.testing.fakes import FakeBluesky, FakeMastodon
 
 CONNECT = "/api/v1/me/accounts/connect"

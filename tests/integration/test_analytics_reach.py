@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clarion.errors import ConfigError
+from clarion.metrics.reach import ReachSnapshot, potential_reach
 from clarion.models import MetricSource, NetworkAccount, Role, Share
-from clarion.services.reach import ReachSnapshot, potential_reach
 from clarion.testing import make_person
 
 

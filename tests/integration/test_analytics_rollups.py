@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from clarion.events import EventKind
 from clarion.jobs import job_queue
+from clarion.metrics import rollups
+from clarion.metrics.metrics import record_sample
 from clarion.models import (
     AnalyticsDaily,
     AnalyticsMetricDaily,
@@ -28,8 +30,6 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
-from clarion.services import rollups
-from clarion.services.metrics import record_sample
 from clarion.testing import make_person
 
 BASE = datetime(2026, 3, 28, 20, 0, tzinfo=UTC)  # near midnight and a month's end: days and buckets split

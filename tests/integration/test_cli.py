@@ -16,7 +16,7 @@ from clarion.db import Database
 from clarion.models import Ambassador, Role, utcnow
 from clarion.plugins import DEFAULT_PLUGINS
 from clarion.schema import head_revision
-from clarion.services import rate_limits
+from clarion.shares import rate_limits
 from clarion.tokens import verify_token
 from clarion_plugins.gamification import clarion_tables_register as gamification_schema
 
@@ -319,9 +319,9 @@ def test_malformed_database_url_gives_one_error_line(run):
 def test_scores_recompute_rebuilds_the_ledger_from_the_events(run, database_url):
     from sqlmodel import select
 
+    from clarion.event_log import record_event
     from clarion.events import EventKind
     from clarion.models import PointsEntry, utcnow
-    from clarion.services.events import record_event
 
     ok(run("db", "upgrade"))
     add_ambassador(database_url, "ada")

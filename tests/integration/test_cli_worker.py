@@ -13,8 +13,6 @@ import uvicorn
 from click.testing import CliRunner
 
 from clarion.cli import main
-from clarion.db import Database
-from clarion.schema import upgrade
 
 SECRET = "clarion-cli-worker-secret-0123456789"
 
@@ -22,11 +20,6 @@ SECRET = "clarion-cli-worker-secret-0123456789"
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
     database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    database = Database(database_url)
-    try:
-        upgrade(database)
-    finally:
-        database.dispose()
     env = {key: value for key, value in os.environ.items() if not key.startswith("CLARION_")}
     env.update(
         CLARION_DATABASE_URL=database_url,
@@ -34,6 +27,9 @@ def environment(tmp_path: Path) -> dict[str, str]:
         CLARION_DISABLE_PLUGIN_AUTOLOAD="1",
         CLARION_QUEUE_PATH=str(tmp_path / "queue.db"),
     )
+    # The core's schema and every built-in plugin's: the worker refuses a database behind either.
+    upgraded = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    assert upgraded.exit_code == 0, upgraded.output
     return env
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from clarion.click_journal import JournalReader, JournalWriter, journal_dir
 from clarion.errors import NotFound
 from clarion.events import EventKind
 from clarion.models import AmbassadorVisitor, Click, Content, ContentStatus, Event, VisitorKey, utcnow
-from clarion.services.bots import bot_reason, is_prefetch, user_agent_verdict
-from clarion.services.clicks import ClickIngester, click_capture, ingest_clicks, reclassify_clicks
-from clarion.services.visitors import day_secret, purge_visitor_keys, visitor_hash
+from clarion.shares.bots import bot_reason, is_prefetch, user_agent_verdict
+from clarion.shares.click_journal import JournalReader, JournalWriter, journal_dir
+from clarion.shares.clicks import ClickIngester, click_capture, ingest_clicks, reclassify_clicks
+from clarion.shares.visitors import day_secret, purge_visitor_keys, visitor_hash
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "user_agents"
 BROWSER = (

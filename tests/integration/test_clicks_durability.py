@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from clarion.models import Click, Content, ContentStatus, Share, ShareMethod
-from clarion.services.clicks import ingest_clicks
+from clarion.shares.clicks import ingest_clicks
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 CLIENT_ADDRESS = "203.0.113.77"

@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from clarion.actors import Actor
+from clarion.ambassadors import accounts as account_service
+from clarion.ambassadors.credentials import fresh_credential, load_credential
 from clarion.connectors import ConnectorContext, Credential, RateLimitInfo, RateLimitScope, SharePost
 from clarion.errors import (
     AuthExpired,
@@ -24,8 +26,6 @@ from clarion.errors import (
     ValidationFailed,
 )
 from clarion.models import AccountStatus, NetworkAccount
-from clarion.services import accounts as account_service
-from clarion.services.credentials import fresh_credential, load_credential
 from clarion.testing.connector_checks import check_connector_contract
 from clarion.testing.contract import PublishingContract
 from clarion.testing.fakes import FakeBluesky
@@ -315,6 +315,8 @@ class TestBlueskyKeepsThePublishingContract(PublishingContract):
     """The shared publishing contract (``clarion.testing.contract``) against the fake Bluesky."""
 
     publish_path = "/xrpc/com.atproto.repo.createRecord"
+
+
 def test_a_429_reports_the_spent_budget_until_the_epoch_reset(fake, connector, context, credential):
     fake.rate_limit_next("/xrpc/com.atproto.repo.createRecord", seconds=40)
     reported: list[RateLimitInfo] = []

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from clarion.actors import Actor
 from clarion.connectors import SharePost
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.models import Role
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.sharing import create_share
+from clarion.shares.sharing import create_share
 from clarion_plugins.connectors.email import EmailConnector
 from clarion_plugins.connectors.facebook import FacebookConnector
 from clarion_plugins.connectors.linkedin import LinkedInConnector

@@ -12,6 +12,14 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlmodel import select
 
 from clarion.actors import Actor
+from clarion.content.content import (
+    ContentAction,
+    create_content,
+    delete_content,
+    transition_content,
+    update_content,
+)
+from clarion.content.content_lifecycle import TRANSITIONS, allowed_actions, next_status
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clarion.models import (
     Content,
@@ -23,14 +31,6 @@ from clarion.models import (
     Role,
     ShareText,
 )
-from clarion.services.content import (
-    ContentAction,
-    create_content,
-    delete_content,
-    transition_content,
-    update_content,
-)
-from clarion.services.content_lifecycle import TRANSITIONS, allowed_actions, next_status
 
 S = ContentStatus
 A = ContentAction

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clarion.content.eligibility import is_targeted, shareable_query
 from clarion.models import (
     Ambassador,
     AudienceDimension,
@@ -18,7 +19,6 @@ from clarion.models import (
     ContentTopic,
     utcnow,
 )
-from clarion.services.eligibility import is_targeted, shareable_query
 
 # -- the rules, written out independently -----------------------------------------------------
 

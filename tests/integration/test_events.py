@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from clarion import hookimpl
 from clarion.errors import Conflict
+from clarion.event_log import list_events, record_event
 from clarion.models import Content, Event
-from clarion.services.events import list_events, record_event
 
 
 class Observer:

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from clarion.actors import Actor
 from clarion.config import ConfigError
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.engine import Engine
 from clarion.errors import ValidationFailed
 from clarion.guardrails import Severity, ShareDraft, Violation
@@ -26,9 +27,8 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.link_codes import new_link_code
-from clarion.services.sharing import create_share
+from clarion.shares.link_codes import new_link_code
+from clarion.shares.sharing import create_share
 from clarion.web.app import create_app
 from clarion_plugins.guardrails import blocked_words, cadence, disclosure, edit_policy, near_duplicate
 

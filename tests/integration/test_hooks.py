@@ -20,12 +20,12 @@ from sqlmodel import select
 from clarion.cli import main
 from clarion.config import SERVE_PLUGIN_SETTINGS_ENV
 from clarion.errors import PluginConflict
+from clarion.event_log import list_events, record_event
 from clarion.events import EventKind
 from clarion.guardrails import ShareDraft, Violation
+from clarion.metrics import rollups
 from clarion.models import Ambassador, Role
 from clarion.scoring import Award
-from clarion.services import rollups
-from clarion.services.events import list_events, record_event
 from clarion.testing import TEST_SECRET
 from plugins import (
     disclosure_guardrail,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clarion.models import Ambassador, Content, ContentStatus, Share, ShareMethod
-from clarion.services.link_codes import ALPHABET, CODE_LENGTH, is_link_code, new_link_code
+from clarion.shares.link_codes import ALPHABET, CODE_LENGTH, is_link_code, new_link_code
 
 LOOK_ALIKES = set("0Oo1lIi")
 DRAWS = 5000

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from clarion.models import Campaign, Content, ContentStatus, Share, utcnow
-from clarion.services.links import link_cache, with_utm
+from clarion.shares.links import link_cache, with_utm
 
 
 @pytest.fixture
@@ -190,7 +190,7 @@ def cached_links(clarion_engine_factory, clarion_people):
 def _journalled(engine) -> list[dict]:
     import json
 
-    from clarion.click_journal import journal_dir
+    from clarion.shares.click_journal import journal_dir
 
     paths = sorted(journal_dir(engine.settings).glob("*.jsonl"))
     return [json.loads(line) for path in paths for line in path.read_text().splitlines()]

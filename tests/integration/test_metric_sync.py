@@ -11,13 +11,17 @@ from click.testing import CliRunner, Result
 from sqlmodel import select
 
 from clarion.actors import Actor
+from clarion.ambassadors.credentials import store_credential
 from clarion.cli import main
 from clarion.clock import FrozenClock
 from clarion.config import PollStep, parse_poll_schedule
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.engine import Engine
 from clarion.errors import ConfigError, NotFound, NotSupported
 from clarion.jobs import job_queue
+from clarion.metrics import metric_sync
+from clarion.metrics.metrics import record_if_changed, record_sample
 from clarion.models import (
     AccountStatus,
     Ambassador,
@@ -31,11 +35,8 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
-from clarion.services import metric_sync, rate_limits
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.credentials import store_credential
-from clarion.services.link_codes import new_link_code
-from clarion.services.metrics import record_if_changed, record_sample
+from clarion.shares import rate_limits
+from clarion.shares.link_codes import new_link_code
 from clarion.testing import TEST_SECRET, make_person
 from clarion.testing.fakes.mastodon import FakeMastodon, Status
 

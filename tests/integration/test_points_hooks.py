@@ -10,9 +10,9 @@ from litestar.testing import TestClient
 from clarion import hookimpl
 from clarion.actors import Actor
 from clarion.errors import PluginError
+from clarion.event_log import record_event
 from clarion.events import EventKind
-from clarion.services import points as points_service
-from clarion.services.events import record_event
+from clarion.points import points as points_service
 from clarion.web.app import create_app
 from plugins import share_points
 from plugins.points_follower import FailingFollower, PointsFollower

@@ -16,9 +16,11 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.actors import Actor
+from clarion.ambassadors.credentials import load_credential, store_credential
 from clarion.bootstrap import build_engine
 from clarion.clock import FrozenClock
 from clarion.connectors import Credential, RateLimitInfo, RateLimitScope
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.engine import Engine
 from clarion.events import RecordedEvent
 from clarion.jobs import job_queue
@@ -35,10 +37,8 @@ from clarion.models import (
     utcnow,
 )
 from clarion.plugins import DEFAULT_PLUGINS
-from clarion.services import publishing, rate_limits
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.credentials import load_credential, store_credential
-from clarion.services.sharing import cancel_share, create_share
+from clarion.shares import publishing, rate_limits
+from clarion.shares.sharing import cancel_share, create_share
 from plugins import fake_publisher
 from plugins.fake_publisher import FakeNetwork
 

@@ -10,15 +10,15 @@ import pytest
 from sqlmodel import select
 
 from clarion.actors import Actor
+from clarion.ambassadors.credentials import store_credential
 from clarion.bootstrap import build_engine
 from clarion.connectors import Credential
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.engine import Engine
 from clarion.models import NetworkAccount, RateLimit, Role, Share, ShareMethod, ShareStatus, utcnow
 from clarion.plugins import DEFAULT_PLUGINS
-from clarion.services import publishing, rate_limits
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.credentials import store_credential
-from clarion.services.sharing import create_share
+from clarion.shares import publishing, rate_limits
+from clarion.shares.sharing import create_share
 from clarion.testing import make_person
 from clarion.testing.fakes.mastodon import FakeMastodon
 

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from clarion.actors import Actor
 from clarion.errors import Conflict, PermissionDenied
+from clarion.event_log import list_events, record_event
 from clarion.events import EventKind
 from clarion.models import (
     Click,
@@ -25,9 +26,8 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
-from clarion.services import points as points_service
-from clarion.services.events import list_events, record_event
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
+from clarion.points import points as points_service
 from clarion.testing import make_person
 from plugins import broken_rule
 
@@ -342,7 +342,7 @@ def test_scoring_never_fails_the_action(clarion_engine_factory, caplog):
     event = world.record(EventKind.AMBASSADOR_OPTED_IN, world.amir)
     with engine.transaction() as session:
         assert [stored.id for stored in list_events(session, kind=EventKind.AMBASSADOR_OPTED_IN)] == [event.id]
-    assert "pipeline 'clarion.services.points.score_event' failed" in caplog.text
+    assert "pipeline 'clarion.points.points.score_event' failed" in caplog.text
     assert world.entries() == []  # nothing half-written: the whole event is scored by recompute later
 
 

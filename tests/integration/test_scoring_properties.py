@@ -11,11 +11,11 @@ from sqlmodel import col, select
 from test_scoring import MONDAY, Programme, ledger_snapshot
 
 from clarion.actors import Actor
+from clarion.event_log import list_events
 from clarion.events import EventKind
 from clarion.models import EntryStatus, PointsEntry, Role
-from clarion.services import points as points_service
-from clarion.services.events import list_events
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
+from clarion.points import points as points_service
 
 # Few distinct moments, so caps, bursts, streaks and day boundaries all come into play.
 MINUTES = st.sampled_from([0, 1, 2, 3, 90, 24 * 60 - 1, 24 * 60 + 5, 7 * 24 * 60, 14 * 24 * 60 + 30])

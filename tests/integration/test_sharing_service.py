@@ -12,12 +12,12 @@ from sqlmodel import select
 
 from clarion.actors import Actor
 from clarion.bootstrap import build_engine
+from clarion.content.content import ContentAction, create_content, transition_content
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.models import Campaign, Event, Role, Share, ShareMethod, ShareStatus, utcnow
-from clarion.services.content import ContentAction, create_content, transition_content
-from clarion.services.link_codes import is_link_code
-from clarion.services.sharing import SHARE_TRANSITIONS, cancel_share, create_share, move_share
+from clarion.shares.link_codes import is_link_code
+from clarion.shares.sharing import SHARE_TRANSITIONS, cancel_share, create_share, move_share
 
 NETWORKS = ("email", "facebook", "linkedin", "x")
 

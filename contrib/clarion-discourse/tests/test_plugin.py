@@ -10,7 +10,7 @@ import pytest
 from clarion.connectors import SharePost
 from clarion.errors import ConfigError
 from clarion.models import Role, Share, ShareStatus, utcnow
-from clarion.services import publishing
+from clarion.shares import publishing
 
 from clarion_discourse import plugin
 from clarion_discourse.settings import DiscourseSettings

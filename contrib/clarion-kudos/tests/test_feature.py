@@ -15,8 +15,8 @@ from clarion.cli import main
 from clarion.errors import ConfigError
 from clarion.jobs import job_queue
 from clarion.models import Ambassador, Event
+from clarion.points.points import balance
 from clarion.schema import schema_drift, schema_status
-from clarion.services.points import balance
 from clarion.testing import TEST_SECRET
 from clarion.web.admin.forms import admin_csrf_token
 from click.testing import CliRunner

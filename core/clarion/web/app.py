@@ -25,6 +25,8 @@ from litestar.typing import FieldDefinition
 
 from clarion import __version__
 from clarion.actors import Actor
+from clarion.ambassadors.api.ambassadors.controller import AmbassadorController
+from clarion.ambassadors.api.me.controller import MeController
 from clarion.bootstrap import build_engine
 from clarion.config import (
     SERVE_PLUGIN_SETTINGS_ENV,
@@ -33,25 +35,23 @@ from clarion.config import (
     plugin_settings_from_environment,
     with_plugin_settings,
 )
+from clarion.content.api.campaigns.controller import CampaignController
+from clarion.content.api.content.controller import ContentController
+from clarion.content.api.guidelines.controller import GuidelinesController
 from clarion.engine import Engine
 from clarion.errors import PluginConflict, PluginError
-from clarion.services.pagination import PageRequest
+from clarion.metrics.api.metrics.controller import MetricsController
+from clarion.pagination import PageRequest
+from clarion.points.api.points.controller import PointsController
+from clarion.shares.api.links import LinkController, RedirectController, RedirectFastPath
+from clarion.shares.api.shares.controller import ShareController
 from clarion.web.admin.controller import AdminController
 from clarion.web.admin.kit import admin_router
-from clarion.web.ambassadors.controller import AmbassadorController
 from clarion.web.auth import PUBLIC, origin_guard, provide_actor, provide_engine, role_guard
-from clarion.web.campaigns.controller import CampaignController
-from clarion.web.content.controller import ContentController
 from clarion.web.embed.controller import SessionController, WidgetController
 from clarion.web.embed.security import EMBED_PATH_PREFIX, cors_config
-from clarion.web.guidelines.controller import GuidelinesController
-from clarion.web.links import LinkController, RedirectController, RedirectFastPath
-from clarion.web.me.controller import MeController
-from clarion.web.metrics.controller import MetricsController
 from clarion.web.pages import PagesController
-from clarion.web.points.controller import PointsController
 from clarion.web.problems import EXCEPTION_HANDLERS
-from clarion.web.shares.controller import ShareController
 from clarion.web.system.controller import SystemController
 from clarion.web.templates_loader import template_environment
 

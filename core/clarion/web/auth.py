@@ -12,12 +12,12 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from clarion.actors import Actor
+from clarion.ambassadors.ambassadors import resolve_identity
 from clarion.engine import Engine
 from clarion.errors import NotAuthenticated
 from clarion.identity import RequestInfo
 from clarion.models import Role
-from clarion.services.ambassadors import resolve_identity
-from clarion.services.clicks import click_capture
+from clarion.shares.clicks import click_capture
 from clarion.web.embed.security import origin_guard
 
 logger = logging.getLogger("clarion.web.auth")

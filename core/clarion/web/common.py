@@ -11,7 +11,7 @@ from litestar.params import PathParameter, QueryParameter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
 from clarion.engine import Engine
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
 # Ids are 32-bit on PostgreSQL; anything larger can only be a client's mistake.

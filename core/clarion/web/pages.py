@@ -10,8 +10,8 @@ from litestar.response import Template
 from sqlmodel import select
 
 from clarion import __version__
+from clarion.content.eligibility import in_window
 from clarion.models import Ambassador, Campaign, Content, ContentStatus, Share, ShareStatus
-from clarion.services.eligibility import in_window
 from clarion.web.auth import PUBLIC, ClarionController, EngineDep
 from clarion.web.sections import page_sections
 

@@ -3,7 +3,7 @@
 It owns the ``/api/v1/analytics/…`` and ``/api/v1/me/analytics`` API (JSON and CSV), the admin
 dashboards under ``/admin/analytics`` with their charts and templates, and ``clarion analytics
 update|rebuild``. The figures, rollups and EMV valuation it reads stay in the core
-(:mod:`clarion.services.figures`, :mod:`clarion.services.rollups`), so the admin home and the
+(:mod:`clarion.metrics.figures`, :mod:`clarion.metrics.rollups`), so the admin home and the
 widgets keep their numbers when a company blocks this plugin.
 """
 

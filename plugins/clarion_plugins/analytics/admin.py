@@ -23,9 +23,9 @@ from sqlmodel import Session
 
 from clarion.engine import Engine
 from clarion.errors import ClarionError
+from clarion.metrics import figures
+from clarion.metrics.figures import MAX_PERIOD_DAYS, Goal, Interval, Period, Report, Scope
 from clarion.models import Campaign, Content
-from clarion.services import figures
-from clarion.services.figures import MAX_PERIOD_DAYS, Goal, Interval, Period, Report, Scope
 from clarion.web.admin.controller import (
     EDITOR,
     Viewer,

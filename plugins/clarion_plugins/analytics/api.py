@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from litestar import Response, get
 from litestar.params import PathParameter, QueryParameter
 
+from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import Role
-from clarion.services.figures import Interval, Period, Scope
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, problems
 from clarion_plugins.analytics import reports

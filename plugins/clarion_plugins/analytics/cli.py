@@ -1,6 +1,6 @@
 """``clarion analytics update|rebuild``: keep the daily rollups the reports read current, or rebuild them.
 
-The rollups are the metrics domain's (:mod:`clarion.services.rollups`; the worker updates them every
+The rollups are the metrics domain's (:mod:`clarion.metrics.rollups`; the worker updates them every
 minute whether this plugin is loaded or not); these commands let an operator run an update now or
 recompute everything after a fix.
 """
@@ -15,7 +15,7 @@ import click
 from clarion import schema
 from clarion.cli import clean_errors
 from clarion.engine import Engine
-from clarion.services import rollups
+from clarion.metrics import rollups
 
 
 def _folded(report: Any) -> str:

@@ -1,6 +1,6 @@
 """Analytics reports: a scope's figures and breakdowns, with the rule of who may read which.
 
-The figures themselves are the metrics domain's (:mod:`clarion.services.figures`, read from the
+The figures themselves are the metrics domain's (:mod:`clarion.metrics.figures`, read from the
 daily rollups); this module adds the breakdowns per campaign, content, team, network or
 ambassador, and the access rule the API and the dashboards share.
 """
@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import NotFound
+from clarion.metrics.figures import Interval, Period, Report, Scope, grouped_totals, report, source_of
 from clarion.models import Ambassador, Campaign, Content, MetricSource, Role
-from clarion.services.figures import Interval, Period, Report, Scope, grouped_totals, report, source_of
 
 
 class Dimension(StrEnum):

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from clarion.services.figures import Report
+from clarion.metrics.figures import Report
 from clarion_plugins.analytics.reports import BreakdownRow
 
 

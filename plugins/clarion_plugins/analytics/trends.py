@@ -1,6 +1,6 @@
 """Participation and earned media value per time bucket, for dashboard charts; read from the daily rollups only.
 
-:func:`clarion.services.figures.report` gives the period's totals and a series of counts;
+:func:`clarion.metrics.figures.report` gives the period's totals and a series of counts;
 participation (distinct people sharing) and EMV do not add up across buckets, so each bucket
 is computed on its own here, from the same rollup rows, in two queries whatever the bucket count.
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from clarion.engine import Engine
-from clarion.services.figures import (
+from clarion.metrics.figures import (
     DAILY,
     Goal,
     Interval,
@@ -119,7 +119,7 @@ def goals_per_campaign(
 ) -> dict[int, list[Goal]]:
     """Each campaign's goals against the period's actuals, from one grouped read of the rollups.
 
-    The same goals as :func:`clarion.services.figures.report` gives a campaign's report, without a
+    The same goals as :func:`clarion.metrics.figures.report` gives a campaign's report, without a
     report per campaign.
     """
     per_campaign = grouped_totals(session, scope, period, ("campaign_id",))

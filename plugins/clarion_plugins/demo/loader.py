@@ -19,7 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from clarion.actors import Actor
+from clarion.content import campaigns, guidelines
+from clarion.content import content as content_service
+from clarion.content.eligibility import is_targeted
 from clarion.events import EventKind
+from clarion.metrics import rollups
 from clarion.models import (
     AdvocacyLevel,
     Ambassador,
@@ -37,10 +41,7 @@ from clarion.models import (
     ShareMethod,
     ShareStatus,
 )
-from clarion.services import campaigns, guidelines, rollups
-from clarion.services import content as content_service
-from clarion.services.eligibility import is_targeted
-from clarion.services.link_codes import new_link_code
+from clarion.shares.link_codes import new_link_code
 from clarion_plugins.demo import DEMO_ADMIN, DEMO_AMBASSADOR, DEMO_EDITOR, gamification
 from clarion_plugins.demo.programme import ContentSpec, DemoPersonSpec, TeamSpec, programme
 
@@ -672,7 +673,6 @@ class _Added:
         return any(vars(self).values())
 
 
-
 class _Loader:
     """Writes the missing part of a plan in one session, phase by phase.
 
@@ -1133,7 +1133,7 @@ def load_demo(
         totals = _totals(session)
     if added.events:
         # Bulk-written events reach no observer, so the ledger, leaderboards and badges are derived here.
-        from clarion.services.points import recompute
+        from clarion.points.points import recompute
 
         if progress is not None:
             progress("points and badges", 0, 1)

@@ -29,11 +29,11 @@ import httpx
 from sqlmodel import select
 
 from clarion.actors import Actor
+from clarion.ambassadors import accounts as account_service
 from clarion.clock import utcnow
 from clarion.config import Settings, with_plugin_settings
 from clarion.engine import Engine
 from clarion.models import Ambassador, NetworkAccount
-from clarion.services import accounts as account_service
 from clarion.testing.fakes import FakeBluesky, FakeMastodon, FakeRequest, FakeResponse
 from clarion.testing.fakes.bluesky import Account as BlueskyAccount
 from clarion.testing.fakes.mastodon import Account as MastodonAccount

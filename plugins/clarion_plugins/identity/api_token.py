@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from clarion import hookimpl
+from clarion.ambassadors.api_tokens import TOKEN_PREFIX, authenticate_api_token
 from clarion.errors import NotAuthenticated
 from clarion.identity import Identity, RequestInfo
 from clarion.models import Ambassador
-from clarion.services.api_tokens import TOKEN_PREFIX, authenticate_api_token
 
 PLUGIN_NAME = "identity-api-token"
 

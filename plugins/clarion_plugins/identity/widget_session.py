@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from clarion import hookimpl
+from clarion.ambassadors.widget_sessions import SESSION_COOKIE, is_session_token, verify_session
 from clarion.errors import NotAuthenticated
 from clarion.identity import Identity, RequestInfo
-from clarion.services.widget_sessions import SESSION_COOKIE, is_session_token, verify_session
 
 PLUGIN_NAME = "identity-widget-session"
 

@@ -7,7 +7,7 @@ PKCE verifier; these travel in a signed cookie that lives ten minutes
 token (signature by the provider's JWKS with pinned algorithms, ``iss``, ``aud``/``azp``,
 ``exp``, ``iat`` and ``nonce``: :meth:`OidcClient.verify_callback`), then resolves the person like
 any other identity (:meth:`OidcClient.open_session`). The result is the same widget session the
-token exchange of :mod:`clarion.services.widget_sessions` creates.
+token exchange of :mod:`clarion.ambassadors.widget_sessions` creates.
 
 The provider and Clarion's registration there are the plugin's settings
 (:class:`~clarion_plugins.oidc.settings.OidcSettings`); Clarion's own origin, secret key and session
@@ -39,12 +39,12 @@ from joserfc.jwk import KeySet
 from sqlmodel import Session
 
 from clarion.actors import Actor
+from clarion.ambassadors.ambassadors import resolve_identity
+from clarion.ambassadors.widget_sessions import WidgetSession, issue
 from clarion.clock import Clock, default_clock
 from clarion.config import Settings
 from clarion.errors import BadRequest, IdentityProviderUnavailable, NotAuthenticated, NotFound, PermissionDenied
 from clarion.identity import Identity
-from clarion.services.ambassadors import resolve_identity
-from clarion.services.widget_sessions import WidgetSession, issue
 from clarion.tokens import check_lifetime, decode_options
 from clarion_plugins.oidc.settings import PLUGIN_NAME, OidcSettings
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.errors import BadRequest, NotFound
+from clarion.metrics.figures import MAX_PERIOD_DAYS, Figure, Interval, Period, Scope, report
 from clarion.models import Campaign
-from clarion.services.figures import MAX_PERIOD_DAYS, Figure, Interval, Period, Scope, report
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-campaign"

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.connectors import Capability
+from clarion.content import content as content_service
 from clarion.models import Ambassador, Campaign, EditPolicy, NetworkAccount
-from clarion.services import content as content_service
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-feed"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from clarion import hookimpl
+from clarion.metrics.figures import Interval, Period, Point, Scope, report
 from clarion.models import Ambassador
-from clarion.services import points
-from clarion.services.figures import Interval, Period, Point, Scope, report
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
+from clarion.points import points
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-my-impact"

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.connectors import AuthKind
+from clarion.content import guidelines
 from clarion.errors import BadRequest
 from clarion.models import Ambassador, NetworkAccount
-from clarion.services import guidelines
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-onboarding"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from clarion import hookimpl
+from clarion.ambassadors.ambassadors import level_rank
+from clarion.content import content as content_service
 from clarion.models import AdvocacyLevel, Ambassador, ContentOrigin
-from clarion.services import content as content_service
-from clarion.services.ambassadors import level_rank
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.widgets import Widget
 
 PLUGIN_NAME = "widget-submit"

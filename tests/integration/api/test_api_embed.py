@@ -15,11 +15,11 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
+from clarion.ambassadors.widget_sessions import CSRF_HEADER, SESSION_COOKIE
 from clarion.config import load_settings
 from clarion.engine import Engine
 from clarion.errors import ConfigError
 from clarion.models import Ambassador, UsedTokenId, utcnow
-from clarion.services.widget_sessions import CSRF_HEADER, SESSION_COOKIE
 from clarion.testing import TEST_SECRET, make_person
 from clarion.tokens import AUDIENCE, LEEWAY_SECONDS, mint_token, signing_key
 from clarion.web.app import create_app

@@ -9,8 +9,8 @@ import jwt
 import pytest
 from sqlmodel import select
 
+from clarion.ambassadors.api_tokens import create_api_token, revoke_api_token
 from clarion.models import Ambassador
-from clarion.services.api_tokens import create_api_token, revoke_api_token
 from clarion.testing import TEST_SECRET
 from clarion.tokens import AUDIENCE, mint_token, signing_key
 

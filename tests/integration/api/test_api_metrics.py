@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from clarion.metrics.metrics import record_sample
 from clarion.models import MetricSource
-from clarion.services.metrics import record_sample
 
 POST_URL = "https://www.linkedin.com/feed/update/urn:li:activity:7123456789/"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from clarion.event_log import record_event
 from clarion.events import EventKind
 from clarion.models import Click, utcnow
-from clarion.services.events import record_event
 
 
 def shared_and_verified(api, who, editor):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from clarion.ambassadors.credentials import store_credential
 from clarion.connectors import Credential
 from clarion.jobs import job_queue
 from clarion.models import Event, NetworkAccount
-from clarion.services.credentials import store_credential
 from plugins import fake_publisher
 
 

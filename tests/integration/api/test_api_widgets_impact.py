@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from clarion.metrics import rollups
 from clarion.models import AdvocacyLevel, Ambassador, Click, Role
-from clarion.services import rollups
 from clarion.web.templates_loader import template_environment
 
 capture_ids = count()

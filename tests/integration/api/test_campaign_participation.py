@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from clarion.errors import Conflict
+from clarion.metrics import rollups
 from clarion.models import Ambassador, Campaign, utcnow
-from clarion.services import rollups
 
 
 def publish(api: Any, who: Any, content_id: int, network: str = "linkedin") -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from clarion.content import guidelines
 from clarion.models import Ambassador, GuidelinesVersion
-from clarion.services import guidelines
 from clarion.testing import Person
 from clarion.web.admin.forms import admin_csrf_token
 

@@ -18,10 +18,10 @@ from babel.numbers import format_currency, format_decimal
 from litestar.testing import TestClient
 from markupsafe import escape
 
+from clarion.metrics import figures, rollups
+from clarion.metrics.figures import MAX_PERIOD_DAYS, Interval, Period, Scope
+from clarion.metrics.metrics import record_sample
 from clarion.models import Campaign, Click, MetricSource, Role, utcnow
-from clarion.services import figures, rollups
-from clarion.services.figures import MAX_PERIOD_DAYS, Interval, Period, Scope
-from clarion.services.metrics import record_sample
 from clarion.tokens import mint_token
 from clarion.web.app import create_app
 from clarion_plugins.analytics.charts import Series, bar, column_chart, nice_maximum

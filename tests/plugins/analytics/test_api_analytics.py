@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from clarion.metrics import rollups
+from clarion.metrics.metrics import record_sample
 from clarion.models import Click, MetricSource, Role
-from clarion.services import rollups
-from clarion.services.metrics import record_sample
 
 capture_ids = count()
 

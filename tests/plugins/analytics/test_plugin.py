@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from litestar.testing import TestClient
 
 from clarion.cli import main
+from clarion.metrics import rollups
 from clarion.models import Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
-from clarion.services import rollups
 from clarion.testing import TEST_SECRET, make_person
 from clarion.web.app import create_app
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from clarion.metrics import rollups
+from clarion.metrics.figures import Period, Scope, report
 from clarion.models import Campaign, utcnow
-from clarion.services import rollups
-from clarion.services.figures import Period, Scope, report
 from clarion_plugins.demo import load
 
 

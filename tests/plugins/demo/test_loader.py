@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from clarion.cli import main
 from clarion.connectors import SharePost
+from clarion.content.eligibility import is_targeted
 from clarion.engine import Engine
 from clarion.models import (
     Ambassador,
@@ -31,8 +32,7 @@ from clarion.models import (
     ShareText,
     metadata,
 )
-from clarion.services.eligibility import is_targeted
-from clarion.services.link_codes import is_link_code
+from clarion.shares.link_codes import is_link_code
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
 from clarion_plugins.demo import load

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from clarion.event_log import list_events
 from clarion.models import NetworkAccount
-from clarion.services import points as points_service
-from clarion.services.events import list_events
+from clarion.points import points as points_service
 from clarion_plugins.gamification.models import BadgeAward
 from clarion_plugins.gamification.services.badges import _weekly_streak
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlmodel import select
 
+from clarion.event_log import record_event
 from clarion.models import Click, Event, Share
+from clarion.points import points as points_service
 from clarion.scoring import Award
-from clarion.services import points as points_service
-from clarion.services.events import record_event
 from clarion_plugins.gamification.services import challenges as challenge_service
 
 NOW = datetime.now(UTC)

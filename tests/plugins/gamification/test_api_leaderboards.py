@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from clarion.event_log import record_event
 from clarion.models import NetworkAccount
+from clarion.points import points as points_service
 from clarion.scoring import Award
-from clarion.services import points as points_service
-from clarion.services.events import record_event
 from clarion_plugins.gamification.services.leaderboards import default_month
 
 TODAY = datetime.now(UTC).date()

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from clarion.event_log import record_event
 from clarion.models import Ambassador, Campaign
+from clarion.points import points as points_service
 from clarion.scoring import Award
-from clarion.services import points as points_service
-from clarion.services.events import record_event
 
 TODAY = datetime.now(UTC).date()
 _keys = itertools.count()

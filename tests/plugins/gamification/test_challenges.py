@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 
 from clarion.errors import Conflict
+from clarion.event_log import list_events, record_event
 from clarion.jobs import job_queue
 from clarion.models import utcnow
+from clarion.points import points as points_service
 from clarion.scoring import Award
-from clarion.services import points as points_service
-from clarion.services.events import list_events, record_event
 from clarion.testing import make_person
 from clarion_plugins.gamification.models import (
     Challenge,

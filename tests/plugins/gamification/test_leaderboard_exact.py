@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from clarion.events import EventKind
 from clarion.models import Ambassador, Campaign, DailyPoints, EntryStatus, Event, PointsEntry
-from clarion.services import points as points_service
+from clarion.points import points as points_service
 from clarion.testing import make_person
 from clarion_plugins.gamification.models import PeriodPoints, WindowTotals
 from clarion_plugins.gamification.services.leaderboards import leaderboard, parse_window

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from clarion.event_log import record_event
 from clarion.models import Ambassador
+from clarion.points import points as points_service
 from clarion.scoring import Award
-from clarion.services import points as points_service
-from clarion.services.events import record_event
 
 REPO = Path(__file__).resolve().parents[3]
 FRAME = 'iframe[title="Clarion: leaderboard"]'

@@ -15,7 +15,7 @@ from clarion.config import MOVED_TO_PLUGINS, MovedSettingWarning, load_settings
 from clarion.errors import ConfigError
 from clarion.models import Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
-from clarion.services import points as points_service
+from clarion.points import points as points_service
 from clarion.testing import TEST_SECRET
 from clarion.web.app import create_app
 from clarion_plugins.gamification.settings import settings_of

@@ -10,9 +10,9 @@ import pytest
 from litestar.testing import TestClient
 from sqlmodel import select
 
+from clarion.ambassadors.widget_sessions import SESSION_COOKIE
 from clarion.errors import ConfigError
 from clarion.models import Ambassador
-from clarion.services.widget_sessions import SESSION_COOKIE
 from clarion.testing.fakes.oidc import FakeOidcProvider
 from clarion.testing.people import make_person
 from clarion.web.app import create_app

@@ -16,7 +16,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from clarion import hookimpl
 from clarion.contracts import AdminPage, Schema
 from clarion.errors import Conflict, NotFound
-from clarion.services.pagination import paginate
+from clarion.pagination import paginate
 from clarion.web.admin import forms, kit
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.web.admin import kit
 from clarion.web.admin.kit import ADMIN, ADMIN_FORM, PAGE_SIZE, Form, Offset
 from clarion.web.auth import ActorDep, EngineDep

@@ -13,10 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from clarion.event_log import record_event
 from clarion.models import Ambassador, Content, Share, ShareStatus
 from clarion.models.types import utcnow
-from clarion.services.events import record_event
-from clarion.services.pagination import Page, PageRequest
+from clarion.pagination import Page, PageRequest
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from clarion.models.types import utcnow
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.widgets import Widget
 
 from clarion_kudos import service

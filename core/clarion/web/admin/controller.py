@@ -19,15 +19,16 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from clarion import __version__
+from clarion.ambassadors import widget_sessions
+from clarion.content import campaigns as campaign_service
+from clarion.content import content as content_service
 from clarion.engine import Engine
 from clarion.errors import ClarionError
 from clarion.i18n import language_of
+from clarion.metrics import figures
+from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import ContentStatus, Role
-from clarion.services import campaigns as campaign_service
-from clarion.services import content as content_service
-from clarion.services import figures, widget_sessions
-from clarion.services.figures import Interval, Period, Scope
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.web.admin import kit
 from clarion.web.admin.kit import EDITOR, EDITOR_FORM, PAGE_SIZE, Form, Offset, Viewer
 from clarion.web.admin.kit import checked_form as _checked_form
@@ -61,8 +62,6 @@ __all__ = [
 ]
 HOME_SUMMARY_DAYS = 30  # the figures summary on the admin home
 SIGNIN_FORM = {"role": PUBLIC, "csrf": False}
-
-
 
 
 class AdminController(ClarionController):

@@ -20,9 +20,9 @@ ADMIN = Role.ADMIN.value
 
 @hookimpl
 def clarion_admin_pages_register() -> Sequence[AdminPage]:
-    from clarion.web.admin.ambassadors import AdminAmbassadorController
-    from clarion.web.admin.campaigns import AdminCampaignController
-    from clarion.web.admin.content import AdminContentController, AdminReviewController
+    from clarion.ambassadors.admin import AdminAmbassadorController
+    from clarion.content.admin import AdminContentController, AdminReviewController
+    from clarion.content.admin_campaigns import AdminCampaignController
     from clarion.web.admin.programme import AdminGuidelinesController, AdminProgrammeController
 
     return [

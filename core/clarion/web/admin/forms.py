@@ -121,7 +121,7 @@ def share_texts(form: Mapping[str, Any], networks: Iterable[str]) -> list[dict[s
 
 
 def content_fields(form: Mapping[str, Any], networks: Iterable[str]) -> dict[str, Any]:
-    """What the content form says, as :func:`clarion.services.content.create_content` takes it."""
+    """What the content form says, as :func:`clarion.content.content.create_content` takes it."""
     return {
         "title": text(form, "title", max_length=300, required=True),
         "url": text(form, "url", max_length=2048, required=True),

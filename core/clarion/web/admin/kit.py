@@ -35,11 +35,11 @@ from clarion.actors import Actor
 from clarion.contracts import AdminPage
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError
+from clarion.event_log import record_event
 from clarion.events import RecordedEvent
 from clarion.i18n import language_of, translations
 from clarion.models import Ambassador, Role
-from clarion.services.events import record_event
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.web.admin import forms
 from clarion.web.auth import PUBLIC, ActorDep, EngineDep, origin_guard, role_guard
 from clarion.web.common import MAX_ID

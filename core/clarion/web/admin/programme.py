@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from clarion.actors import Actor
+from clarion.content import guidelines as guidelines_service
 from clarion.engine import Engine
 from clarion.errors import ClarionError, ValidationFailed
-from clarion.services import guidelines as guidelines_service
 from clarion.web.admin import kit
 from clarion.web.auth import ActorDep, EngineDep
 from clarion.web.problems import status_for

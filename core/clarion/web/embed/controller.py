@@ -10,11 +10,11 @@ from litestar.params import JSONBody, PathParameter
 from litestar.template import TemplateEngineProtocol
 
 from clarion.actors import Actor
+from clarion.ambassadors import widget_sessions
 from clarion.engine import Engine
 from clarion.errors import BadRequest, ClarionError
 from clarion.models import Role
-from clarion.services import widget_sessions
-from clarion.services import widgets as widget_service
+from clarion.web import widgets as widget_service
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate
 from clarion.web.common import problems
 from clarion.web.embed.schemas import SessionCreate, SessionOut

@@ -14,9 +14,9 @@ from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from clarion.ambassadors.widget_sessions import CSRF_HEADER, SESSION_COOKIE, check_csrf
 from clarion.config import Settings
 from clarion.errors import PermissionDenied
-from clarion.services.widget_sessions import CSRF_HEADER, SESSION_COOKIE, check_csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EMBED_PATH_PREFIX = "/embed/"

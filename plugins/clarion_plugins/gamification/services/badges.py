@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from clarion.badges import MEASURE_LABELS, Badge
 from clarion.errors import NotFound
+from clarion.event_log import record_event
 from clarion.events import EventKind
 from clarion.models import Ambassador, Content, ContentOrigin, Event, NetworkAccount, Share, ShareStatus
-from clarion.services.events import record_event
 from clarion_plugins.gamification.models import BadgeAward
 
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
+from clarion.event_log import record_event
 from clarion.events import EventKind
 from clarion.models import (
     Ambassador,
@@ -36,8 +37,7 @@ from clarion.models import (
     ShareStatus,
     utcnow,
 )
-from clarion.services.events import record_event
-from clarion.services.pagination import Page, PageRequest, paginate
+from clarion.pagination import Page, PageRequest, paginate
 from clarion_plugins.gamification.models import (
     Challenge,
     ChallengeKind,

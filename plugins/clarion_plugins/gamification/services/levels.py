@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from clarion.ambassadors.ambassadors import LEVEL_ORDER, level_rank, record_level_change
 from clarion.errors import NotFound
 from clarion.events import EventKind
 from clarion.models import AdvocacyLevel, Ambassador, ContentOrigin, Event, Role, Share, ShareStatus
-from clarion.services.ambassadors import LEVEL_ORDER, level_rank, record_level_change
-from clarion.services.points import balance
+from clarion.points.points import balance
 from clarion_plugins.gamification.settings import settings_of
 
 if TYPE_CHECKING:

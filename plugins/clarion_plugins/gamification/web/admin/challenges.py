@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from clarion.errors import ClarionError
 from clarion.models import Campaign
-from clarion.services.pagination import PageRequest
+from clarion.pagination import PageRequest
 from clarion.web.admin import forms
 from clarion.web.admin.controller import (
     EDITOR,

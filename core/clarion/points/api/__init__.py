@@ -1,0 +1,1 @@
+"""The points domain's JSON API: one package per resource, each a controller and its schemas."""

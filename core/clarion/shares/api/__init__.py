@@ -1,0 +1,1 @@
+"""The shares domain's JSON API: one package per resource, each a controller and its schemas."""
