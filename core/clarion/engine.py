@@ -62,6 +62,7 @@ Pipeline = Callable[["Engine", RecordedEvent], object]
 def _name_of(pipeline: Pipeline) -> str:
     return f"{getattr(pipeline, '__module__', '?')}.{getattr(pipeline, '__qualname__', repr(pipeline))}"
 
+
 T = TypeVar("T")
 
 
@@ -126,11 +127,6 @@ class Engine:
                 self._resources[key] = factory(self)
             built: T = self._resources[key]
             return built
-
-    def resource_if_built(self, key: str) -> Any | None:
-        """The helper named ``key`` when something already built it, else ``None``."""
-        with self._resources_lock:
-            return self._resources.get(key)
 
     # -- building -----------------------------------------------------------------------
 
@@ -452,10 +448,6 @@ class Engine:
                 raise PluginError(f"clarion_widget_context_compute must return a mapping, not {type(result).__name__}")
             merged.update(result or {})
         return merged
-
-    def plugin_loaded(self, name: str) -> bool:
-        """Whether the plugin ``name`` is registered and not blocked."""
-        return self.pm.get_plugin(name) is not None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

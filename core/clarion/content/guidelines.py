@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import Conflict, ValidationFailed
-from clarion.models import Ambassador, ConsentState, GuidelinesVersion, Role, utcnow
+from clarion.models import Ambassador, GuidelinesVersion, Role, utcnow
 
 MAX_BODY = 20_000
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -149,10 +149,3 @@ def acceptance(engine: Engine, session: Session) -> tuple[int, list[Acceptance]]
         configured = engine.settings.guidelines_version
         rows.append(Acceptance(configured, None, counts.get(configured, 0), configured == in_force))
     return int(taking_part), rows
-
-
-def needs_acceptance(engine: Engine, session: Session, ambassador: Ambassador) -> bool:
-    """Taking part, but under an older version than the one in force."""
-    return ambassador.consent is ConsentState.OPTED_IN and ambassador.guidelines_version != current_version(
-        engine, session
-    )

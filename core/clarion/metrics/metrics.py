@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -55,29 +54,6 @@ def record_sample(
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
     result: Any = session.execute(statement)
     return result.scalar_one_or_none() is not None
-
-
-def latest_values(session: Session, share_id: int) -> dict[tuple[str, MetricSource], int]:
-    """The most recent value of each metric for a share, per source."""
-    newest = (
-        select(MetricSample.metric, MetricSample.source, sa.func.max(MetricSample.observed_at).label("at"))
-        .where(MetricSample.share_id == share_id)
-        .group_by(MetricSample.metric, MetricSample.source)
-        .subquery()
-    )
-    rows = session.execute(
-        select(MetricSample.metric, MetricSample.source, MetricSample.value)
-        .join(
-            newest,
-            sa.and_(
-                col(MetricSample.metric) == newest.c.metric,
-                col(MetricSample.source) == newest.c.source,
-                col(MetricSample.observed_at) == newest.c.at,
-            ),
-        )
-        .where(MetricSample.share_id == share_id)
-    ).all()
-    return {(metric, MetricSource(source)): int(value) for metric, source, value in rows}
 
 
 def latest_sample(session: Session, share_id: int, metric: str, source: MetricSource) -> MetricSample | None:

@@ -26,15 +26,8 @@ from clarion.errors import ClarionError
 from clarion.metrics import figures
 from clarion.metrics.figures import MAX_PERIOD_DAYS, Goal, Interval, Period, Report, Scope
 from clarion.models import Campaign, Content
-from clarion.web.admin.controller import (
-    EDITOR,
-    Viewer,
-    _on_bad_request,
-    _on_clarion_error,
-    _on_http_error,
-    _page,
-    _viewer,
-)
+from clarion.web.admin import kit
+from clarion.web.admin.kit import EDITOR, Viewer
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath
 from clarion_plugins.analytics import reports
@@ -290,9 +283,9 @@ class AdminAnalyticsController(ClarionController):
     path = "/admin/analytics"
     include_in_schema = False
     exception_handlers = {
-        ClarionError: _on_clarion_error,
-        ValidationException: _on_bad_request,
-        HTTPException: _on_http_error,
+        ClarionError: kit.on_clarion_error,
+        ValidationException: kit.on_bad_request,
+        HTTPException: kit.on_http_error,
     }
 
     @get("/", sync_to_thread=True, opt=EDITOR)
@@ -374,7 +367,7 @@ class AdminAnalyticsController(ClarionController):
     ) -> Response[str]:
         form = parse_range(start, end, interval, engine.clock.now().date(), OVERVIEW_DAYS)
         with engine.transaction() as session:
-            viewer = _viewer(engine, session, actor)
+            viewer = kit.viewer_of(engine, session, actor)
             # The API's rule: programme-wide figures are for editors and admins (and unknown scopes are 404).
             reports.check_scope(engine, session, actor, scope)
             context: dict[str, Any] = {
@@ -386,9 +379,9 @@ class AdminAnalyticsController(ClarionController):
                 "intervals": [value.value for value in Interval],
             }
             if form.period is None:
-                return _page(request, viewer, "admin/analytics.html", 400, **context)
+                return kit.page(request, viewer, "admin/analytics.html", 400, **context)
             context.update(self._figures(engine, session, viewer, scope, kind, form))
-        return _page(request, viewer, "admin/analytics.html", **context)
+        return kit.page(request, viewer, "admin/analytics.html", **context)
 
     @staticmethod
     def _title(engine: Engine, session: Session, scope: Scope) -> str:

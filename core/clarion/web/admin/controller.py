@@ -30,36 +30,12 @@ from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import ContentStatus, Role
 from clarion.pagination import PageRequest
 from clarion.web.admin import kit
-from clarion.web.admin.kit import EDITOR, EDITOR_FORM, PAGE_SIZE, Form, Offset, Viewer
-from clarion.web.admin.kit import checked_form as _checked_form
-from clarion.web.admin.kit import on_bad_request as _on_bad_request
-from clarion.web.admin.kit import on_clarion_error as _on_clarion_error
-from clarion.web.admin.kit import on_http_error as _on_http_error
-from clarion.web.admin.kit import page as _page
-from clarion.web.admin.kit import transact as _transact
-from clarion.web.admin.kit import viewer_of as _viewer
+from clarion.web.admin.kit import EDITOR, EDITOR_FORM, Form
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
 from clarion.web.sections import page_sections
 
-# The names the challenges and analytics admin pages import from here (written before the kit).
-__all__ = [
-    "EDITOR",
-    "EDITOR_FORM",
-    "PAGE_SIZE",
-    "AdminController",
-    "Form",
-    "Offset",
-    "Viewer",
-    "_checked_form",
-    "_on_bad_request",
-    "_on_clarion_error",
-    "_on_http_error",
-    "_page",
-    "_transact",
-    "_viewer",
-]
 HOME_SUMMARY_DAYS = 30  # the figures summary on the admin home
 SIGNIN_FORM = {"role": PUBLIC, "csrf": False}
 

@@ -13,22 +13,8 @@ from sqlmodel import Session, select
 from clarion.errors import ClarionError
 from clarion.models import Campaign
 from clarion.pagination import PageRequest
-from clarion.web.admin import forms
-from clarion.web.admin.controller import (
-    EDITOR,
-    EDITOR_FORM,
-    PAGE_SIZE,
-    Form,
-    Offset,
-    Viewer,
-    _checked_form,
-    _on_bad_request,
-    _on_clarion_error,
-    _on_http_error,
-    _page,
-    _transact,
-    _viewer,
-)
+from clarion.web.admin import forms, kit
+from clarion.web.admin.kit import EDITOR, EDITOR_FORM, PAGE_SIZE, Form, Offset, Viewer
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath
 from clarion.web.problems import status_for
@@ -78,9 +64,9 @@ class AdminChallengeController(ClarionController):
     path = "/admin/challenges"
     include_in_schema = False
     exception_handlers = {
-        ClarionError: _on_clarion_error,
-        ValidationException: _on_bad_request,
-        HTTPException: _on_http_error,
+        ClarionError: kit.on_clarion_error,
+        ValidationException: kit.on_bad_request,
+        HTTPException: kit.on_http_error,
     }
 
     @get("/", sync_to_thread=True, opt=EDITOR)
@@ -88,10 +74,10 @@ class AdminChallengeController(ClarionController):
         self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], offset: Offset = 0
     ) -> Response[str]:
         with engine.transaction() as session:
-            viewer = _viewer(engine, session, actor)
+            viewer = kit.viewer_of(engine, session, actor)
             page = challenge_service.list_challenges(session, PageRequest(PAGE_SIZE, offset))
             statuses = {item.id: challenge_service.status_of(item).value for item in page.items}
-        return _page(request, viewer, "admin/challenge_list.html", page=page, statuses=statuses)
+        return kit.page(request, viewer, "admin/challenge_list.html", page=page, statuses=statuses)
 
     def _form(
         self,
@@ -111,7 +97,7 @@ class AdminChallengeController(ClarionController):
                 live = {
                     (line.ambassador_id, line.team): line for line in challenge_service.live_lines(session, challenge)
                 }
-        return _page(
+        return kit.page(
             request,
             viewer,
             "admin/challenge_form.html",
@@ -131,7 +117,7 @@ class AdminChallengeController(ClarionController):
     @get("/new", sync_to_thread=True, opt=EDITOR)
     def challenge_new(self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any]) -> Response[str]:
         with engine.transaction() as session:
-            viewer = _viewer(engine, session, actor)
+            viewer = kit.viewer_of(engine, session, actor)
             defaults = {"kind": "individual", "measure": "shares"}
             return self._form(request, viewer, session, challenge=None, values=defaults)
 
@@ -139,13 +125,13 @@ class AdminChallengeController(ClarionController):
     def challenge_create(
         self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], data: Form
     ) -> Response[Any]:
-        form = _checked_form(engine, actor, data)
+        form = kit.checked_form(engine, actor, data)
         try:
             with engine.transaction() as session:
                 challenge_id = challenge_service.create_challenge(session, actor, challenge_fields(form)).id
         except ClarionError as exc:
             with engine.transaction() as session:
-                viewer = _viewer(engine, session, actor)
+                viewer = kit.viewer_of(engine, session, actor)
                 return self._form(request, viewer, session, challenge=None, values=form, error=exc)
         return Redirect(path=f"/admin/challenges/{challenge_id}?saved=1", status_code=303)
 
@@ -154,7 +140,7 @@ class AdminChallengeController(ClarionController):
         self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], challenge_id: IdPath
     ) -> Response[str]:
         with engine.transaction() as session:
-            viewer = _viewer(engine, session, actor)
+            viewer = kit.viewer_of(engine, session, actor)
             challenge = challenge_service.get_challenge(session, challenge_id)
             return self._form(request, viewer, session, challenge=challenge, values=_values(challenge))
 
@@ -162,7 +148,7 @@ class AdminChallengeController(ClarionController):
     def challenge_update(
         self, engine: EngineDep, actor: ActorDep, request: Request[Any, Any, Any], challenge_id: IdPath, data: Form
     ) -> Response[Any]:
-        form = _checked_form(engine, actor, data)
+        form = kit.checked_form(engine, actor, data)
         try:
             with engine.transaction() as session:
                 shown = _values(challenge_service.get_challenge(session, challenge_id))
@@ -175,13 +161,13 @@ class AdminChallengeController(ClarionController):
                 challenge_service.update_challenge(session, actor, challenge_id, changes)
         except ClarionError as exc:
             with engine.transaction() as session:
-                viewer = _viewer(engine, session, actor)
+                viewer = kit.viewer_of(engine, session, actor)
                 challenge = challenge_service.get_challenge(session, challenge_id)
                 return self._form(request, viewer, session, challenge=challenge, values=form, error=exc)
         return Redirect(path=f"/admin/challenges/{challenge_id}?saved=1", status_code=303)
 
     @post("/{challenge_id:int}/archive", sync_to_thread=True, opt=EDITOR_FORM, status_code=303)
     def challenge_archive(self, engine: EngineDep, actor: ActorDep, challenge_id: IdPath, data: Form) -> Response[Any]:
-        _checked_form(engine, actor, data)
-        _transact(engine, lambda session: challenge_service.archive_challenge(session, actor, challenge_id))
+        kit.checked_form(engine, actor, data)
+        kit.transact(engine, lambda session: challenge_service.archive_challenge(session, actor, challenge_id))
         return Redirect(path="/admin/challenges", status_code=303)
