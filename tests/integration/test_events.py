@@ -187,7 +187,9 @@ def test_failing_observer_does_not_break_the_action(clarion_engine_factory, capl
 def wait_until_a_writer_is_blocked(engine, timeout: float = 10.0) -> None:
     """Until PostgreSQL reports a session of this database waiting for another's lock.
 
-    PostgreSQL announces no lock wait, so this asks ``pg_blocking_pids`` until one shows.
+    PostgreSQL announces no lock wait, so this asks ``pg_blocking_pids`` until one shows. Each
+    question is its own transaction: PostgreSQL keeps one snapshot of ``pg_stat_activity`` per
+    transaction, so asking again inside one would never see a writer that blocked after the first.
     """
     query = sa.text(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
@@ -195,6 +197,7 @@ def wait_until_a_writer_is_blocked(engine, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     with engine.db.engine.connect() as connection:
         while not connection.execute(query).scalar():
+            connection.rollback()
             if time.monotonic() > deadline:
                 raise AssertionError("the second writer never blocked on the unique index")
 
