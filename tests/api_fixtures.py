@@ -208,6 +208,20 @@ def cast(api: Api) -> Cast:
     return Cast(api)
 
 
+# A LinkedIn post's address, as an ambassador pastes it to verify an intent share.
+LINKEDIN_POST_URL = "https://www.linkedin.com/feed/update/urn:li:activity:7123456789/"
+
+
+@pytest.fixture
+def linkedin_share(api: Api, cast: Cast) -> dict[str, Any]:
+    """A published intent share of amir's, verified with a LinkedIn post link (:data:`LINKEDIN_POST_URL`)."""
+    content = api.approved_content(cast.erin)
+    share = api.share(cast.amir, content["id"], "linkedin")
+    verified = api.post(f"/api/v1/shares/{share['id']}/verify", cast.amir, {"post_url": LINKEDIN_POST_URL})
+    assert verified.status_code == 200, verified.text
+    return verified.json()
+
+
 @pytest.fixture
 def api_factory(
     shared_app: tuple[Litestar, TestClient[Any]], clarion_settings_factory: Callable[..., Settings]

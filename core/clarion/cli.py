@@ -597,7 +597,7 @@ def api_token_revoke(prefix: str) -> None:
 
 @main.group()
 def metrics() -> None:
-    """Poll networks for share metrics, and import figures from CSV files."""
+    """Poll networks for share metrics (the metrics-import plugin adds `clarion import-metrics`)."""
 
 
 @metrics.command("sync")
@@ -629,37 +629,6 @@ def metrics_sync(share_id: int | None, dry_run: bool) -> None:
         f"{report.polled} post(s) polled, {report.samples} new sample(s), {report.deferred} deferred, "
         f"{report.failed} failed"
     )
-
-
-@metrics.command("import")
-@click.argument("file", type=click.File("rb"))
-@click.option("--dry-run", is_flag=True, help="Check every row and show what would be imported; store nothing.")
-@clean_errors
-def metrics_import(file: Any, dry_run: bool) -> None:
-    """Import figures from FILE (CSV: share,metric,value,observed_at; '-' reads stdin). All rows or none."""
-    from clarion import schema
-    from clarion.errors import InvalidRows
-    from clarion.metrics.metric_import import import_csv
-
-    content = file.read()
-    with open_engine() as engine:
-        schema.require_current_schema(engine.db, engine.schemas().values())
-        try:
-            report = import_csv(engine, None, content, dry_run=dry_run)
-        except InvalidRows as exc:
-            for problem in exc.problems:
-                column = f", column {problem.column}" if problem.column else ""
-                click.echo(f"line {problem.line}{column}: {problem.message}", err=True)
-            _fail(exc.detail)
-            return
-    for row in report.rows:
-        state = "unchanged" if row.unchanged else ("would import" if dry_run else "imported")
-        click.echo(
-            f"line {row.line}: share {row.share_id} {row.metric} = {row.value} at "
-            f"{row.observed_at.isoformat()} ({state})"
-        )
-    verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {report.imported} sample(s); {report.unchanged} row(s) already stored")
 
 
 @main.group()

@@ -350,6 +350,8 @@ class Engine:
         for plugin_name, handler in self.routes():
             for path in _handler_paths(handler):
                 add(plugin_name, "routes", path)
+        for owned in parts.values():
+            owned["routes"] = sorted(set(owned["routes"]))
         for branch, schema in self._schemas.items():
             for table in schema.tables:
                 add(self._schema_owners[branch], "tables", table.name)
@@ -504,12 +506,22 @@ class Engine:
 
 
 def _handler_paths(handler: Any) -> list[str]:
-    """The paths a Litestar controller, router or route handler answers (for listings only)."""
+    """The full paths a Litestar controller, router or route handler answers (for listings only)."""
+    base = str(getattr(handler, "path", "") or "")
+    if isinstance(handler, type):  # a controller: its route handlers are class attributes
+        children = [value for klass in handler.__mro__ for value in vars(klass).values() if hasattr(value, "paths")]
+    else:  # a router holds route handlers; a route handler answers its own paths
+        children = list(getattr(handler, "route_handlers", ()))
+    if children:
+        return sorted({_joined(base, path) for child in children for path in _handler_paths(child)})
     paths = getattr(handler, "paths", None)
     if paths:
         return sorted(str(path) for path in paths)
-    path = getattr(handler, "path", None)
-    return [str(path)] if path else [getattr(handler, "__name__", repr(handler))]
+    return [base] if base else [getattr(handler, "__name__", repr(handler))]
+
+
+def _joined(base: str, path: str) -> str:
+    return "/" + "/".join(part for part in (*base.split("/"), *path.split("/")) if part)
 
 
 def _first_line(error: sa_exc.DBAPIError) -> str:

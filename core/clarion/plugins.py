@@ -73,6 +73,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "emv-cpm": "clarion_plugins.emv.cpm",
     "emv-interactions": "clarion_plugins.emv.interactions",
     "analytics": "clarion_plugins.analytics",
+    "metrics-import": "clarion_plugins.metric_import",
     "demo": "clarion_plugins.demo",
 }
 

@@ -186,7 +186,7 @@ def test_an_installed_feature_plugin_is_found_with_everything_it_owns(installer,
         "clarion_widgets_register",
     ]
     assert kudos["owns"] == {
-        "routes": ["/api/v1/kudos"],
+        "routes": ["/api/v1/kudos", "/api/v1/kudos/given", "/api/v1/kudos/received", "/api/v1/kudos/shares"],
         "tables": ["kudos", "kudos_week"],
         "jobs": ["kudos.weekly_summary (0 6 * * 1)"],
         "commands": ["kudos"],

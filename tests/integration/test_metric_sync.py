@@ -422,24 +422,24 @@ def test_metrics_sync_on_the_command_line(world, run):
     assert missing.stderr.strip() == "clarion: error: share 999999 not found"
 
 
-def test_metrics_import_on_the_command_line(world, run, tmp_path):
+def test_import_metrics_on_the_command_line_the_metrics_import_plugins_command(world, run, tmp_path):
     share_id = world.share(timedelta(hours=10), world.post())
     good = tmp_path / "figures.csv"
     good.write_text(f"share,metric,value,observed_at\n{share_id},impressions,1200,2026-11-21\n")
-    checked = run("metrics", "import", str(good), "--dry-run")
+    checked = run("import-metrics", str(good), "--dry-run")
     assert checked.exit_code == 0, checked.output
     assert "would import 1 sample(s)" in checked.output
     with world.engine.transaction() as session:
         assert session.exec(select(MetricSample)).all() == []
-    imported = run("metrics", "import", str(good))
+    imported = run("import-metrics", str(good))
     assert imported.exit_code == 0, imported.output
     assert "imported 1 sample(s); 0 row(s) already stored" in imported.output
-    again = run("metrics", "import", "-", input=good.read_text())
+    again = run("import-metrics", "-", input=good.read_text())
     assert "imported 0 sample(s); 1 row(s) already stored" in again.output
     with world.engine.transaction() as session:
         (sample,) = session.exec(select(MetricSample)).all()
         assert (sample.metric, sample.value, sample.origin) == ("impressions", 1200, MetricOrigin.IMPORT)
-    bad = run("metrics", "import", "-", input=f"share,metric,value,observed_at\n{share_id},impressions,-1,2026-11-21\n")
+    bad = run("import-metrics", "-", input=f"share,metric,value,observed_at\n{share_id},impressions,-1,2026-11-21\n")
     assert bad.exit_code == 1
     assert bad.stderr.splitlines() == [
         "line 2, column value: must not be negative",

@@ -99,6 +99,21 @@ def test_the_engine_imports_no_service_web_module_or_plugin():
     assert forbidden == []
 
 
+def test_the_core_imports_no_built_in_plugin():
+    """Built-ins may be blocked, so the core names them only as strings (``DEFAULT_PLUGINS``)."""
+    importers = sorted(
+        name
+        for name, path in _modules().items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        and any(
+            target.startswith("clarion_plugins")
+            for target in ([node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names])
+        )
+    )
+    assert importers == []
+
+
 def test_the_circle_finder_finds_a_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _circles(graph) == [["a", "b", "c"]]

@@ -444,5 +444,5 @@ def check_may_submit(engine: Engine, session: Session, actor: Actor, origin: Con
     if level_rank(ambassador.advocacy_level) < level_rank(AdvocacyLevel(required)):
         raise PermissionDenied(
             f"suggesting {origin.value} content opens at the {required} level; you are at the "
-            f"{ambassador.advocacy_level.value} level (see GET /api/v1/me/level for what it needs)"
+            f"{ambassador.advocacy_level.value} level"
         )

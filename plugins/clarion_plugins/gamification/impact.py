@@ -47,7 +47,9 @@ def month_standing(engine, session, ambassador: Ambassador) -> dict[str, Any] | 
     """My rank on this month's company board; None when leaderboards are off or I have no points this month."""
     if not settings_of(engine).leaderboards:
         return None
-    board = leaderboards.leaderboard(session, period="month", limit=1, viewer_id=ambassador.id, today=engine.clock.today())
+    board = leaderboards.leaderboard(
+        session, period="month", limit=1, viewer_id=ambassador.id, today=engine.clock.today()
+    )
     if board.me is None:
         return None
     return {

@@ -59,6 +59,8 @@ ADMIN_ROUTES = {
     ("POST", "/admin/ambassadors/{ambassador_id}"): "admin",
     ("GET", "/admin/ambassadors/import"): "admin",
     ("POST", "/admin/ambassadors/import"): "admin",
+    ("GET", "/admin/metrics-import"): "admin",
+    ("POST", "/admin/metrics-import"): "admin",
     ("GET", "/admin/settings"): "admin",
     ("GET", "/admin/guidelines"): "admin",
     ("POST", "/admin/guidelines"): "admin",

@@ -89,9 +89,9 @@ def test_clarion_plugins_lists_identity_oidc_with_its_routes(clarion_database_ur
     assert record["source"] == "built-in"
     assert record["blocked"] is False
     assert record["hooks"] == ["clarion_config_register", "clarion_page_sections_render", "clarion_routes_register"]
-    assert record["owns"] == {"routes": ["/auth/oidc"]}
+    assert record["owns"] == {"routes": ["/auth/oidc/callback", "/auth/oidc/login", "/auth/oidc/logout"]}
     table = CliRunner().invoke(main, ["plugins"], env=env)
-    assert re.search(r"^identity-oidc .*\n\s+routes: /auth/oidc$", table.output, re.MULTILINE), table.output
+    assert re.search(r"^identity-oidc .*\n\s+routes: /auth/oidc/callback, /auth/oidc/login, /auth/oidc/logout$", table.output, re.MULTILINE), table.output
 
 
 def test_its_routes_are_owned_by_the_plugin(clarion_engine):

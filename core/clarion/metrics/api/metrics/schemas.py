@@ -1,4 +1,4 @@
-"""Metric samples and CSV import reports as the API returns them."""
+"""Metric samples as the API returns them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from clarion.metrics.metric_import import ImportReport
 from clarion.metrics.metrics import ShareMetrics
 from clarion.models import MetricSource
 
@@ -62,39 +61,4 @@ class ShareMetricsOut(BaseModel):
             last_synced_at=sync.last_synced_at if sync else None,
             next_sync_at=sync.next_sync_at if sync else None,
             sync_error=sync.last_error if sync else None,
-        )
-
-
-class ImportedRowOut(BaseModel):
-    line: int = Field(examples=[2])
-    share_id: int = Field(examples=[77])
-    metric: str = Field(examples=["impressions"])
-    value: int = Field(examples=[1250])
-    observed_at: datetime = Field(examples=["2026-11-20T00:00:00Z"])
-    unchanged: bool = Field(description="Already stored with this value: nothing to import.", examples=[False])
-
-
-class ImportReportOut(BaseModel):
-    dry_run: bool = Field(description="Nothing was stored: this is what an import would do.", examples=[False])
-    imported: int = Field(description="Samples stored (or that would be).", examples=[2])
-    unchanged: int = Field(description="Rows already stored with the same value.", examples=[0])
-    rows: list[ImportedRowOut]
-
-    @classmethod
-    def of(cls, report: ImportReport) -> ImportReportOut:
-        return cls(
-            dry_run=report.dry_run,
-            imported=report.imported,
-            unchanged=report.unchanged,
-            rows=[
-                ImportedRowOut(
-                    line=row.line,
-                    share_id=row.share_id,
-                    metric=row.metric,
-                    value=row.value,
-                    observed_at=row.observed_at,
-                    unchanged=row.unchanged,
-                )
-                for row in report.rows
-            ],
         )

@@ -1,4 +1,4 @@
-"""Share metrics over HTTP: the history with provenance, and the admins' CSV import."""
+"""``POST /api/v1/metrics/import`` (the metrics-import plugin): the admins' CSV import, and the history showing it."""
 
 from __future__ import annotations
 
@@ -6,20 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api_fixtures import LINKEDIN_POST_URL as POST_URL
 from clarion.metrics.metrics import record_sample
 from clarion.models import MetricSource
-
-POST_URL = "https://www.linkedin.com/feed/update/urn:li:activity:7123456789/"
-
-
-@pytest.fixture
-def published(api, cast):
-    """A published intent share of amir's, verified with a LinkedIn post link."""
-    content = api.approved_content(cast.erin)
-    share = api.share(cast.amir, content["id"], "linkedin")
-    verified = api.post(f"/api/v1/shares/{share['id']}/verify", cast.amir, {"post_url": POST_URL})
-    assert verified.status_code == 200, verified.text
-    return verified.json()
 
 
 def upload(api, who, text, *, dry_run=False, multipart=False):
@@ -35,13 +24,13 @@ def history(api, who, share_id):
     return response.json()
 
 
-def test_an_admin_imports_figures_that_then_show_with_their_provenance(api, cast, published):
-    share_id = published["id"]
+def test_an_admin_imports_figures_that_then_show_with_their_provenance(api, cast, linkedin_share):
+    share_id = linkedin_share["id"]
     csv = (
         "share,metric,value,observed_at\n"
         f"{share_id},impressions,1250,2026-11-20\n"
         f"{POST_URL},likes,48,2026-11-20T18:00:00+01:00\n"
-        f'{published["tracked_url"]},comments,"1,002",2026-11-21 09:00\n'
+        f'{linkedin_share["tracked_url"]},comments,"1,002",2026-11-21 09:00\n'
     )
     response = upload(api, cast.ada, csv)
     assert response.status_code == 200, response.text
@@ -58,25 +47,25 @@ def test_an_admin_imports_figures_that_then_show_with_their_provenance(api, cast
     assert body["last_synced_at"] is None
 
 
-def test_importing_the_same_file_again_changes_nothing(api, cast, published):
-    csv = f"share,metric,value,observed_at\n{published['id']},impressions,10,2026-11-20\n"
+def test_importing_the_same_file_again_changes_nothing(api, cast, linkedin_share):
+    csv = f"share,metric,value,observed_at\n{linkedin_share['id']},impressions,10,2026-11-20\n"
     assert upload(api, cast.ada, csv).json()["imported"] == 1
     again = upload(api, cast.ada, csv, multipart=True)
     assert again.status_code == 200, again.text
     assert (again.json()["imported"], again.json()["unchanged"]) == (0, 1)
-    assert len(history(api, cast.ada, published["id"])["samples"]) == 1
+    assert len(history(api, cast.ada, linkedin_share["id"])["samples"]) == 1
 
 
-def test_a_dry_run_reports_and_stores_nothing(api, cast, published):
-    csv = f"share,metric,value,observed_at\n{published['id']},impressions,10,2026-11-20\n"
+def test_a_dry_run_reports_and_stores_nothing(api, cast, linkedin_share):
+    csv = f"share,metric,value,observed_at\n{linkedin_share['id']},impressions,10,2026-11-20\n"
     response = upload(api, cast.ada, csv, dry_run=True)
     assert response.status_code == 200, response.text
     assert (response.json()["dry_run"], response.json()["imported"]) == (True, 1)
-    assert history(api, cast.ada, published["id"])["samples"] == []
+    assert history(api, cast.ada, linkedin_share["id"])["samples"] == []
 
 
-def test_every_bad_row_is_listed_and_nothing_is_imported(api, cast, published):
-    share_id = published["id"]
+def test_every_bad_row_is_listed_and_nothing_is_imported(api, cast, linkedin_share):
+    share_id = linkedin_share["id"]
     with api.engine.transaction() as session:
         record_sample(
             session,
@@ -123,8 +112,8 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(api, cast, published):
     assert [s["value"] for s in history(api, cast.ada, share_id)["samples"]] == [50]
 
 
-def test_a_value_clashing_with_a_stored_reading_is_refused(api, cast, published):
-    share_id = published["id"]
+def test_a_value_clashing_with_a_stored_reading_is_refused(api, cast, linkedin_share):
+    share_id = linkedin_share["id"]
     upload(api, cast.ada, f"share,metric,value,observed_at\n{share_id},impressions,10,2026-11-20\n")
     clash = upload(api, cast.ada, f"share,metric,value,observed_at\n{share_id},impressions,12,2026-11-20\n")
     body = api.problem(clash, 422)
@@ -154,8 +143,8 @@ def test_an_unusable_file_is_refused_as_a_whole(api, cast, csv, detail):
     api.problem(upload(api, cast.ada, csv), 422, detail=detail)
 
 
-def test_semicolon_separated_files_from_spreadsheets_are_read(api, cast, published):
-    csv = f"share;metric;value;observed_at\r\n{published['id']};impressions;7;2026-11-20\r\n"
+def test_semicolon_separated_files_from_spreadsheets_are_read(api, cast, linkedin_share):
+    csv = f"share;metric;value;observed_at\r\n{linkedin_share['id']};impressions;7;2026-11-20\r\n"
     response = upload(api, cast.ada, csv)
     assert response.status_code == 200, response.text
     assert response.json()["imported"] == 1
@@ -175,18 +164,10 @@ def test_the_body_must_be_csv(api, cast):
 
 
 @pytest.mark.parametrize("who", ["amir", "bea", "erin"])
-def test_only_admins_import(api, cast, published, who):
-    csv = f"share,metric,value,observed_at\n{published['id']},impressions,10,2026-11-20\n"
+def test_only_admins_import(api, cast, linkedin_share, who):
+    csv = f"share,metric,value,observed_at\n{linkedin_share['id']},impressions,10,2026-11-20\n"
     api.problem(upload(api, getattr(cast, who), csv), 403, detail="admin")
-    assert history(api, cast.ada, published["id"])["samples"] == []
-
-
-def test_the_owner_editors_and_admins_read_a_shares_metrics_others_do_not(api, cast, published):
-    share_id = published["id"]
-    for reader in (cast.amir, cast.erin, cast.ada):
-        assert history(api, reader, share_id)["share_id"] == share_id
-    api.problem(api.get(f"/api/v1/shares/{share_id}/metrics", cast.bea), 404, detail=f"share {share_id} not found")
-    api.problem(api.get("/api/v1/shares/999999/metrics", cast.ada), 404)
+    assert history(api, cast.ada, linkedin_share["id"])["samples"] == []
 
 
 def test_the_import_is_documented_with_an_example(api):

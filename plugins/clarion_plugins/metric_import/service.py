@@ -1,5 +1,8 @@
 """Importing figures an admin copied from a network without an API: a CSV file, all rows or none.
 
+The ``metrics-import`` plugin's service; the API (:mod:`clarion_plugins.metric_import.api`), the
+admin page (:mod:`clarion_plugins.metric_import.admin`) and ``clarion import-metrics`` call it.
+
 Columns (header row required, any order, case-insensitive; comma, semicolon or tab separated):
 
 - ``share``: the share's id, its tracked-link code, its tracked link, or the post's URL;
@@ -21,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 from sqlmodel import Session, col, select
 
@@ -28,6 +32,7 @@ from clarion.actors import Actor
 from clarion.connectors import METRIC_NAMES
 from clarion.engine import Engine
 from clarion.errors import InvalidRows, RowProblem, ValidationFailed
+from clarion.event_log import record_event
 from clarion.metrics.metrics import record_sample
 from clarion.models import MetricOrigin, MetricSample, MetricSource, Role, Share, ShareStatus
 
@@ -358,4 +363,24 @@ def import_csv(
                     observed_at=row.observed_at,
                     origin=MetricOrigin.IMPORT,
                 )
+        _audit(session, actor, report, now)
     return report
+
+
+def _audit(session: Session, actor: Actor | None, report: ImportReport, now: datetime) -> None:
+    """Record the import as ``admin.metrics.imported``, the shape the admin kit's audit uses."""
+    if not report.imported:
+        return
+    shares = sorted({row.share_id for row in report.rows if not row.unchanged})
+    record_event(
+        session,
+        "admin.metrics.imported",
+        idempotency_key=f"admin.metrics.imported:{now.isoformat()}:{uuid4().hex}",
+        payload={
+            "by": actor.ambassador_id if actor else None,
+            "subject": "metrics:import",
+            "imported": report.imported,
+            "unchanged": report.unchanged,
+            "shares": shares[:100],
+        },
+    )
