@@ -13,10 +13,12 @@ from http import HTTPStatus
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from clarion.bootstrap import build_engine
+from clarion.cli import main
 from clarion.config import Settings, load_settings
 from clarion.engine import Engine
 from clarion.models import Role
@@ -206,6 +208,18 @@ def api(shared_app: tuple[Litestar, TestClient[Any]], clarion_engine: Engine) ->
 @pytest.fixture
 def cast(api: Api) -> Cast:
     return Cast(api)
+
+
+def cli(database_url: str, *args: str, **environ: str | None) -> Any:
+    """``clarion ARGS`` on ``database_url`` with the test secret and entry points off; ``environ`` adds variables."""
+    env = {
+        "CLARION_DATABASE_URL": database_url,
+        "CLARION_SECRET_KEY": TEST_SECRET,
+        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "CLARION_CONFIG": None,
+        **environ,
+    }
+    return CliRunner().invoke(main, list(args), env=env)
 
 
 # A LinkedIn post's address, as an ambassador pastes it to verify an intent share.

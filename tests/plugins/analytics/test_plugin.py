@@ -10,14 +10,13 @@ import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from clarion.cli import main
+from api_fixtures import cli
 from clarion.metrics import rollups
 from clarion.models import Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
-from clarion.testing import TEST_SECRET, make_person
+from clarion.testing import make_person
 from clarion.web.app import create_app
 
 API_PATHS = (
@@ -48,17 +47,6 @@ ADDRESSES = (
     "/admin/analytics/networks/linkedin",
     "/admin/analytics/content/1",
 )
-
-
-def cli(database_url: str, *args: str, **environ: str) -> Any:
-    env = {
-        "CLARION_DATABASE_URL": database_url,
-        "CLARION_SECRET_KEY": TEST_SECRET,
-        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
-        "CLARION_CONFIG": None,
-        **environ,
-    }
-    return CliRunner().invoke(main, list(args), env=env)
 
 
 def test_analytics_is_a_built_in_that_may_be_blocked():

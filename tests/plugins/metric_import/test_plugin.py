@@ -13,11 +13,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 from litestar.testing import TestClient
 
-from api_fixtures import LINKEDIN_POST_URL
-from clarion.cli import main
+from api_fixtures import LINKEDIN_POST_URL, cli
 from clarion.models import Event, MetricSample, Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
 from clarion.testing import TEST_SECRET, make_person
@@ -25,17 +23,6 @@ from clarion.web.admin.forms import admin_csrf_token
 from clarion.web.app import create_app
 
 PAGE = "/admin/metrics-import/"
-
-
-def cli(database_url: str, *args: str, **environ: str) -> Any:
-    env = {
-        "CLARION_DATABASE_URL": database_url,
-        "CLARION_SECRET_KEY": TEST_SECRET,
-        "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
-        "CLARION_CONFIG": None,
-        **environ,
-    }
-    return CliRunner().invoke(main, list(args), env=env)
 
 
 def samples(engine) -> list[tuple[int, str, int]]:
