@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from clarion.errors import ConfigError
 
@@ -88,6 +88,9 @@ def move_plugin_settings(values: dict[str, Any]) -> dict[str, Any]:
         sections.setdefault(plugin, {}).setdefault(new_key, value)
     values["plugins"] = sections
     return values
+
+
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 class Settings(BaseModel):
@@ -176,6 +179,12 @@ class Settings(BaseModel):
     )
     office_networks: tuple[str, ...] = Field(
         default=(), description="Office networks (CIDR); clicks from them are flagged internal and not counted."
+    )
+    outbound_allow_networks: tuple[str, ...] = Field(
+        default=(),
+        description="Networks (CIDR) Clarion may connect to although they are not public, e.g. an intranet "
+        "identity provider; every other private, loopback or link-local address is refused.",
+        validate_default=True,
     )
     duplicate_window_seconds: int = Field(
         default=1800,
@@ -267,12 +276,12 @@ class Settings(BaseModel):
             return self.base_url.startswith("https://")
         return self.session_cookie == "cross-site"
 
-    @field_validator("office_networks", mode="before")
+    @field_validator("office_networks", "outbound_allow_networks", mode="before")
     @classmethod
     def _networks_from_text(cls, value: Any) -> Any:
         return _split_names(value) if isinstance(value, str) else value
 
-    @field_validator("office_networks")
+    @field_validator("office_networks", "outbound_allow_networks")
     @classmethod
     def _valid_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         normalised = []
@@ -282,6 +291,14 @@ class Settings(BaseModel):
             except ValueError:
                 raise ValueError(f"{network!r} is not a network in CIDR notation (e.g. 192.0.2.0/24)") from None
         return tuple(normalised)
+
+    @field_validator("outbound_allow_networks")
+    @classmethod
+    def _demo_reaches_its_fake_networks(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        # The demo's fake networks listen on loopback: allowed by name, the outbound check stays on.
+        if info.data.get("demo"):
+            value = (*value, *(network for network in LOOPBACK_NETWORKS if network not in value))
+        return value
 
     @model_validator(mode="after")
     def _page_sizes(self) -> Settings:
@@ -409,6 +426,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_REDIS_URL": "redis_url",
         "CLARION_QUEUE_PATH": "queue_path",
         "CLARION_OFFICE_NETWORKS": "office_networks",
+        "CLARION_OUTBOUND_ALLOW_NETWORKS": "outbound_allow_networks",
         "CLARION_DUPLICATE_WINDOW_SECONDS": "duplicate_window_seconds",
         "CLARION_CLICK_JOURNAL_DIR": "click_journal_dir",
         "CLARION_CLICK_INGEST_INTERVAL_SECONDS": "click_ingest_interval_seconds",

@@ -10,7 +10,7 @@ import httpx
 
 from clarion.clock import utcnow
 from clarion.connectors import ConnectorContext, RateLimitInfo, RateLimitScope
-from clarion.errors import Transient, UnknownOutcome
+from clarion.errors import DestinationRefused, Transient, UnknownOutcome
 
 # Reset headers above this are epoch timestamps; below it, seconds to wait (IETF draft versions differ).
 EPOCH_THRESHOLD = 1e9
@@ -39,11 +39,14 @@ def send(
         **kwargs: Passed to ``httpx.Client.request``.
 
     Raises:
+        DestinationRefused: the address is not public (and not allowed) or does not answer.
         Transient: nothing was sent, or a read was lost.
         UnknownOutcome: a creating request was sent but its answer lost.
     """
     try:
         return context.http.request(method, url, **kwargs)
+    except DestinationRefused as exc:
+        raise DestinationRefused(network=network) from exc
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise Transient(f"{label} could not be reached: {exc}", network=network) from exc
     except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:

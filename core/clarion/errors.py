@@ -143,6 +143,20 @@ class Transient(ConnectorError):
     retryable = True
 
 
+class DestinationRefused(Transient):
+    """Clarion will not, or cannot, connect to an address a person gave (see :mod:`clarion.outbound`).
+
+    The address is not public and not in ``outbound_allow_networks``, does not resolve, or does
+    not answer: one sentence for all of them, so that nobody learns which internal ports are
+    open. Retryable, since a public server that is down now may answer later; answered as 422.
+    """
+
+    MESSAGE = "Clarion cannot connect to this address: it must be a public server that answers"
+
+    def __init__(self, detail: str = MESSAGE, *, network: str = "", retry_after: float | None = None) -> None:
+        super().__init__(detail, network=network, retry_after=retry_after)
+
+
 class UnknownOutcome(ConnectorError):
     """The request may have reached the network but no answer came back: reconcile, never blindly retry."""
 
@@ -160,6 +174,7 @@ __all__ = [
     "ConnectorError",
     "ContentRejected",
     "DatabaseError",
+    "DestinationRefused",
     "InvalidRows",
     "MissingPermission",
     "NotAuthenticated",

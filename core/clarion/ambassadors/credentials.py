@@ -19,6 +19,7 @@ from clarion.crypto import decrypt_json, encrypt_json
 from clarion.engine import Engine
 from clarion.errors import AuthExpired, NotFound, NotSupported, ReconnectNeeded
 from clarion.models import AccountStatus, NetworkAccount
+from clarion.outbound import outbound_client
 
 # Refresh this long before the access token expires, so a publish never starts with a token
 # that dies mid-request.
@@ -52,10 +53,14 @@ def connector_context(
 ) -> Iterator[ConnectorContext]:
     """An HTTP client with Clarion's timeouts plus the connector's settings, for one unit of work.
 
+    The client is :func:`clarion.outbound.outbound_client`: instances and servers are addresses
+    an ambassador or admin gives, so only public ones (or ``outbound_allow_networks``) are reached.
+
     ``rate_limit_reporter`` receives the budgets the connector reports during it.
     """
     settings = engine.plugin_config(connector.plugin_name) if connector.plugin_name else None
-    with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False, verify=tls_context()) as http:
+    allow = engine.settings.outbound_allow_networks
+    with outbound_client(allow, timeout=HTTP_TIMEOUT, verify=tls_context()) as http:
         yield ConnectorContext(
             http=http,
             settings=settings,

@@ -178,6 +178,8 @@ def clarion_settings_factory(clarion_database_url: str, tmp_path: Path) -> Calla
             "click_journal_dir": str(tmp_path / "clarion-clicks"),
             # A change to content shows on its tracked link at once (tests change and follow).
             "link_cache_seconds": 0,
+            # The fake networks listen on loopback: allowed by name, the outbound check stays on.
+            "outbound_allow_networks": ("127.0.0.0/8", "::1/128"),
         }
         values.update(overrides)
         return load_settings({}, cwd=tmp_path, **values)

@@ -43,8 +43,16 @@ from clarion.ambassadors.ambassadors import resolve_identity
 from clarion.ambassadors.widget_sessions import WidgetSession, issue
 from clarion.clock import Clock, default_clock
 from clarion.config import Settings
-from clarion.errors import BadRequest, IdentityProviderUnavailable, NotAuthenticated, NotFound, PermissionDenied
+from clarion.errors import (
+    BadRequest,
+    DestinationRefused,
+    IdentityProviderUnavailable,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from clarion.identity import Identity
+from clarion.outbound import outbound_client
 from clarion.tokens import check_lifetime, decode_options
 from clarion_plugins.oidc.settings import PLUGIN_NAME, OidcSettings
 
@@ -103,6 +111,12 @@ def safe_next(settings: Settings, value: str | None) -> str:
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
+_REFUSED = (
+    "the identity provider cannot be reached: its address is not public or does not answer "
+    "(an intranet provider's network belongs in outbound_allow_networks)"
+)
+
+
 def _state_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"clarion oidc state v1", hashlib.sha256).digest()
 
@@ -131,7 +145,12 @@ class OidcClient:
         assert config.client_id is not None
         self.issuer = config.issuer
         self.client_id = config.client_id
-        self._http = httpx.Client(timeout=config.timeout_seconds, transport=transport)
+        # The issuer is an address an admin gives: the safe client, unless a test hands its own transport.
+        self._http = (
+            httpx.Client(timeout=config.timeout_seconds, transport=transport)
+            if transport is not None
+            else outbound_client(settings.outbound_allow_networks, timeout=config.timeout_seconds)
+        )
         self._lock = threading.Lock()
         self._metadata: ProviderMetadata | None = None
         self._metadata_at = 0.0
@@ -145,6 +164,8 @@ class OidcClient:
     def _get_json(self, url: str, what: str) -> dict[str, Any]:
         try:
             response = self._http.get(url, headers={"accept": "application/json"})
+        except DestinationRefused as exc:
+            raise IdentityProviderUnavailable(f"{_REFUSED} ({what})") from exc
         except httpx.HTTPError as exc:
             raise IdentityProviderUnavailable(f"the identity provider did not answer ({what}): {exc}") from exc
         if response.status_code != 200:
@@ -215,6 +236,8 @@ class OidcClient:
                 auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                 headers={"accept": "application/json"},
             )
+        except DestinationRefused as exc:
+            raise IdentityProviderUnavailable(f"{_REFUSED} (code exchange)") from exc
         except httpx.HTTPError as exc:
             raise IdentityProviderUnavailable(f"the identity provider did not answer the code exchange: {exc}") from exc
         try:
