@@ -43,6 +43,7 @@ class Programme:
         self.amir = make_person(engine, "amir")
         self.bea = make_person(engine, "bea")
         self.ada = make_person(engine, "ada", Role.ADMIN)
+        self.published: set[int] = set()
         with engine.transaction() as session:
             content = Content(title="Launch", url="https://example.com/launch", status=ContentStatus.APPROVED)
             session.add(content)
@@ -65,6 +66,8 @@ class Programme:
             return share.id
 
     def record(self, kind, person=None, *, at=MONDAY, share_id=None, content_id=None, **payload):
+        if kind is EventKind.SHARE_PUBLISHED:
+            self.published.add(share_id)
         with self.engine.transaction() as session:
             event, _ = record_event(
                 session,
@@ -78,7 +81,10 @@ class Programme:
             )
         return event
 
-    def click(self, person, share_id, *, at=MONDAY, visitor="v1"):
+    def click(self, person, share_id, *, at=MONDAY, visitor="v1", published=True):
+        if published and share_id not in self.published:
+            # Clicks score only after their share was published; nobody's, so no share points.
+            self.record(EventKind.SHARE_PUBLISHED, None, at=at, share_id=share_id, network="linkedin")
         with self.engine.transaction() as session:
             row = Click(
                 capture_id=f"c{next(KEYS)}", share_id=share_id, occurred_at=at, visitor_hash=visitor, counted=True
@@ -219,6 +225,15 @@ def test_counted_clicks_score_up_to_a_cap_per_share_per_day(clarion_engine_facto
     assert world.entries(world.amir) == [("click", 2, "awarded", False)] * 3
     world.click(world.amir, share_id, at=MONDAY + timedelta(days=1))
     assert world.balance(world.amir).awarded == 8
+
+
+def test_a_click_on_the_link_of_a_share_never_published_earns_nothing(world):
+    share_id = world.share(world.amir)
+    world.click(world.amir, share_id, published=False)
+    assert world.entries(world.amir) == []
+    world.record(EventKind.SHARE_PUBLISHED, None, share_id=share_id, network="linkedin")
+    world.click(world.amir, share_id, visitor="v2", published=False)
+    assert world.entries(world.amir) == [("click", 2, "awarded", False)]
 
 
 def test_only_counted_clicks_score(world):

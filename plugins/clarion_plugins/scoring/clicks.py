@@ -1,6 +1,8 @@
 """Points per counted click, capped per share per day; bursts from few visitors are held for review.
 
-Self, bot, internal and duplicate clicks never produce ``click.counted``, so they never score.
+Self, bot, internal and duplicate clicks never produce ``click.counted``, so they never score; nor
+does a click on the link of a share that was not published (or opened) before it: a planned share's
+link handed around earns nothing.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ def clarion_awards_compute(engine, event):
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     if settings.points == 0:
         return []
-    start, end = utc_day(event.occurred_at)
     same_share = col(Event.share_id) == event.share_id
+    if not count(engine, earlier(event, EventKind.SHARE_PUBLISHED, same_share)):
+        return []
+    start, end = utc_day(event.occurred_at)
     today = count(
         engine,
         earlier(
