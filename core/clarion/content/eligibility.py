@@ -129,6 +129,14 @@ def campaign_audience(session: Session, campaign_id: int) -> Any:
         ).all()
         if content_id is not None
     ]
+    return content_audience(session, content_ids)
+
+
+def content_audience(session: Session, content_ids: list[int]) -> Any:
+    """SQL condition on ``Ambassador``: targeted by at least one of these content items (none: nobody).
+
+    Opt-in is not part of the condition.
+    """
     if not content_ids:
         return sa.false()
     audiences: dict[int, dict[AudienceDimension, set[str]]] = {content_id: {} for content_id in content_ids}

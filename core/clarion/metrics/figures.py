@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion.content.eligibility import campaign_audience
+from clarion.content.eligibility import campaign_audience, content_audience
 from clarion.emv import EmvValue, NetworkFigures
 from clarion.engine import Engine
 from clarion.errors import NotFound, ValidationFailed
@@ -215,15 +215,33 @@ def grouped_totals(
     return totals
 
 
-def opted_in_ambassadors(session: Session, scope: Scope) -> int:
-    """People who may share now: opted in, not paused, not gone (within the scope's team or person)."""
-    query = select(sa.func.count()).where(
-        col(Ambassador.opted_in_at).is_not(None), col(Ambassador.paused_at).is_(None), col(Ambassador.left_at).is_(None)
-    )
+def opted_in_ambassadors(session: Session, scope: Scope, period: Period) -> int:
+    """The population participation is measured against: who could share in scope during ``period``.
+
+    Everyone opted in at some moment of the period (opted in before it ended, not paused or gone
+    before it began), within the scope's team or person and, for a content item or a campaign,
+    its audience; plus everyone who did share in scope then (they were opted in when they did,
+    even if they left or were retargeted since). Sharers are thus always part of it: the rate
+    never exceeds 100 %.
+    """
+    began = datetime.combine(period.start, time(), tzinfo=UTC)
+    ended = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=UTC)
+    could_share = [
+        col(Ambassador.opted_in_at).is_not(None),
+        col(Ambassador.opted_in_at) < ended,
+        sa.or_(col(Ambassador.paused_at).is_(None), col(Ambassador.paused_at) >= began),
+        sa.or_(col(Ambassador.left_at).is_(None), col(Ambassador.left_at) >= began),
+    ]
     if scope.team is not None:
-        query = query.where(Ambassador.team == scope.team)
+        could_share.append(col(Ambassador.team) == scope.team)
     if scope.ambassador_id is not None:
-        query = query.where(Ambassador.id == scope.ambassador_id)
+        could_share.append(col(Ambassador.id) == scope.ambassador_id)
+    if scope.content_id is not None:
+        could_share.append(content_audience(session, [scope.content_id]))
+    elif scope.campaign_id is not None:
+        could_share.append(campaign_audience(session, scope.campaign_id))
+    sharers = sa.select(DAILY.c.ambassador_id).where(*scope.conditions(DAILY, period), DAILY.c.shares > 0)
+    query = select(sa.func.count()).where(sa.or_(sa.and_(*could_share), col(Ambassador.id).in_(sharers)))
     return int(session.exec(query).one())
 
 
@@ -246,7 +264,13 @@ def _figures(totals: Totals, opted_in: int | None) -> list[Figure]:
     if opted_in is not None:
         rate = round(totals.sharing / opted_in, 4) if opted_in else None
         figures += [
-            Figure("opted_in_ambassadors", "Opted-in ambassadors", opted_in, measured, "ambassadors opted in today"),
+            Figure(
+                "opted_in_ambassadors",
+                "Opted-in ambassadors",
+                opted_in,
+                measured,
+                "ambassadors opted in during the period (in the content's or campaign's audience), sharers included",
+            ),
             Figure(
                 "participation_rate",
                 "Participation rate",
@@ -394,7 +418,7 @@ def report(
         _add(by_day[(day,)], cell)
         _add(by_network[(network,)], cell)
     totals.sharing = _distinct_sharers(session, scope, period) if cells else 0
-    opted_in = opted_in_ambassadors(session, scope) if with_participation else None
+    opted_in = opted_in_ambassadors(session, scope, period) if with_participation else None
     goals: list[Goal] = []
     if scope.campaign_id is not None and scope == Scope(campaign_id=scope.campaign_id):
         goals = campaign_goals(session, scope.campaign_id, totals, period)

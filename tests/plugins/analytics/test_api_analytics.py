@@ -252,3 +252,54 @@ def test_bad_requests_are_clear_problems(api, cast, query, status, field):
     body = api.problem(response, status)
     if field is not None:
         assert body.get("field") == field
+
+
+def test_participation_never_exceeds_everyone_who_could_share(api, cast):
+    """Sharers who left or paused since stay in the population: it was 2 sharing / 1 opted in (200 %)."""
+    from clarion.models import Ambassador
+
+    amir = api.person("amir-o", team="Ops")
+    bea = api.person("bea-o", team="Ops")
+    content = api.approved_content(cast.erin)
+    publish(api, amir, content["id"], "linkedin")
+    publish(api, bea, content["id"], "linkedin")
+    rollups.update(api.engine, settle_seconds=0)
+    with api.engine.transaction() as session:
+        row = session.get(Ambassador, bea.id)
+        row.left_at = datetime.now(UTC)
+        row.opted_in_at = None
+        session.add(row)
+        paused = session.get(Ambassador, amir.id)
+        paused.paused_at = datetime.now(UTC)
+        session.add(paused)
+    for path in ("/api/v1/analytics/teams/Ops", "/api/v1/analytics/programme"):
+        found = figures(api.get(path, cast.ada).json())
+        assert found["ambassadors_sharing"]["value"] == 2
+        assert found["opted_in_ambassadors"]["value"] >= 2
+        assert 0 < found["participation_rate"]["value"] <= 1
+    ops = figures(api.get("/api/v1/analytics/teams/Ops", cast.ada).json())
+    assert ops["participation_rate"]["value"] == 1.0
+
+
+def test_people_who_opted_in_after_the_period_are_not_in_its_population(api, cast):
+    api.person("dana-o", team="Ops")  # opted in today
+    last_year = (datetime.now(UTC) - timedelta(days=400)).date()
+    query = f"?from={last_year}&to={last_year + timedelta(days=30)}"
+    found = figures(api.get(f"/api/v1/analytics/teams/Ops{query}", cast.ada).json())
+    assert found["opted_in_ambassadors"]["value"] == 0
+    assert found["participation_rate"]["value"] is None
+
+
+def test_a_content_items_participation_counts_its_audience_only(api, cast):
+    """Content for Sales: Bea shares, Cleo does not; Platform people are not its audience."""
+    api.person("amir-c", team="Platform")
+    api.person("omar-c", team="Platform")
+    bea = api.person("bea-c", team="Sales")
+    api.person("cleo-c", team="Sales")
+    content = api.approved_content(cast.erin, audience={"teams": ["Sales"]})
+    publish(api, bea, content["id"], "linkedin")
+    rollups.update(api.engine, settle_seconds=0)
+    found = figures(api.get(f"/api/v1/analytics/content/{content['id']}", cast.erin).json())
+    assert found["ambassadors_sharing"]["value"] == 1
+    assert found["opted_in_ambassadors"]["value"] == 2
+    assert found["participation_rate"]["value"] == 0.5
