@@ -62,6 +62,7 @@ class SharePost:
         hashtags: Campaign hashtags without ``#``.
         account_handle: The ambassador's handle on this network, when connected.
         account_instance: The server of that account (Mastodon instance, Bluesky PDS), if any.
+        language: The content's language (BCP 47, ``"nl"``), for networks that tag posts with it.
     """
 
     text: str
@@ -70,6 +71,7 @@ class SharePost:
     hashtags: tuple[str, ...] = field(default=())
     account_handle: str | None = None
     account_instance: str | None = None
+    language: str | None = None
 
     @property
     def body(self) -> str:

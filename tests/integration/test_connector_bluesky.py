@@ -46,12 +46,12 @@ def fake() -> Iterator[FakeBluesky]:
 @pytest.fixture
 def context(fake: FakeBluesky) -> Iterator[ConnectorContext]:
     with httpx.Client(timeout=httpx.Timeout(1.0, connect=1.0)) as http:
-        yield ConnectorContext(http=http, settings=Settings(default_service=fake.url))
+        yield ConnectorContext(http=http, settings=Settings(default_service=fake.url, public_appview=fake.appview_url))
 
 
 @pytest.fixture
 def connector(fake: FakeBluesky) -> BlueskyConnector:
-    return BlueskyConnector(Settings(default_service=fake.url))
+    return BlueskyConnector(Settings(default_service=fake.url, public_appview=fake.appview_url))
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_fetch_metrics_in_batches_of_25(fake, connector, context, credential):
     uris = [connector.publish(context, credential, POST, idempotency_key=str(n)).external_id for n in range(30)]
     record = fake.records[uris[0]]
     record.likes, record.replies, record.reposts, record.quotes = 9, 4, 2, 1
-    snapshots = connector.fetch_metrics(context, None, [*uris, "at://did:plc:jan/app.bsky.feed.post/gone"])
+    snapshots = connector.fetch_metrics(context, credential, [*uris, "at://did:plc:jan/app.bsky.feed.post/gone"])
     assert fake.count("/xrpc/app.bsky.feed.getPosts") == 2
     assert len(snapshots) == 30
     first = next(s for s in snapshots if s.external_id == uris[0])
@@ -170,14 +170,15 @@ def test_delete_post(fake, connector, context, credential):
     assert fake.records == {}
 
 
-def test_refresh_rotates_the_pair_and_the_old_refresh_token_dies(fake, connector, context, credential):
+def test_refresh_rotates_the_pair_and_the_old_refresh_token_dies(clock, fake, connector, context, credential):
     refreshed = connector.refresh(context, credential)
     assert refreshed.refresh_token != credential.refresh_token
     assert refreshed.access_token != credential.access_token
     assert refreshed.account_id == credential.account_id
+    clock.move(timedelta(seconds=fake.refresh_grace + 1))
     with pytest.raises(ReconnectNeeded):
-        connector.refresh(context, credential)  # single-use: the old one is gone
-    assert connector.follower_count(context, refreshed) == 210
+        connector.refresh(context, credential)  # rotated: gone once its grace period is over
+    assert connector.refresh(context, refreshed).account_id == credential.account_id
 
 
 def test_a_refused_refresh_needs_a_reconnect(fake, connector, context, credential):
@@ -189,8 +190,8 @@ def test_a_refused_refresh_needs_a_reconnect(fake, connector, context, credentia
 def test_revoke_ends_the_session(fake, connector, context, credential):
     connector.revoke(context, credential)
     assert fake.refresh_tokens == {}
-    with pytest.raises(AuthExpired):
-        connector.follower_count(context, credential)
+    with pytest.raises(ReconnectNeeded):
+        connector.refresh(context, credential)  # the access token lives on until it expires: see below
 
 
 def test_an_expired_token_is_auth_expired(fake, connector, context, credential):
@@ -328,3 +329,60 @@ def test_a_429_reports_the_spent_budget_until_the_epoch_reset(fake, connector, c
     assert (spent.scope, spent.remaining, spent.limit, spent.exhausted) == (RateLimitScope.ACCOUNT, 0, 3000, True)
     assert spent.reset_at is not None
     assert timedelta(seconds=35) <= spent.reset_at - datetime.now(UTC) <= timedelta(seconds=41)
+
+
+def test_posts_carry_the_contents_language(fake, connector, context, credential):
+    dutch = connector.publish(context, credential, dataclasses.replace(POST, language="nl"), idempotency_key="nl")
+    assert fake.records[dutch.external_id].value["langs"] == ["nl"]
+    unknown = connector.publish(context, credential, POST, idempotency_key="none")
+    assert "langs" not in fake.records[unknown.external_id].value
+
+
+def test_metrics_without_a_session_are_read_from_the_public_appview(fake, connector, context, credential):
+    """A verified intent share has no stored session: a real PDS refuses the read, the AppView answers."""
+    uri = connector.publish(context, credential, POST, idempotency_key="k").external_id
+    fake.records[uri].likes = 5
+    assert httpx.get(f"{fake.url}/xrpc/app.bsky.feed.getPosts", params={"uris": uri}).status_code == 401
+    snapshots = connector.fetch_metrics(context, None, [uri])
+    assert [snapshot.reactions for snapshot in snapshots] == [5]
+    assert fake.count("/appview/xrpc/app.bsky.feed.getPosts") == 1
+    assert fake.count("/xrpc/app.bsky.feed.getPosts") == 1  # only the refused probe above
+
+
+def test_the_public_appview_is_a_setting(fake):
+    assert Settings().public_appview == "https://public.api.bsky.app"
+    connector = BlueskyConnector(Settings(default_service=fake.url, public_appview="https://appview.example"))
+    assert connector.settings.public_appview == "https://appview.example"
+
+
+def test_an_old_refresh_token_works_for_the_grace_period_like_the_reference_pds(clock, connector, context, credential):
+    first = connector.refresh(context, credential)
+    again = connector.refresh(context, credential)  # the answer to the first was lost, say
+    assert first.refresh_token != again.refresh_token
+    clock.move(timedelta(hours=2, seconds=1))
+    with pytest.raises(ReconnectNeeded, match="revoked"):
+        connector.refresh(context, credential)
+
+
+def test_access_tokens_outlive_the_revoked_session_until_they_expire(clock, fake, connector, context, credential):
+    connector.revoke(context, credential)
+    assert connector.follower_count(context, credential) == 210
+    with pytest.raises(ReconnectNeeded):
+        connector.refresh(context, credential)
+    clock.move(timedelta(seconds=fake.access_ttl + 1))
+    with pytest.raises(AuthExpired):
+        connector.follower_count(context, credential)
+
+
+def test_a_token_the_server_never_issued_is_a_400_invalid_token(fake, connector, context, credential):
+    answer = httpx.get(
+        f"{fake.url}/xrpc/app.bsky.actor.getProfile",
+        params={"actor": "jan.bsky.social"},
+        headers={"Authorization": "Bearer not-a-token"},
+    )
+    assert (answer.status_code, answer.json()["error"]) == (400, "InvalidToken")
+    forged = dataclasses.replace(credential, access_token="not-a-token", refresh_token="not-a-token")
+    with pytest.raises(AuthExpired):
+        connector.follower_count(context, forged)
+    with pytest.raises(ReconnectNeeded, match="could not be verified"):
+        connector.refresh(context, forged)

@@ -394,6 +394,7 @@ def run(world, clarion_database_url, tmp_path, monkeypatch):
         "CLARION_DISABLE_PLUGIN_AUTOLOAD": "1",
         "CLARION_CONFIG": str(config),
         "CLARION_BASE_URL": "http://clarion.test",
+        "CLARION_OUTBOUND_ALLOW_NETWORKS": "127.0.0.0/8",  # the fake Mastodon
     }
 
     def invoke(*args: str, input: str | None = None) -> Result:

@@ -144,6 +144,7 @@ def _attempt_for(engine: Engine, session: Session, share: Share, now: datetime) 
         hashtags=tuple(campaign.hashtags) if campaign else (),
         account_handle=account.handle,
         account_instance=account.instance,
+        language=content.language,
     )
     return _Attempt(share.id, share.attempts, account.id, share.network, post)
 

@@ -168,6 +168,7 @@ def create_share(
         hashtags=tuple(campaign.hashtags) if campaign else (),
         account_handle=account.handle if account else None,
         account_instance=account.instance if account else None,
+        language=content.language,
     )
     check = connector.check_text(post)
     if not check.ok:

@@ -71,6 +71,11 @@ class Settings(BaseModel):
     default_service: str = Field(
         default="https://bsky.social", description="PDS used when the ambassador names none (the Bluesky host)."
     )
+    public_appview: str = Field(
+        default="https://public.api.bsky.app",
+        description="Public AppView read without signing in, for the figures of verified intent shares "
+        "(no stored session; a PDS answers such reads only when signed in).",
+    )
 
 
 def service_url(service: str) -> str:
@@ -277,7 +282,7 @@ class BlueskyConnector(Connector):
         # with find_post. The link card carries no thumbnail (that needs an image upload).
         text, facets = post_record_text(post)
         created_at = utcnow()
-        record = {
+        record: dict[str, Any] = {
             "$type": POST_COLLECTION,
             "text": text,
             "createdAt": created_at.isoformat().replace("+00:00", "Z"),
@@ -287,6 +292,8 @@ class BlueskyConnector(Connector):
                 "external": {"uri": post.link, "title": post.title or post.link, "description": post.text},
             },
         }
+        if post.language:
+            record["langs"] = [post.language]  # feeds and translation read it; the AppView never guesses
         response = request(
             context,
             "POST",
@@ -333,8 +340,15 @@ class BlueskyConnector(Connector):
     def fetch_metrics(
         self, context: ConnectorContext, credential: Credential | None, external_ids: Sequence[str]
     ) -> list[MetricsSnapshot]:
-        headers = _bearer(credential.access_token) if credential else {}
-        url = f"{self._service(context, credential)}/xrpc/app.bsky.feed.getPosts"
+        if credential is None:
+            # A verified intent share: no session to sign in with, and a PDS proxies reads to the
+            # AppView only for signed-in callers; the public AppView answers anyone.
+            settings = context.settings if isinstance(context.settings, Settings) else self.settings
+            headers: dict[str, str] = {}
+            url = f"{service_url(settings.public_appview)}/xrpc/app.bsky.feed.getPosts"
+        else:
+            headers = _bearer(credential.access_token)
+            url = f"{self._service(context, credential)}/xrpc/app.bsky.feed.getPosts"
         snapshots = []
         for first in range(0, len(external_ids), METRICS_BATCH):
             batch = list(external_ids[first : first + METRICS_BATCH])

@@ -155,7 +155,8 @@ def network_settings(urls: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """The ``[plugins.<name>]`` values that point the two connectors at the fakes at ``urls``."""
     return {
         MASTODON_PLUGIN: {"default_instance": urls["mastodon"]},
-        BLUESKY_PLUGIN: {"default_service": urls["bluesky"]},
+        # Verified intent shares have no session: their figures come from the public AppView.
+        BLUESKY_PLUGIN: {"default_service": urls["bluesky"], "public_appview": f"{urls['bluesky']}/appview"},
     }
 
 

@@ -17,7 +17,10 @@ def test_the_connectors_point_at_the_fakes_and_keep_their_other_settings(clarion
     settings = clarion_settings_factory(plugins={"connector-mastodon": {"app_name": "Kestrel"}})
     pointed = with_demo_networks(settings, URLS)
     assert pointed.plugins["connector-mastodon"] == {"app_name": "Kestrel", "default_instance": URLS["mastodon"]}
-    assert pointed.plugins["connector-bluesky"] == {"default_service": URLS["bluesky"]}
+    assert pointed.plugins["connector-bluesky"] == {
+        "default_service": URLS["bluesky"],
+        "public_appview": f"{URLS['bluesky']}/appview",
+    }
     assert settings.plugins == {"connector-mastodon": {"app_name": "Kestrel"}}  # settings stay immutable
 
 

@@ -1,8 +1,14 @@
 """A fake Bluesky PDS (with the app view calls Clarion uses): sessions, records, feeds, profiles.
 
-In memory. Access tokens are JWT-shaped with an ``exp`` claim; refresh tokens are single-use
-(``refreshSession`` returns a new pair and forgets the old one). Rate limits come back as 429
-with the IETF draft ``RateLimit-*`` headers (reset as epoch seconds).
+In memory. It behaves like the AT Protocol reference PDS where Clarion can tell: access tokens
+are JWT-shaped with an ``exp`` claim and stay valid until then, even after ``deleteSession``;
+``refreshSession`` returns a new pair and the old refresh token still works for a grace period
+(two hours, :data:`REFRESH_GRACE_SECONDS`), then answers 400 ``ExpiredToken``; a token the
+server never issued answers 400 ``InvalidToken``, no token at all 401 ``AuthenticationRequired``.
+Reads of ``app.bsky`` need a session, as a PDS proxies them to the AppView for signed-in callers
+only; the same reads under ``/appview`` (:attr:`FakeBluesky.appview_url`) are the public AppView,
+open to anyone. Rate limits come back as 429 with the IETF draft ``RateLimit-*`` headers (reset
+as epoch seconds).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from clarion.testing.fakes.server import FakeRequest, FakeResponse, FakeServer, 
 
 GRAPHEME = regex.compile(r"\X")
 POST = "app.bsky.feed.post"
+REFRESH_GRACE_SECONDS = 2 * 3600  # the reference PDS's REFRESH_GRACE_MS
 
 
 @dataclass
@@ -55,16 +62,21 @@ def xrpc_error(status: int, error: str, message: str) -> FakeResponse:
 
 @collect_routes
 class FakeBluesky(FakeServer):
-    def __init__(self, *, access_ttl: int = 7200, refresh_delay: float = 0.0) -> None:
+    def __init__(
+        self, *, access_ttl: int = 7200, refresh_delay: float = 0.0, refresh_grace: int = REFRESH_GRACE_SECONDS
+    ) -> None:
         super().__init__()
         self.access_ttl = access_ttl
         self.refresh_delay = refresh_delay
+        self.refresh_grace = refresh_grace
         self.accounts = {
             "did:plc:jan": Account("did:plc:jan", "jan.bsky.social", "abcd-efgh-ijkl-mnop", followers=210),
             "did:plc:eva": Account("did:plc:eva", "eva.bsky.social", "qrst-uvwx-yzab-cdef", followers=8),
         }
         self.access: dict[str, tuple[str, float]] = {}  # access token → (did, expires epoch)
-        self.refresh_tokens: dict[str, str] = {}  # refresh token → did (single-use)
+        self.refresh_tokens: dict[str, str] = {}  # refresh token → did (current)
+        self.rotated: dict[str, tuple[str, float]] = {}  # refreshed token → (did, usable until epoch)
+        self.issued: set[str] = set()  # every token ever issued: the others are "InvalidToken"
         self.refuse_refresh = False
         self.records: dict[str, Record] = {}
         self._rkeys = itertools.count(1)
@@ -80,6 +92,11 @@ class FakeBluesky(FakeServer):
             "RateLimit-Policy": "3000;w=300",
         }
         self.fail_next(path, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, headers=headers)
+
+    @property
+    def appview_url(self) -> str:
+        """The public AppView: ``app.bsky`` reads without a session."""
+        return f"{self.url}/appview"
 
     def expire_access_tokens(self) -> None:
         with self.lock:
@@ -98,13 +115,16 @@ class FakeBluesky(FakeServer):
         with self.lock:
             self.access[access] = (account.did, expires)
             self.refresh_tokens[refresh] = account.did
+            self.issued.update((access, refresh))
         return {"accessJwt": access, "refreshJwt": refresh, "did": account.did, "handle": account.handle}
 
     def _caller(self, request: FakeRequest) -> tuple[Account | None, FakeResponse | None]:
-        with self.lock:
-            known = self.access.get(request.bearer or "")
-        if known is None:
+        if not request.bearer:
             return None, xrpc_error(401, "AuthenticationRequired", "Authentication Required")
+        with self.lock:
+            known = self.access.get(request.bearer)
+        if known is None:
+            return None, xrpc_error(400, "InvalidToken", "Token could not be verified")
         did, expires = known
         if expires < utcnow().timestamp():
             return None, xrpc_error(400, "ExpiredToken", "Token has expired")
@@ -159,19 +179,29 @@ class FakeBluesky(FakeServer):
     def refresh_session(self, request: FakeRequest, _match: re.Match[str]) -> FakeResponse:
         if self.refresh_delay:
             time.sleep(self.refresh_delay)  # widens the window two refreshing workers would race in
+        token = request.bearer or ""
+        now = utcnow().timestamp()
         with self.lock:
-            did = self.refresh_tokens.pop(request.bearer or "", None)
+            did = self.refresh_tokens.pop(token, None)
+            if did is not None:
+                self.rotated[token] = (did, now + self.refresh_grace)
+            elif token in self.rotated and self.rotated[token][1] >= now:
+                did = self.rotated[token][0]  # within the grace period: a lost answer can be retried
+            issued = token in self.issued
+        if not issued:
+            return xrpc_error(400, "InvalidToken", "Token could not be verified")
         if did is None or self.refuse_refresh:
             return xrpc_error(400, "ExpiredToken", "Token has been revoked")
         return FakeResponse(200, self._session(self.accounts[did]))
 
     @route("POST", "/xrpc/com.atproto.server.deleteSession")
     def delete_session(self, request: FakeRequest, _match: re.Match[str]) -> FakeResponse:
+        # Revokes the refresh token only: access tokens stay valid until they expire.
         with self.lock:
             did = self.refresh_tokens.pop(request.bearer or "", None)
+            self.rotated.pop(request.bearer or "", None)
             if did is None:
                 return xrpc_error(400, "InvalidToken", "Token could not be verified")
-            self.access = {token: value for token, value in self.access.items() if value[0] != did}
         return FakeResponse(200, None)
 
     # -- com.atproto.repo ---------------------------------------------------------------------
@@ -220,8 +250,12 @@ class FakeBluesky(FakeServer):
         mine.reverse()
         return FakeResponse(200, {"feed": [{"post": self._view(r)} for r in mine[:limit]]})
 
-    @route("GET", "/xrpc/app.bsky.feed.getPosts")
-    def get_posts(self, request: FakeRequest, _match: re.Match[str]) -> FakeResponse:
+    @route("GET", "(?P<appview>/appview)?/xrpc/app.bsky.feed.getPosts")
+    def get_posts(self, request: FakeRequest, match: re.Match[str]) -> FakeResponse:
+        if not match["appview"]:
+            _account, refused = self._caller(request)
+            if refused is not None:
+                return refused
         uris = request.query.get("uris", [])
         if len(uris) > 25:
             return xrpc_error(400, "InvalidRequest", "uris must not have more than 25 elements")
