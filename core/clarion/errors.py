@@ -144,11 +144,9 @@ class Transient(ConnectorError):
 
 
 class DestinationRefused(Transient):
-    """Clarion will not, or cannot, connect to an address a person gave (see :mod:`clarion.outbound`).
+    """An address a person gave is not public (nor allowed), does not resolve or does not answer.
 
-    The address is not public and not in ``outbound_allow_networks``, does not resolve, or does
-    not answer: one sentence for all of them, so that nobody learns which internal ports are
-    open. Retryable, since a public server that is down now may answer later; answered as 422.
+    One sentence for all (no port-scan oracle; :mod:`clarion.outbound`); answered 422, retryable.
     """
 
     MESSAGE = "Clarion cannot connect to this address: it must be a public server that answers"

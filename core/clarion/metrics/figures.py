@@ -216,14 +216,8 @@ def grouped_totals(
 
 
 def opted_in_ambassadors(session: Session, scope: Scope, period: Period) -> int:
-    """The population participation is measured against: who could share in scope during ``period``.
-
-    Everyone opted in at some moment of the period (opted in before it ended, not paused or gone
-    before it began), within the scope's team or person and, for a content item or a campaign,
-    its audience; plus everyone who did share in scope then (they were opted in when they did,
-    even if they left or were retargeted since). Sharers are thus always part of it: the rate
-    never exceeds 100 %.
-    """
+    """Who could share in scope during ``period``: opted in at some moment of it (in the team, or the
+    content's or campaign's audience), plus whoever did share then, so participation stays <= 100 %."""
     began = datetime.combine(period.start, time(), tzinfo=UTC)
     ended = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=UTC)
     could_share = [
