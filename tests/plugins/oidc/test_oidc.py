@@ -245,6 +245,16 @@ def test_the_provider_being_down_is_a_502_page(make_client, idp):
     assert "cannot be reached" in response.text
 
 
+def test_an_issuer_on_a_private_address_needs_outbound_allow_networks(make_client, idp):
+    refused, _ = make_client(core={"outbound_allow_networks": ()})
+    response = refused.get("/auth/oidc/login", follow_redirects=False)
+    assert response.status_code == 502
+    assert "outbound_allow_networks" in response.text
+    assert idp.requests == []
+    allowed, _ = make_client(core={"outbound_allow_networks": ("127.0.0.1/32",)})
+    assert allowed.get("/auth/oidc/login", follow_redirects=False).status_code == 302
+
+
 def test_a_discovery_document_of_another_issuer_is_refused(client, idp):
     idp.issuer = "https://impostor.example"
     response = client.get("/auth/oidc/login", follow_redirects=False)
