@@ -352,3 +352,17 @@ def test_a_serve_run_lays_plugin_settings_over_the_configured_ones(tmp_path):
 def test_a_bad_serve_plugin_settings_value_is_one_clear_error(value, message):
     with pytest.raises(ConfigError, match=message):
         plugin_settings_from_environment(value)
+
+
+def test_outbound_allow_networks_come_from_the_environment_and_must_be_networks(tmp_path):
+    environ = {"CLARION_OUTBOUND_ALLOW_NETWORKS": "10.20.0.0/16, fd00::/8"}
+    settings = load_settings(environ, cwd=tmp_path, secret_key=SECRET)
+    assert settings.outbound_allow_networks == ("10.20.0.0/16", "fd00::/8")
+    assert load_settings({}, cwd=tmp_path, secret_key=SECRET).outbound_allow_networks == ()
+    with pytest.raises(ConfigError, match="intranet"):
+        load_settings({"CLARION_OUTBOUND_ALLOW_NETWORKS": "intranet"}, cwd=tmp_path, secret_key=SECRET)
+
+
+def test_the_demo_allows_loopback_by_name_and_keeps_the_check(tmp_path):
+    demo = load_settings({}, cwd=tmp_path, secret_key=SECRET, demo=True, outbound_allow_networks="10.0.0.0/8")
+    assert demo.outbound_allow_networks == ("10.0.0.0/8", "127.0.0.0/8", "::1/128")
