@@ -1,8 +1,12 @@
-"""Developer sessions: ``nox -s tests lint typecheck migrations bench docs demo``."""
+"""Developer sessions: ``nox -s tests lint typecheck migrations bench docs demo peers``."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import nox
 
@@ -63,3 +67,53 @@ def demo(session: nox.Session) -> None:
     """Serve the demo programme on http://127.0.0.1:8000/."""
     session.install("-e", ".")
     session.run("clarion", "serve", "--demo", *session.posargs)
+
+
+# The AT Protocol reference servers (PLC, PDS, AppView) as their authors test with them.
+ATPROTO_DEV_ENV = "@atproto/dev-env@0.6.7"
+
+
+@nox.session(python=PYTHON)
+def peers(session: nox.Session) -> None:
+    """The Bluesky connector against the AT Protocol reference servers from npm, on loopback.
+
+    Publishes, reads back, reads metrics (signed in and from the public AppView), deletes,
+    refreshes and revokes (``tests/peers``). Needs node 22 or later with npm, PostgreSQL
+    (``DB_POSTGRES_URL``, or ``CLARION_TEST_POSTGRES_URL``) and Redis (``REDIS_HOST``, default
+    ``127.0.0.1:6379``).
+    """
+    session.install("-e", ".[test]")
+    postgres = os.environ.get("DB_POSTGRES_URL") or os.environ.get("CLARION_TEST_POSTGRES_URL", "")
+    if not postgres:
+        session.error("set DB_POSTGRES_URL (or CLARION_TEST_POSTGRES_URL): the AppView keeps its index in PostgreSQL")
+    workdir = Path(session.create_tmp()) / "atproto"
+    workdir.mkdir(exist_ok=True)
+    shutil.copy("contrib/peers/atproto.mjs", workdir)
+    (workdir / "package.json").write_text('{"private": true}')
+    with session.chdir(workdir):
+        session.run("npm", "install", "--no-audit", "--no-fund", ATPROTO_DEV_ENV, external=True)
+    environment = {
+        **os.environ,
+        "DB_POSTGRES_URL": postgres.replace("postgresql+psycopg://", "postgresql://"),
+        "REDIS_HOST": os.environ.get("REDIS_HOST", "127.0.0.1:6379"),
+    }
+    servers = subprocess.Popen(["node", "atproto.mjs"], cwd=workdir, env=environment, stdout=subprocess.PIPE, text=True)
+    try:
+        assert servers.stdout is not None
+        started = json.loads(servers.stdout.readline() or "{}")
+        if not started:
+            session.error("the reference servers did not start (see the output above)")
+        session.run(
+            "pytest",
+            "tests/peers",
+            *session.posargs,
+            env={
+                "CLARION_PEERS_PDS": started["pds"],
+                "CLARION_PEERS_APPVIEW": started["appview"],
+                "CLARION_PEERS_HANDLE": started["handle"],
+                "CLARION_PEERS_APP_PASSWORD": started["app_password"],
+            },
+        )
+    finally:
+        servers.terminate()
+        servers.wait(timeout=30)
