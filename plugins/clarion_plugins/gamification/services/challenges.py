@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.event_log import record_event
@@ -111,7 +112,7 @@ def status_of(challenge: Challenge, now: datetime | None = None) -> ChallengeSta
 
 def results_due(challenge: Challenge) -> datetime:
     """When the results freeze."""
-    return challenge.ends_at + RESULTS_GRACE
+    return inputs.clamp(challenge.ends_at) + RESULTS_GRACE
 
 
 # -- checks ---------------------------------------------------------------------------------------
@@ -305,8 +306,8 @@ def for_ambassador(session: Session, ambassador_id: int, *, now: datetime | None
 
 def _days(challenge: Challenge) -> tuple[date, date]:
     """The UTC days a points challenge counts: every day the window touches (end exclusive)."""
-    last = challenge.ends_at - timedelta(microseconds=1)
-    return challenge.starts_at.date(), last.date() + timedelta(days=1)
+    last = inputs.clamp(challenge.ends_at) - timedelta(microseconds=1)
+    return inputs.clamp(challenge.starts_at).date(), last.date() + timedelta(days=1)
 
 
 def window_days(challenge: Challenge) -> tuple[date, date]:
