@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator, AwareDatetime
 
 from clarion.errors import ValidationFailed
@@ -83,6 +84,28 @@ def check_text(value: str, field: str | None = None) -> str:
     """``value`` unless it holds a NUL character, which PostgreSQL cannot store (so SQLite must not either)."""
     if NUL in value:
         raise ValidationFailed(f"{_label(field)} must not contain NUL characters", field=field)
+    return value
+
+
+def has_nul(value: object) -> bool:
+    """Whether ``value`` (text, or a list or mapping of them, as JSON columns hold) holds a NUL character."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False
+
+
+def check_locale(value: str, field: str = "locale") -> str:
+    """``value`` if Babel knows it as a locale (``en``, ``nl-BE``, ``zh-Hant``), else :class:`ValidationFailed`."""
+    try:
+        Locale.parse(value, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValidationFailed(
+            f"unknown locale {value!r}; use a language tag such as en or nl-BE", field=field
+        ) from None
     return value
 
 

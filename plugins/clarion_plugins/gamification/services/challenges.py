@@ -11,7 +11,7 @@ editor sees next to the frozen ones, never the results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -118,7 +118,13 @@ def results_due(challenge: Challenge) -> datetime:
 # -- checks ---------------------------------------------------------------------------------------
 
 
-def _check(session: Session, values: Mapping[str, Any], current: Challenge | None = None) -> None:
+def _check(
+    session: Session,
+    values: Mapping[str, Any],
+    current: Challenge | None = None,
+    *,
+    networks: Collection[str] | None = None,
+) -> None:
     def value(name: str) -> Any:
         return values[name] if name in values else getattr(current, name, None)
 
@@ -154,6 +160,10 @@ def _check(session: Session, values: Mapping[str, Any], current: Challenge | Non
                 raise ValidationFailed(
                     f"a points challenge counts all awarded points: {name} filters only shares and clicks", field=name
                 )
+    network = values.get("network")
+    if network is not None and networks is not None and network not in networks:
+        known = ", ".join(sorted(networks)) or "none"
+        raise ValidationFailed(f"unknown network {network!r}; known networks: {known}", field="network")
     campaign_id = value("campaign_id")
     if campaign_id is not None and session.get(Campaign, campaign_id) is None:
         raise ValidationFailed(f"campaign {campaign_id} not found", field="campaign_id")
@@ -219,21 +229,31 @@ def list_challenges(
     return paginate(session, query.order_by(col(Challenge.starts_at).desc(), col(Challenge.id).desc()), page)
 
 
-def create_challenge(session: Session, actor: Actor, data: Mapping[str, Any]) -> Challenge:
+def create_challenge(
+    session: Session, actor: Actor, data: Mapping[str, Any], *, networks: Collection[str] | None = None
+) -> Challenge:
+    """A new challenge; ``networks``, when given, are the networks a ``network`` filter may name."""
     actor.require(Role.EDITOR, "creating challenges")
     values = _clean(data)
-    _check(session, values)
+    _check(session, values, networks=networks)
     challenge = Challenge(**{name: value for name, value in values.items() if value is not None})
     session.add(challenge)
     session.flush()
     return challenge
 
 
-def update_challenge(session: Session, actor: Actor, challenge_id: int, changes: Mapping[str, Any]) -> Challenge:
+def update_challenge(
+    session: Session,
+    actor: Actor,
+    challenge_id: int,
+    changes: Mapping[str, Any],
+    *,
+    networks: Collection[str] | None = None,
+) -> Challenge:
     actor.require(Role.EDITOR, "changing challenges")
     challenge = get_challenge(session, challenge_id)
     values = _clean(changes)
-    _check(session, values, challenge)
+    _check(session, values, challenge, networks=networks)
     for name, value in values.items():
         setattr(challenge, name, value)
     challenge.updated_at = utcnow()
