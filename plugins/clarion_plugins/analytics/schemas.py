@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from clarion.metrics.figures import Report
 from clarion_plugins.analytics.reports import BreakdownRow
@@ -18,8 +18,10 @@ from clarion_plugins.analytics.reports import BreakdownRow
 class FigureOut(BaseModel):
     key: str = Field(examples=["potential_reach"])
     label: str = Field(examples=["Potential reach"])
-    value: int | float | None = Field(
-        description="None when it cannot be computed (e.g. a rate over zero).", examples=[12561]
+    # One JSON number (integers included), not integer-or-number: with oneOf an integer matched both.
+    value: float | None = Field(
+        description="A number (whole for counts); None when it cannot be computed (e.g. a rate over zero).",
+        examples=[12561],
     )
     source: str = Field(
         description="measured (counted by Clarion), reported (by a network), estimated (by the formula) or mixed.",
@@ -33,6 +35,10 @@ class FigureOut(BaseModel):
         description="The value per source, for figures that add up several.",
         examples=[{"reported": 12500, "estimated": 61}],
     )
+
+    @field_serializer("value")
+    def _whole_numbers_stay_whole(self, value: float | None) -> int | float | None:
+        return int(value) if value is not None and value.is_integer() else value
 
 
 class PointOut(BaseModel):
