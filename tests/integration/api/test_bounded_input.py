@@ -293,4 +293,3 @@ def test_broken_metric_files_are_refused(api, cast, linkedin_share, text, words)
     content = text.replace(b"{share}", share.encode()) if isinstance(text, bytes) else text.format(share=share)
     body = api.problem(upload(api, cast.ada, content), 422)
     assert words in body["detail"]
-
