@@ -24,15 +24,22 @@ class Body(BaseModel):
     day: Day | None = None
 
 
+def outcome(function, *args, **kwargs):
+    """``(value, None)`` or ``(None, the refusal)``: properties assert on both outside an ``except``."""
+    try:
+        return function(*args, **kwargs), None
+    except (ValidationFailed, ValidationError) as refusal:
+        return None, refusal
+
+
 def in_bounds(day: date) -> bool:
     return MIN_YEAR <= day.year <= MAX_YEAR
 
 
 @given(ANY_MOMENT)
 def test_a_moment_is_in_bounds_and_in_utc_or_refused_never_overflowing(moment):
-    try:
-        checked = inputs.check_moment(moment, "starts_at")
-    except ValidationFailed as refusal:
+    checked, refusal = outcome(inputs.check_moment, moment, "starts_at")
+    if refusal is not None:
         assert refusal.field == "starts_at"
         assert f"{MIN_YEAR} to {MAX_YEAR}" in refusal.detail
         local_ok = in_bounds(moment.date())
@@ -53,10 +60,9 @@ def test_every_moment_well_inside_the_years_is_taken(moment):
 @given(ANY_MOMENT)
 def test_the_api_type_refuses_with_a_validation_error_not_an_exception(moment):
     assume(moment.tzinfo is not None)
-    try:
-        body = Body(moment=moment.isoformat())
-    except ValidationError as error:
-        assert f"{MIN_YEAR} to {MAX_YEAR}" in str(error)
+    body, refusal = outcome(Body, moment=moment.isoformat())
+    if refusal is not None:
+        assert f"{MIN_YEAR} to {MAX_YEAR}" in str(refusal)
         return
     assert body.moment.tzinfo is UTC
     assert EARLIEST <= body.moment < LATEST
@@ -78,9 +84,8 @@ def test_days_are_bounded_to_the_years(day):
 @given(st.text())
 def test_parsing_any_text_as_a_moment_or_day_answers_or_refuses(text):
     for parse in (inputs.parse_moment, inputs.parse_day):
-        try:
-            value = parse(text, "field")
-        except ValidationFailed as refusal:
+        value, refusal = outcome(parse, text, "field")
+        if refusal is not None:
             assert refusal.field == "field"
         else:
             assert in_bounds(value if isinstance(value, date) and not isinstance(value, datetime) else value.date())
@@ -105,9 +110,8 @@ def test_ascii_digits_in_range_are_numbers(number):
 
 @given(st.text())
 def test_any_text_is_a_number_in_range_or_a_clear_refusal(text):
-    try:
-        number = inputs.parse_digits(text, "goal_shares", low=1, high=100)
-    except ValidationFailed as refusal:
+    number, refusal = outcome(inputs.parse_digits, text, "goal_shares", low=1, high=100)
+    if refusal is not None:
         assert refusal.field == "goal_shares"
         assert "whole number from 1 to 100" in refusal.detail
     else:
@@ -115,7 +119,9 @@ def test_any_text_is_a_number_in_range_or_a_clear_refusal(text):
         assert text.strip().isascii()
 
 
-@pytest.mark.parametrize("text", ["²", "٣", "๑๒", "1²", "１２", "-1", "+1", "1.0", "1e3", "0x10", "1_000", "", " "])
+@pytest.mark.parametrize(
+    "text", ["²", "٣", "๑๒", "1²", "\uff11\uff12", "-1", "+1", "1.0", "1e3", "0x10", "1_000", "", " "]
+)
 def test_unicode_digits_and_other_spellings_are_refused(text):
     with pytest.raises(ValidationFailed, match="whole number"):
         inputs.parse_digits(text, "target")
@@ -141,9 +147,8 @@ def test_text_with_nul_is_refused_and_any_other_text_kept(text):
 
 @given(st.binary())
 def test_uploaded_bytes_are_utf8_text_or_refused(raw):
-    try:
-        text = inputs.decode_text(raw, "file")
-    except ValidationFailed as refusal:
+    text, refusal = outcome(inputs.decode_text, raw, "file")
+    if refusal is not None:
         assert "UTF-8" in refusal.detail or "NUL" in refusal.detail
     else:
         assert text.encode("utf-8") == raw.removeprefix(b"\xef\xbb\xbf")
