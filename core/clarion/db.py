@@ -79,8 +79,7 @@ def describe_url(url: str) -> str:
 
 @sa.event.listens_for(Session, "before_flush")
 def _refuse_nul(session: Session, _context: Any, _instances: Any) -> None:
-    # PostgreSQL cannot store NUL in text; SQLite can. Refusing it here keeps the two alike
-    # whichever way the value came in (API, admin form, CSV import, command line, plugin).
+    # PostgreSQL cannot store NUL in text, SQLite can: refused here for both, whatever the way in.
     for row in (*session.new, *session.dirty):
         for name, value in vars(row).items():
             if not name.startswith("_") and inputs.has_nul(value):

@@ -1,9 +1,7 @@
-"""Bounded input: every day, moment, number, text and CSV file a person sends, checked one way everywhere.
+"""Bounded input: days and moments (years 1900-2999), digits, text, files and CSV, checked one way everywhere.
 
-API schemas, admin forms, query parameters and CSV imports all read dates through :func:`check_day`
-and :func:`check_moment`, whole numbers through :func:`parse_digits` and files through
-:func:`decode_text` and :func:`csv_rows`, so SQLite and PostgreSQL see the same values and no
-arithmetic at the edge of the calendar (``9999-12-31`` plus a day) can overflow.
+API schemas, admin forms, query parameters and imports all read input here, so nothing overflows at the
+calendar's edge and SQLite and PostgreSQL refuse the same values (docs/decisions: bounded input types).
 """
 
 from __future__ import annotations
@@ -20,13 +18,11 @@ from pydantic import AfterValidator, AwareDatetime
 
 from clarion.errors import ValidationFailed
 
-MIN_YEAR = 1900
-MAX_YEAR = 2999
+MIN_YEAR, MAX_YEAR = 1900, 2999
+EARLIEST, LATEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC), datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)
 MAX_ID = 2**31 - 1
 DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: "²" and "٣" pass str.isdigit() but are no number
 NUL = "\x00"
-EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
-LATEST = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)
 
 
 def _label(field: str | None) -> str:
@@ -41,25 +37,16 @@ def check_day(value: date, field: str | None = None) -> date:
 
 
 def check_moment(value: datetime, field: str | None = None) -> datetime:
-    """``value`` in UTC (a moment without an offset is read as UTC), both sides of the conversion bounded."""
-    check_day(value.date(), field)  # before converting: an offset at year 1 or 9999 would overflow
+    """``value`` in UTC (without an offset it is read as UTC), bounded before and after converting."""
+    check_day(value.date(), field)  # first: an offset at year 1 or 9999 would overflow
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     check_day(moment.date(), field)
     return moment
 
 
 def clamp(moment: datetime) -> datetime:
-    """A stored moment moved inside the years 1900 to 2999, so reading a row written before the bounds is safe."""
+    """A stored moment moved inside the years 1900 to 2999: reading rows written before the bounds is safe."""
     return min(max(moment, EARLIEST), LATEST)
-
-
-def parse_day(text: str, field: str | None = None) -> date:
-    """An ISO day (``2026-11-20``), bounded like :func:`check_day`."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationFailed(f"{_label(field)} must be a date (YYYY-MM-DD)", field=field) from None
-    return check_day(day, field)
 
 
 def parse_moment(text: str, field: str | None = None) -> datetime:
@@ -81,25 +68,23 @@ def parse_digits(text: str, field: str | None = None, *, low: int = 0, high: int
 
 
 def check_text(value: str, field: str | None = None) -> str:
-    """``value`` unless it holds a NUL character, which PostgreSQL cannot store (so SQLite must not either)."""
+    """``value`` unless it holds NUL, which PostgreSQL cannot store (so SQLite must not either)."""
     if NUL in value:
         raise ValidationFailed(f"{_label(field)} must not contain NUL characters", field=field)
     return value
 
 
 def has_nul(value: object) -> bool:
-    """Whether ``value`` (text, or a list or mapping of them, as JSON columns hold) holds a NUL character."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, list | tuple):
-        return any(has_nul(item) for item in value)
+    """Whether ``value`` (text, or the lists and mappings of text JSON columns hold) holds NUL."""
     if isinstance(value, dict):
         return any(has_nul(key) or has_nul(item) for key, item in value.items())
-    return False
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    return isinstance(value, str) and NUL in value
 
 
 def check_locale(value: str, field: str = "locale") -> str:
-    """``value`` if Babel knows it as a locale (``en``, ``nl-BE``, ``zh-Hant``), else :class:`ValidationFailed`."""
+    """``value`` if Babel knows it as a locale (``en``, ``nl-BE``, ``zh-Hant``)."""
     try:
         Locale.parse(value, sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
@@ -118,14 +103,13 @@ def decode_text(raw: bytes, field: str | None = None) -> str:
 
 
 def csv_rows(text: str, dialect: type[csv.Dialect] | csv.Dialect = csv.excel) -> Iterator[tuple[int, list[str]]]:
-    """``(line, cells)`` for every row of a CSV text, header first; strict about quoting.
+    """``(line, cells)`` for every row of a CSV text, header first, ``line`` where the row starts.
 
     Raises:
-        ValidationFailed: a quote is never closed, or the header names a column twice; the
-            message gives the line where the broken row starts.
+        ValidationFailed: a quote is never closed (the line it opens on is named), or the header
+            names a column twice.
     """
     reader = csv.reader(io.StringIO(check_text(text.lstrip("\ufeff"), "file")), dialect, strict=True)
-    first = True
     while True:
         line = reader.line_num + 1
         try:
@@ -134,12 +118,9 @@ def csv_rows(text: str, dialect: type[csv.Dialect] | csv.Dialect = csv.excel) ->
             return
         except csv.Error as exc:
             raise ValidationFailed(f"line {line} is not valid CSV ({exc}); check its quotes", field="file") from None
-        if first:
-            names = [cell.strip().lower() for cell in cells]
-            twice = sorted({name for name in names if names.count(name) > 1})
-            if twice:
-                raise ValidationFailed(f"line 1 names a column twice: {', '.join(twice)}", field="file")
-            first = False
+        names = [cell.strip().lower() for cell in cells] if line == 1 else []
+        if twice := sorted({name for name in names if names.count(name) > 1}):
+            raise ValidationFailed(f"line 1 names a column twice: {', '.join(twice)}", field="file")
         yield line, cells
 
 
@@ -147,16 +128,8 @@ def _to_utc(value: datetime) -> datetime:
     try:
         return check_moment(value)
     except ValidationFailed as exc:
-        raise ValueError(exc.detail) from None
-
-
-def _day(value: date) -> date:
-    try:
-        return check_day(value)
-    except ValidationFailed as exc:
-        raise ValueError(exc.detail) from None
+        raise ValueError(exc.detail) from None  # pydantic turns it into a 400 naming the field
 
 
 # Times arrive with any offset and are answered in UTC, the same by every route; years 1900-2999.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-Day = Annotated[date, AfterValidator(_day)]

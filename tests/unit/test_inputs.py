@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from clarion import inputs
 from clarion.errors import ValidationFailed
-from clarion.inputs import EARLIEST, LATEST, MAX_YEAR, MIN_YEAR, Day, UtcDatetime
+from clarion.inputs import EARLIEST, LATEST, MAX_YEAR, MIN_YEAR, UtcDatetime
 
 OFFSETS = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
     lambda minutes: timezone(timedelta(minutes=minutes))
@@ -21,7 +21,6 @@ ANY_MOMENT = st.datetimes(timezones=st.none() | OFFSETS)  # year 1 to 9999, with
 
 class Body(BaseModel):
     moment: UtcDatetime
-    day: Day | None = None
 
 
 def outcome(function, *args, **kwargs):
@@ -72,23 +71,20 @@ def test_the_api_type_refuses_with_a_validation_error_not_an_exception(moment):
 def test_days_are_bounded_to_the_years(day):
     if in_bounds(day):
         assert inputs.check_day(day, "to") == day
-        assert inputs.parse_day(day.isoformat(), "to") == day
-        assert Body(moment="2026-01-01T00:00:00Z", day=day.isoformat()).day == day
+        assert inputs.parse_moment(day.isoformat(), "to") == datetime.combine(day, datetime.min.time(), UTC)
     else:
         with pytest.raises(ValidationFailed, match="years 1900 to 2999"):
             inputs.check_day(day, "to")
-        with pytest.raises(ValidationError):
-            Body(moment="2026-01-01T00:00:00Z", day=day.isoformat())
 
 
 @given(st.text())
-def test_parsing_any_text_as_a_moment_or_day_answers_or_refuses(text):
-    for parse in (inputs.parse_moment, inputs.parse_day):
-        value, refusal = outcome(parse, text, "field")
-        if refusal is not None:
-            assert refusal.field == "field"
-        else:
-            assert in_bounds(value if isinstance(value, date) and not isinstance(value, datetime) else value.date())
+def test_parsing_any_text_as_a_moment_answers_or_refuses(text):
+    value, refusal = outcome(inputs.parse_moment, text, "field")
+    if refusal is not None:
+        assert refusal.field == "field"
+    else:
+        assert value.tzinfo is UTC
+        assert EARLIEST <= value < LATEST
 
 
 @given(ANY_MOMENT.map(lambda moment: moment.replace(tzinfo=UTC)))

@@ -65,9 +65,7 @@ class Period:
         """The period asked for; the last ``default_days`` days up to today by default.
 
         Raises:
-            ValidationFailed: the end is before the start, a day is outside the years
-                :data:`clarion.inputs.MIN_YEAR` to :data:`~clarion.inputs.MAX_YEAR`, or the period is
-                absurdly long.
+            ValidationFailed: the end is before the start, a day is outside 1900-2999, or the period is too long.
         """
         end = inputs.check_day(end, "to") if end is not None else today
         start = inputs.check_day(start, "from") if start is not None else end - timedelta(days=default_days - 1)

@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from clarion.engine import Engine
 from clarion.inputs import MAX_ID
-from clarion.inputs import Day as Day  # the bounded input types, re-exported for the API schemas
-from clarion.inputs import UtcDatetime as UtcDatetime
+from clarion.inputs import UtcDatetime as UtcDatetime  # the bounded time type, for the API schemas
 from clarion.pagination import PageRequest
 from clarion.web.problems import PROBLEM_MEDIA_TYPE, Problem
 

@@ -36,12 +36,27 @@ def _programme(api: Any, cast: Any) -> None:
     assert api.post("/api/v1/challenges", cast.erin, body).status_code == 201
 
 
+def _items(files: Any) -> list[tuple[str, Any]]:
+    return list(files.items()) if isinstance(files, dict) else list(files)
+
+
+def _file(value: Any) -> Any:
+    """A generated multipart part as httpx takes it: content is bytes, whatever was generated."""
+    parts = list(value) if isinstance(value, tuple) else [None, value]
+    content = parts[1]
+    if not isinstance(content, bytes):
+        parts[1] = str(content).encode("utf-8", "surrogatepass")
+    return tuple(parts)
+
+
 def _send(api: Any, case: Any, who: Any) -> Any:
     """The case through the suite's own test client (requests-style arguments turned into httpx ones)."""
     kwargs = case.as_transport_kwargs(base_url="http://testserver.local", headers=dict(who.headers))
     if isinstance(kwargs.get("data"), str | bytes):
         kwargs["content"] = kwargs.pop("data")
     kwargs.pop("cookies", None)
+    if kwargs.get("files"):
+        kwargs["files"] = [(name, _file(value)) for name, value in _items(kwargs["files"])]
     api.app.state.engine = api.engine
     response = api.client.request(**kwargs)
     response.request.read()  # a multipart body is a stream; the checks read it again
