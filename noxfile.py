@@ -53,7 +53,7 @@ def fuzz(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     if not os.environ.get("CLARION_TEST_POSTGRES_URL"):
         session.error("set CLARION_TEST_POSTGRES_URL: the fuzz session covers SQLite and PostgreSQL")
-    session.env.setdefault("CLARION_FUZZ_EXAMPLES", os.environ.get("CLARION_FUZZ_EXAMPLES", "100"))
+    session.env["CLARION_FUZZ_EXAMPLES"] = os.environ.get("CLARION_FUZZ_EXAMPLES", "100")
     session.run("pytest", "tests/integration/api/test_fuzz_openapi.py", *session.posargs)
 
 
