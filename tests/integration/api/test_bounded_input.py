@@ -169,6 +169,13 @@ def test_admin_number_fields_refuse_unicode_digits(api, cast, digits):
     assert (count(api, Content), count(api, Campaign), count(api, Challenge)) == (0, 0, 0)
 
 
+@pytest.mark.parametrize("digits", UNICODE_DIGITS)
+def test_widget_settings_refuse_unicode_digits(api, cast, digits):
+    for path in (f"/widgets/leaderboard?scope=campaign:{digits}", f"/widgets/feed?campaign_id={digits}"):
+        response = api.get(path, cast.amir)
+        assert response.status_code == 400, (path, response.text)
+
+
 # -- NUL, invalid UTF-8, locales and networks ----------------------------------------------------------------------
 
 
