@@ -300,3 +300,28 @@ def test_broken_metric_files_are_refused(api, cast, linkedin_share, text, words)
     content = text.replace(b"{share}", share.encode()) if isinstance(text, bytes) else text.format(share=share)
     body = api.problem(upload(api, cast.ada, content), 422)
     assert words in body["detail"]
+
+
+def test_a_stored_campaign_and_content_at_the_calendar_edges_break_no_page(api, cast):
+    campaign = api.create_campaign(cast.erin)
+    content = api.approved_content(cast.erin, campaign_id=campaign["id"])
+    with api.engine.transaction() as session:
+        row = session.get(Campaign, campaign["id"])
+        row.starts_at, row.ends_at = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+        item = session.get(Content, content["id"])
+        item.publish_at, item.expires_at = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    for who, path in [
+        (cast.erin, f"/api/v1/campaigns/{campaign['id']}"),
+        (cast.erin, f"/admin/campaigns/{campaign['id']}"),
+        (cast.erin, f"/admin/content/{content['id']}"),
+        (cast.erin, f"/api/v1/analytics/campaigns/{campaign['id']}"),
+        (cast.erin, f"/admin/analytics/campaigns/{campaign['id']}"),
+        (cast.erin, "/admin/analytics/"),
+        (cast.erin, "/admin/campaigns"),
+        (cast.amir, f"/api/v1/leaderboards?period=campaign:{campaign['id']}"),
+        (cast.amir, "/api/v1/me/feed"),
+        (cast.amir, f"/widgets/campaign?campaign_id={campaign['id']}"),
+        (cast.amir, "/widgets/feed"),
+    ]:
+        response = api.get(path, who)
+        assert response.status_code == 200, (path, response.text[:500])
