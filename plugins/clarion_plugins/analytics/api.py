@@ -18,7 +18,7 @@ from litestar.params import PathParameter, QueryParameter
 from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import Role
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import IdPath, problems
+from clarion.web.common import MAX_ID, IdPath, problems
 from clarion_plugins.analytics import reports
 from clarion_plugins.analytics.reports import Dimension
 from clarion_plugins.analytics.schemas import BreakdownOut, ReportOut, breakdown_table, report_table
@@ -260,7 +260,7 @@ class AnalyticsController(ClarionController):
         by: Annotated[Dimension, QueryParameter(description="What each row is.")],
         start: StartQuery = None,
         end: EndQuery = None,
-        campaign_id: Annotated[int | None, QueryParameter(ge=1, description="Only this campaign.")] = None,
+        campaign_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="Only this campaign.")] = None,
         team: Annotated[str | None, QueryParameter(min_length=1, max_length=120, description="Only this team.")] = None,
         network: Annotated[
             str | None, QueryParameter(min_length=1, max_length=40, description="Only this network.")

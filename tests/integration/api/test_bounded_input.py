@@ -151,6 +151,14 @@ def test_leaderboard_periods_with_unicode_digits_or_far_months_are_refused(api, 
     api.problem(api.get("/api/v1/leaderboards/employee-of-the-month?month=9999-12", cast.amir), 422, field="month")
 
 
+def test_ids_beyond_32_bits_are_refused_not_overflowing(api, cast):
+    # Found by nox -s fuzz: SQLite cannot bind an integer this large (OverflowError, a 500).
+    response = api.get(
+        "/api/v1/analytics/breakdown?by=ambassador&campaign_id=227343242058852293037831673765429248", cast.erin
+    )
+    api.problem(response, 400, field="campaign_id")
+
+
 # -- Unicode digits ------------------------------------------------------------------------------------------------
 
 
