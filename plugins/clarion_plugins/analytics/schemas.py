@@ -7,19 +7,26 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, Field, PlainSerializer, PlainValidator
 
 from clarion.metrics.figures import Report
 from clarion_plugins.analytics.reports import BreakdownRow
+
+
+def _number(value: Any) -> int | float | None:
+    """A figure as computed: counts stay integers, rates stay fractions (the schema says "number")."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError("a figure is a number or null")
+    return value
 
 
 class FigureOut(BaseModel):
     key: str = Field(examples=["potential_reach"])
     label: str = Field(examples=["Potential reach"])
     # One JSON number (integers included), not integer-or-number: with oneOf an integer matched both.
-    value: float | None = Field(
+    value: Annotated[float | None, PlainValidator(_number), PlainSerializer(_number)] = Field(
         description="A number (whole for counts); None when it cannot be computed (e.g. a rate over zero).",
         examples=[12561],
     )
@@ -35,10 +42,6 @@ class FigureOut(BaseModel):
         description="The value per source, for figures that add up several.",
         examples=[{"reported": 12500, "estimated": 61}],
     )
-
-    @field_serializer("value")
-    def _whole_numbers_stay_whole(self, value: float | None) -> int | float | None:
-        return int(value) if value is not None and value.is_integer() else value
 
 
 class PointOut(BaseModel):
