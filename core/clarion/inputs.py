@@ -1,8 +1,4 @@
-"""Bounded input: days and moments (years 1900-2999), digits, text, files and CSV, checked one way everywhere.
-
-API schemas, admin forms, query parameters and imports all read input here, so nothing overflows at the
-calendar's edge and SQLite and PostgreSQL refuse the same values (docs/decisions: bounded input types).
-"""
+"""Bounded input read one way by every route, form and import: days, moments (1900-2999), digits, text, CSV."""
 
 from __future__ import annotations
 

@@ -225,6 +225,16 @@ def test_unknown_locales_are_refused(api, cast, locale):
     api.problem(response, 422, field="locale")
 
 
+def test_content_in_unknown_languages_is_refused(api, cast):
+    body = {"title": "T", "url": "https://example.com", "language": "zz-INVALID"}
+    api.problem(api.post("/api/v1/content", cast.erin, body), 422, field="language")
+    content = api.create_content(cast.erin, language="nl-BE")
+    api.problem(api.patch(f"/api/v1/content/{content['id']}", cast.erin, {"language": "xx"}), 422, field="language")
+    form = {"title": "T", "url": "https://example.com", "edit_policy": "suggested", "origin": "official"}
+    page = submit(api, cast.erin, "/admin/content/new", {**form, "language": "zz-INVALID"})
+    assert page.status_code == 422, page.text
+
+
 @pytest.mark.parametrize("locale", ["en", "nl", "nl-BE", "pt-BR", "zh-Hant", "fr"])
 def test_real_locales_are_taken(api, cast, locale):
     response = api.patch("/api/v1/me", cast.amir, {"locale": locale})
