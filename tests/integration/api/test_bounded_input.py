@@ -20,6 +20,7 @@ from clarion_plugins.gamification.models import Challenge
 EDGE_MOMENTS = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T23:00:00Z", "3000-01-01T00:00Z"]
 EDGE_FORM_MOMENTS = ["0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31T10:00", "3000-01-01T00:00"]
 EDGE_PERIODS = ["from=9999-12-01&to=9999-12-31", "to=9999-12-31", "from=0001-01-01&to=0001-01-05", "from=1899-12-01"]
+NEAR_EDGE_PERIODS = ["to=1900-01-05", "from=2999-12-01&to=2999-12-31", "from=1900-01-01&to=1900-01-01"]
 UNICODE_DIGITS = ["²", "٣", "1²", "๑๒"]
 NOW = datetime.now(UTC)
 
@@ -70,6 +71,13 @@ def test_admin_analytics_pages_say_which_years_they_take(api, cast, query):
         page = api.get(f"{path}?{query}", cast.erin)
         assert page.status_code < 500, page.text
         assert "Pick dates in the years 1900 to 2999." in page.text, path
+
+
+@pytest.mark.parametrize("query", NEAR_EDGE_PERIODS)
+def test_periods_at_the_edges_of_the_years_are_answered(api, cast, query):
+    assert api.get(f"/api/v1/analytics/programme?{query}", cast.erin).status_code == 200
+    assert api.get(f"/api/v1/me/analytics?{query}", cast.amir).status_code == 200
+    assert api.get(f"/admin/analytics/?{query}", cast.erin).status_code < 500
 
 
 @pytest.mark.parametrize("moment", EDGE_MOMENTS)
