@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests lint typecheck migrations bench docs demo peers``."""
+"""Developer sessions: ``nox -s tests lint typecheck migrations fuzz bench docs demo peers``."""
 
 from __future__ import annotations
 
@@ -45,6 +45,20 @@ def migrations(session: nox.Session) -> None:
     """Fails when the models and the migrations disagree (on every configured database)."""
     session.install("-e", ".[test]")
     session.run("pytest", "tests/integration/test_migrations.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Schemathesis over the OpenAPI as an admin and as an ambassador, on SQLite and PostgreSQL.
+
+    The suite runs the same test with 2 requests per operation; this one sends many more
+    (``CLARION_FUZZ_EXAMPLES``, 100 by default). PostgreSQL needs CLARION_TEST_POSTGRES_URL.
+    """
+    session.install("-e", ".[test]")
+    if not os.environ.get("CLARION_TEST_POSTGRES_URL"):
+        session.error("set CLARION_TEST_POSTGRES_URL: the fuzz session covers SQLite and PostgreSQL")
+    session.env["CLARION_FUZZ_EXAMPLES"] = os.environ.get("CLARION_FUZZ_EXAMPLES", "100")
+    session.run("pytest", "tests/integration/api/test_fuzz_openapi.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

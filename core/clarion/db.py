@@ -12,7 +12,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlmodel import Session
 
-from clarion.errors import ConfigError, DatabaseError
+from clarion import inputs
+from clarion.errors import ConfigError, DatabaseError, ValidationFailed
 
 AFTER_COMMIT = "clarion.after_commit"
 # Events recorded in a session, told to observers once it commits (the after-commit event bus).
@@ -74,6 +75,15 @@ def describe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<invalid url>"
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refuse_nul(session: Session, _context: Any, _instances: Any) -> None:
+    # PostgreSQL cannot store NUL in text, SQLite can: refused here for both, whatever the way in.
+    for row in (*session.new, *session.dirty):
+        for name, value in vars(row).items():
+            if not name.startswith("_") and inputs.has_nul(value):
+                raise ValidationFailed(f"{name.replace('_', ' ')} must not contain NUL characters", field=name)
 
 
 class Database:

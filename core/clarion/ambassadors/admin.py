@@ -9,6 +9,7 @@ from litestar.datastructures import UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.ambassadors import ambassadors as ambassador_service
 from clarion.engine import Engine
@@ -85,9 +86,9 @@ def _read_upload(upload: UploadFile, errors: list[str]) -> str:
         errors.append("the file is larger than 5 MB; split it")
         return ""
     try:
-        return payload.decode("utf-8")
-    except UnicodeDecodeError:
-        errors.append("the file is not UTF-8 text; save it as CSV (UTF-8)")
+        return inputs.decode_text(payload, "file")
+    except ValidationFailed as exc:
+        errors.append(exc.detail)
         return ""
 
 

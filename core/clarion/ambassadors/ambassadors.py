@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.content import guidelines
 from clarion.engine import Engine
@@ -80,6 +81,8 @@ def _check_profile(values: Mapping[str, Any]) -> None:
             raise ValidationFailed(f"unknown time zone {zone!r}", field="time_zone") from None
         if zone not in available_timezones() and zone != "UTC":
             raise ValidationFailed(f"unknown time zone {zone!r}", field="time_zone")
+    if values.get("locale") is not None:
+        inputs.check_locale(values["locale"])
     email = values.get("email")
     if email is not None and "@" not in email:
         raise ValidationFailed("email must be an e-mail address", field="email")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.ambassadors.ambassadors import level_rank
 from clarion.content.content_lifecycle import (
@@ -269,6 +270,7 @@ def create_content(engine: Engine, session: Session, actor: Actor, data: Mapping
         raise ValidationFailed(f"ambassador {author_id} does not exist", field="author_id")
     check_web_url(data.get("url"), "url")
     check_web_url(data.get("image_url"), "image_url")
+    inputs.check_locale(data.get("language") or "en", "language")
     _check_window(data.get("publish_at"), data.get("expires_at"))
     _check_campaign(session, data.get("campaign_id"))
     if data.get("featured") and not actor.is_editor:
@@ -322,6 +324,7 @@ def update_content(
             raise PermissionDenied("only editors feature content")
     check_web_url(changes.get("url"), "url")
     check_web_url(changes.get("image_url"), "image_url")
+    inputs.check_locale(changes.get("language") or "en", "language")
     publish_at = changes.get("publish_at", content.publish_at)
     expires_at = changes.get("expires_at", content.expires_at)
     _check_window(publish_at, expires_at)

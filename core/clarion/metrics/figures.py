@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.content.eligibility import campaign_audience, content_audience
 from clarion.emv import EmvValue, NetworkFigures
 from clarion.engine import Engine
@@ -64,10 +65,10 @@ class Period:
         """The period asked for; the last ``default_days`` days up to today by default.
 
         Raises:
-            ValidationFailed: the end is before the start, or the period is absurdly long.
+            ValidationFailed: the end is before the start, a day is outside 1900-2999, or the period is too long.
         """
-        end = end if end is not None else today
-        start = start if start is not None else end - timedelta(days=default_days - 1)
+        end = inputs.check_day(end, "to") if end is not None else today
+        start = inputs.check_day(start, "from") if start is not None else end - timedelta(days=default_days - 1)
         if end < start:
             raise ValidationFailed("the period ends before it starts: 'to' must not be before 'from'", field="to")
         if (end - start).days >= MAX_PERIOD_DAYS:

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from clarion.engine import Engine
+from clarion.inputs import MAX_ID
+from clarion.inputs import UtcDatetime as UtcDatetime  # the bounded time type, for the API schemas
 from clarion.pagination import PageRequest
 from clarion.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
-# Ids are 32-bit on PostgreSQL; anything larger can only be a client's mistake.
-MAX_ID = 2**31 - 1
+# Ids are 32-bit on PostgreSQL (MAX_ID); anything larger can only be a client's mistake.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 
-
-def _to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
-# Times arrive with any offset and are answered in UTC, the same by every route.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 # A team, department or locale name: what the ambassador columns can hold.
 AudienceValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 

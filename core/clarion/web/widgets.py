@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import BadRequest, NotFound
@@ -49,10 +50,9 @@ def _coerce(name: str, raw: str, default: Any) -> Any:
             return False
         raise BadRequest(f"widget setting {name!r} must be true or false, not {raw!r}", field=name)
     if isinstance(default, int) or (default is None and name.endswith("_id")):
-        try:
-            value = int(raw)
-        except ValueError:
-            raise BadRequest(f"widget setting {name!r} must be a whole number, not {raw!r}", field=name) from None
+        if not inputs.DIGITS.fullmatch(raw.strip()):  # ASCII digits only, as every number a person types
+            raise BadRequest(f"widget setting {name!r} must be a whole number, not {raw!r}", field=name)
+        value = int(raw)
         if not 0 < value < 2**31:
             raise BadRequest(f"widget setting {name!r} must be between 1 and {2**31 - 1}", field=name)
         return value

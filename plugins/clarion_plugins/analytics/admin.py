@@ -21,6 +21,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import PathParameter, QueryParameter
 from sqlmodel import Session
 
+from clarion import inputs
 from clarion.engine import Engine
 from clarion.errors import ClarionError
 from clarion.metrics import figures
@@ -103,9 +104,13 @@ def parse_range(
 
 def _date(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise RangeError(f"bad_{name}", name) from None
+    try:
+        return inputs.check_day(day, name)
+    except ClarionError:
+        raise RangeError("years", name) from None
 
 
 @dataclass(frozen=True)
@@ -376,6 +381,7 @@ class AdminAnalyticsController(ClarionController):
                 "scope": scope,
                 "title": self._title(engine, session, scope),
                 "max_days": MAX_PERIOD_DAYS,
+                "years": (inputs.MIN_YEAR, inputs.MAX_YEAR),
                 "intervals": [value.value for value in Interval],
             }
             if form.period is None:

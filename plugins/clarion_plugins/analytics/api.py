@@ -6,21 +6,24 @@ figures, series, emv or goals for reports).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
 from litestar import Response, get
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.params import PathParameter, QueryParameter
 
 from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import Role
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
-from clarion.web.common import IdPath, problems
+from clarion.web.common import MAX_ID, IdPath, problems
 from clarion_plugins.analytics import reports
 from clarion_plugins.analytics.reports import Dimension
 from clarion_plugins.analytics.schemas import BreakdownOut, ReportOut, breakdown_table, report_table
 
+CSV_MEDIA_TYPE = "text/csv"
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 EDITOR = {"role": Role.EDITOR.value}
 MY_TREND_DAYS = 90
@@ -54,10 +57,22 @@ REPORT_DESCRIPTION = (
 )
 
 
+@dataclass
+class JsonOrCsvOperation(Operation):
+    """An analytics operation: its 200 answer is JSON, or a CSV table with ``format=csv``."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+            ok.content[CSV_MEDIA_TYPE] = OpenAPIMediaType(
+                schema=Schema(type=OpenAPIType.STRING, description="With format=csv: the table as CSV (UTF-8).")
+            )
+
+
 def csv_response(text: str, filename: str) -> Any:
     return Response(
         text,
-        media_type="text/csv; charset=utf-8",
+        media_type=CSV_MEDIA_TYPE,  # Litestar adds "; charset=utf-8" itself
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -97,6 +112,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/programme",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="The whole programme's figures",
         description=REPORT_DESCRIPTION,
@@ -117,6 +133,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/campaigns/{campaign_id:int}",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="A campaign's figures and its goals against the period's actuals",
         description=REPORT_DESCRIPTION,
@@ -139,6 +156,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/content/{content_id:int}",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="A content item's figures",
         description=REPORT_DESCRIPTION,
@@ -161,6 +179,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/teams/{team:str}",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="A team's figures; participation counts the team's opted-in ambassadors",
         description=REPORT_DESCRIPTION,
@@ -182,6 +201,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/networks/{network:str}",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="A network's figures",
         description=REPORT_DESCRIPTION,
@@ -204,6 +224,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/ambassadors/{ambassador_id:int}",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="One ambassador's figures (they see the same in /api/v1/me/analytics)",
         description=REPORT_DESCRIPTION,
@@ -226,6 +247,7 @@ class AnalyticsController(ClarionController):
     @get(
         "/breakdown",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=EDITOR,
         summary="Figures per campaign, content, team, network or ambassador",
         description="A table of the period's figures per value of `by`, most shares first. `format=csv` for a file.",
@@ -238,7 +260,7 @@ class AnalyticsController(ClarionController):
         by: Annotated[Dimension, QueryParameter(description="What each row is.")],
         start: StartQuery = None,
         end: EndQuery = None,
-        campaign_id: Annotated[int | None, QueryParameter(ge=1, description="Only this campaign.")] = None,
+        campaign_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, description="Only this campaign.")] = None,
         team: Annotated[str | None, QueryParameter(min_length=1, max_length=120, description="Only this team.")] = None,
         network: Annotated[
             str | None, QueryParameter(min_length=1, max_length=40, description="Only this network.")
@@ -262,6 +284,7 @@ class MyAnalyticsController(ClarionController):
     @get(
         "/",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=AMBASSADOR,
         summary="My shares, clicks, reach and trend (the last 90 days by default)",
         description=REPORT_DESCRIPTION,
@@ -283,6 +306,7 @@ class MyAnalyticsController(ClarionController):
     @get(
         "/content",
         sync_to_thread=True,
+        operation_class=JsonOrCsvOperation,
         opt=AMBASSADOR,
         summary="How the content I wrote or suggested travelled, per item",
         description="Everyone's shares of your content, with clicks, reach and engagement. `format=csv` for a file.",

@@ -7,19 +7,28 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, PlainValidator
 
 from clarion.metrics.figures import Report
 from clarion_plugins.analytics.reports import BreakdownRow
 
 
+def _number(value: Any) -> int | float | None:
+    """A figure as computed: counts stay integers, rates stay fractions (the schema says "number")."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError("a figure is a number or null")
+    return value
+
+
 class FigureOut(BaseModel):
     key: str = Field(examples=["potential_reach"])
     label: str = Field(examples=["Potential reach"])
-    value: int | float | None = Field(
-        description="None when it cannot be computed (e.g. a rate over zero).", examples=[12561]
+    # One JSON number (integers included), not integer-or-number: with oneOf an integer matched both.
+    value: Annotated[float | None, PlainValidator(_number), PlainSerializer(_number)] = Field(
+        description="A number (whole for counts); None when it cannot be computed (e.g. a rate over zero).",
+        examples=[12561],
     )
     source: str = Field(
         description="measured (counted by Clarion), reported (by a network), estimated (by the formula) or mixed.",

@@ -14,6 +14,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import QueryParameter
 from pydantic import BaseModel, Field
 
+from clarion import inputs
 from clarion.models import Role
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import problems
@@ -56,7 +57,7 @@ class CsvUploadOperation(Operation):
 async def _csv_body(request: Request[Any, Any, Any]) -> bytes:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+    if length and inputs.DIGITS.fullmatch(length) and int(length) > MAX_UPLOAD_BYTES:
         raise HTTPException(status_code=413, detail=f"the file is larger than {MAX_UPLOAD_BYTES // 1024} KB")
     if content_type == "multipart/form-data":
         form = await request.form()

@@ -18,16 +18,16 @@ equal to a stored sample (same share, metric and time) is counted as unchanged.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from uuid import uuid4
 
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.connectors import METRIC_NAMES
 from clarion.engine import Engine
@@ -52,7 +52,7 @@ ALIASES = {
     "reblogs": "reposts",
     "views": "impressions",
 }
-NUMBER = re.compile(r"\d+|\d{1,3}(?:[, _]\d{3})+")
+NUMBER = re.compile(r"[0-9]+|[0-9]{1,3}(?:[, _][0-9]{3})+")  # ASCII digits: "²" is no number
 TRACKED_PATH = re.compile(r"^/r/(?P<code>[A-Za-z0-9_-]{1,16})/?$")
 
 
@@ -86,11 +86,8 @@ class ImportReport:
 
 def _decode(content: bytes | str) -> str:
     if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationFailed("the file is not UTF-8 text; save it as CSV UTF-8", field="file") from None
+        return inputs.check_text(content, "file")
+    return inputs.decode_text(content, "file")
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -126,13 +123,13 @@ def parse_observed_at(raw: str, now: datetime) -> datetime | str:
     if not text:
         return "is empty"
     try:
-        if len(text) == 10:
-            moment = datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
-        else:
-            moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
-            moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:
         return f"{text!r} is not a date (2026-11-20) or date-time (2026-11-20T09:30:00+01:00)"
+    try:
+        moment = inputs.check_moment(moment, "observed_at")
+    except ValidationFailed:
+        return f"{text!r} is not in the years {inputs.MIN_YEAR} to {inputs.MAX_YEAR}"
     if moment > now + FUTURE_TOLERANCE:
         return f"{moment.isoformat()} is in the future"
     return moment
@@ -154,7 +151,10 @@ class _Shares:
 
     def _lookup(self, reference: str) -> Share | None:
         if reference.isdigit():
-            return self.session.get(Share, int(reference)) if len(reference) <= 10 else None
+            try:
+                return self.session.get(Share, inputs.parse_digits(reference, "share", low=1))
+            except ValidationFailed:
+                return None
         if reference.startswith(("http://", "https://")):
             parts = urlsplit(reference)
             tracked = TRACKED_PATH.match(parts.path)
@@ -179,38 +179,26 @@ class _Row:
 
 def _read_rows(engine: Engine, session: Session, text: str, now: datetime) -> tuple[list[_Row], list[RowProblem]]:
     problems: list[RowProblem] = []
-    reader = csv.reader(io.StringIO(text), _dialect(text))
+    reader = inputs.csv_rows(text, _dialect(text))
     try:
-        header = next(reader)
+        _, header = next(reader)
     except StopIteration:
         raise ValidationFailed("the file is empty; it needs a header row: share,metric,value,observed_at") from None
-    except csv.Error as exc:
-        raise ValidationFailed(f"line 1 is not valid CSV: {exc}") from None
     names = [name.strip().lower() for name in header]
     missing = [name for name in COLUMNS if name not in names]
     unknown = [name for name in names if name not in COLUMNS]
-    if missing or unknown or len(set(names)) != len(names):
+    if missing or unknown:
         detail = "the header row must name the columns share, metric, value and observed_at"
         if missing:
             detail += f"; missing: {', '.join(missing)}"
         if unknown:
             detail += f"; unknown: {', '.join(repr(name) for name in unknown)}"
-        if len(set(names)) != len(names):
-            detail += "; a column is named twice"
         raise ValidationFailed(detail, field="file")
     position = {name: names.index(name) for name in COLUMNS}
     shares = _Shares(engine, session)
     rows: list[_Row] = []
     count = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(RowProblem(reader.line_num, None, f"not valid CSV: {exc}"))
-            break
-        line = reader.line_num
+    for line, record in reader:
         if not any(cell.strip() for cell in record):
             continue  # blank lines, often at the end of a spreadsheet export
         count += 1

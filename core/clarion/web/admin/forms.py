@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import hmac
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from clarion import inputs
 from clarion.errors import ValidationFailed
 from clarion.models import AdvocacyLevel, ContentOrigin, EditPolicy, Role
 
@@ -53,45 +52,32 @@ def choice(form: Mapping[str, Any], name: str, kind: type[E]) -> E:
         raise ValidationFailed(f"{name.replace('_', ' ')} must be one of {allowed}", field=name) from None
 
 
-def optional_id(form: Mapping[str, Any], name: str) -> int | None:
-    value = text(form, name)
-    if not value:
-        return None
-    if not value.isdigit() or not 1 <= int(value) <= 2**31 - 1:
-        raise ValidationFailed(f"{name.replace('_', ' ')} is not a valid choice", field=name)
-    return int(value)
-
-
-def optional_count(form: Mapping[str, Any], name: str) -> int | None:
-    value = text(form, name)
-    if not value:
-        return None
-    if not value.isdigit() or int(value) > 2**31 - 1:
-        raise ValidationFailed(f"{name.replace('_', ' ')} must be a whole number, 0 or more", field=name)
-    return int(value)
-
-
-def optional_percent(form: Mapping[str, Any], name: str) -> int | None:
-    value = text(form, name)
-    if not value:
-        return None
-    if not value.isdigit() or int(value) > 100:
-        raise ValidationFailed(f"{name.replace('_', ' ')} must be a whole percentage from 0 to 100", field=name)
-    return int(value)
-
-
-def optional_moment(form: Mapping[str, Any], name: str) -> datetime | None:
-    """A ``datetime-local`` value, read as UTC (the form says so)."""
+def _digits(form: Mapping[str, Any], name: str, *, low: int, high: int, refusal: str) -> int | None:
     value = text(form, name)
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"{name.replace('_', ' ')} must be a date and time (YYYY-MM-DD HH:MM)", field=name
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return inputs.parse_digits(value, name, low=low, high=high)
+    except ValidationFailed:
+        raise ValidationFailed(f"{name.replace('_', ' ')} {refusal}", field=name) from None
+
+
+def optional_id(form: Mapping[str, Any], name: str) -> int | None:
+    return _digits(form, name, low=1, high=inputs.MAX_ID, refusal="is not a valid choice")
+
+
+def optional_count(form: Mapping[str, Any], name: str) -> int | None:
+    return _digits(form, name, low=0, high=inputs.MAX_ID, refusal="must be a whole number, 0 or more")
+
+
+def optional_percent(form: Mapping[str, Any], name: str) -> int | None:
+    return _digits(form, name, low=0, high=100, refusal="must be a whole percentage from 0 to 100")
+
+
+def optional_moment(form: Mapping[str, Any], name: str) -> datetime | None:
+    """A ``datetime-local`` value, read as UTC (the form says so); years 1900 to 2999."""
+    value = text(form, name)
+    return inputs.parse_moment(value, name) if value else None
 
 
 def word_list(form: Mapping[str, Any], name: str) -> list[str]:
@@ -179,9 +165,13 @@ class ImportPlan:
 def parse_ambassador_csv(raw: str) -> ImportPlan:
     """Check every row of a CSV (header ``external_id,name,…``); all errors at once, line numbers included."""
     plan = ImportPlan()
-    reader = csv.DictReader(io.StringIO(raw.lstrip("\ufeff")))
-    header = [name.strip() for name in reader.fieldnames or []]
-    if not header:
+    try:
+        lines = list(inputs.csv_rows(raw))
+    except ValidationFailed as exc:
+        plan.errors.append(exc.detail)
+        return plan
+    header = [name.strip() for name in lines[0][1]] if lines else []
+    if not any(header):
         plan.errors.append("the file is empty; the first line names the columns")
         return plan
     unknown = [name for name in header if name not in IMPORT_COLUMNS]
@@ -192,21 +182,15 @@ def parse_ambassador_csv(raw: str) -> ImportPlan:
         plan.errors.append(f"line 1: missing columns {', '.join(missing)}")
     if plan.errors:
         return plan
-    reader.fieldnames = header
     seen: dict[str, int] = {}
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        plan.errors.append(f"the file is not valid CSV: {exc}")
+    if len(lines) - 1 > MAX_IMPORT_ROWS:
+        plan.errors.append(f"at most {MAX_IMPORT_ROWS} rows per import; this file has {len(lines) - 1}")
         return plan
-    if len(records) > MAX_IMPORT_ROWS:
-        plan.errors.append(f"at most {MAX_IMPORT_ROWS} rows per import; this file has {len(records)}")
-        return plan
-    for number, record in enumerate(records, start=2):
-        if None in record:
+    for number, cells in lines[1:]:
+        if len(cells) > len(header):
             plan.errors.append(f"line {number}: more values than columns")
             continue
-        values = {key: (value or "").strip() for key, value in record.items()}
+        values = {key: value.strip() for key, value in zip(header, cells, strict=False)}
         if not any(values.values()):
             continue  # a blank line
         try:

@@ -34,7 +34,7 @@ from clarion import __version__
 from clarion.actors import Actor
 from clarion.contracts import AdminPage
 from clarion.engine import Engine
-from clarion.errors import ClarionError, NotAuthenticated, PluginError
+from clarion.errors import ClarionError, NotAuthenticated, PluginError, ValidationFailed
 from clarion.event_log import record_event
 from clarion.events import RecordedEvent
 from clarion.i18n import language_of, translations
@@ -161,6 +161,9 @@ def checked_form(engine: Engine, actor: Actor, data: Mapping[str, Any]) -> dict[
         CsrfError: the token is missing or someone else's (the page answers 403).
     """
     form = flat(data)
+    if any("\ufffd" in value for value in form.values() if isinstance(value, str)):
+        # The form parser replaces bytes that are not UTF-8; store nothing rather than mojibake.
+        raise ValidationFailed("the form is not valid UTF-8 text; nothing was saved")
     if not forms.check_admin_csrf(engine.settings.secret_key, actor.external_id, form.get(forms.CSRF_FIELD)):
         raise CsrfError("this form expired or did not come from Clarion; reload the page and try again")
     return form

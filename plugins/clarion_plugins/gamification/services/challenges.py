@@ -11,7 +11,7 @@ editor sees next to the frozen ones, never the results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import inputs
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.event_log import record_event
@@ -111,13 +112,19 @@ def status_of(challenge: Challenge, now: datetime | None = None) -> ChallengeSta
 
 def results_due(challenge: Challenge) -> datetime:
     """When the results freeze."""
-    return challenge.ends_at + RESULTS_GRACE
+    return inputs.clamp(challenge.ends_at) + RESULTS_GRACE
 
 
 # -- checks ---------------------------------------------------------------------------------------
 
 
-def _check(session: Session, values: Mapping[str, Any], current: Challenge | None = None) -> None:
+def _check(
+    session: Session,
+    values: Mapping[str, Any],
+    current: Challenge | None = None,
+    *,
+    networks: Collection[str] | None = None,
+) -> None:
     def value(name: str) -> Any:
         return values[name] if name in values else getattr(current, name, None)
 
@@ -153,6 +160,10 @@ def _check(session: Session, values: Mapping[str, Any], current: Challenge | Non
                 raise ValidationFailed(
                     f"a points challenge counts all awarded points: {name} filters only shares and clicks", field=name
                 )
+    network = values.get("network")
+    if network is not None and networks is not None and network not in networks:
+        known = ", ".join(sorted(networks)) or "none"
+        raise ValidationFailed(f"unknown network {network!r}; known networks: {known}", field="network")
     campaign_id = value("campaign_id")
     if campaign_id is not None and session.get(Campaign, campaign_id) is None:
         raise ValidationFailed(f"campaign {campaign_id} not found", field="campaign_id")
@@ -218,21 +229,31 @@ def list_challenges(
     return paginate(session, query.order_by(col(Challenge.starts_at).desc(), col(Challenge.id).desc()), page)
 
 
-def create_challenge(session: Session, actor: Actor, data: Mapping[str, Any]) -> Challenge:
+def create_challenge(
+    session: Session, actor: Actor, data: Mapping[str, Any], *, networks: Collection[str] | None = None
+) -> Challenge:
+    """A new challenge; ``networks``, when given, are the networks a ``network`` filter may name."""
     actor.require(Role.EDITOR, "creating challenges")
     values = _clean(data)
-    _check(session, values)
+    _check(session, values, networks=networks)
     challenge = Challenge(**{name: value for name, value in values.items() if value is not None})
     session.add(challenge)
     session.flush()
     return challenge
 
 
-def update_challenge(session: Session, actor: Actor, challenge_id: int, changes: Mapping[str, Any]) -> Challenge:
+def update_challenge(
+    session: Session,
+    actor: Actor,
+    challenge_id: int,
+    changes: Mapping[str, Any],
+    *,
+    networks: Collection[str] | None = None,
+) -> Challenge:
     actor.require(Role.EDITOR, "changing challenges")
     challenge = get_challenge(session, challenge_id)
     values = _clean(changes)
-    _check(session, values, challenge)
+    _check(session, values, challenge, networks=networks)
     for name, value in values.items():
         setattr(challenge, name, value)
     challenge.updated_at = utcnow()
@@ -305,8 +326,8 @@ def for_ambassador(session: Session, ambassador_id: int, *, now: datetime | None
 
 def _days(challenge: Challenge) -> tuple[date, date]:
     """The UTC days a points challenge counts: every day the window touches (end exclusive)."""
-    last = challenge.ends_at - timedelta(microseconds=1)
-    return challenge.starts_at.date(), last.date() + timedelta(days=1)
+    last = inputs.clamp(challenge.ends_at) - timedelta(microseconds=1)
+    return inputs.clamp(challenge.starts_at).date(), last.date() + timedelta(days=1)
 
 
 def window_days(challenge: Challenge) -> tuple[date, date]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from clarion import inputs
 from clarion.clock import utctoday
 from clarion.errors import NotFound, ValidationFailed
 from clarion.models import Ambassador, Campaign, Content, NetworkAccount, Share
@@ -95,16 +96,19 @@ class Board:
 
 
 def _campaign(session: Session, campaign_id: str, field: str) -> Campaign:
-    if not campaign_id.isdigit() or int(campaign_id) < 1:
-        raise ValidationFailed(f"{field}: a campaign id is a positive number, not {campaign_id!r}", field=field)
-    campaign = session.get(Campaign, int(campaign_id))
+    try:
+        campaign = session.get(Campaign, inputs.parse_digits(campaign_id, field, low=1))
+    except ValidationFailed:
+        raise ValidationFailed(
+            f"{field}: a campaign id is a positive number, not {campaign_id!r}", field=field
+        ) from None
     if campaign is None:
         raise NotFound(f"campaign {campaign_id} not found")
     return campaign
 
 
 def _day(moment: datetime | None) -> date | None:
-    return moment.astimezone(UTC).date() if moment is not None else None
+    return inputs.clamp(moment).date() if moment is not None else None
 
 
 def parse_window(session: Session, period: str, today: date) -> Window:
@@ -124,9 +128,13 @@ def parse_window(session: Session, period: str, today: date) -> Window:
         ends_on = _day(campaign.ends_at)
         return Window(period, _day(campaign.starts_at), ends_on + timedelta(days=1) if ends_on else None)
     if name == "challenge":
-        if not value.isdigit() or int(value) < 1:
-            raise ValidationFailed(f"period: a challenge id is a positive number, not {value!r}", field="period")
-        challenge = challenge_service.get_challenge(session, int(value), archived=False)
+        try:
+            challenge_id = inputs.parse_digits(value, "period", low=1)
+        except ValidationFailed:
+            raise ValidationFailed(
+                f"period: a challenge id is a positive number, not {value!r}", field="period"
+            ) from None
+        challenge = challenge_service.get_challenge(session, challenge_id, archived=False)
         starts_on, ends_on = challenge_service.window_days(challenge)
         return Window(period, starts_on, ends_on, challenge=challenge)
     raise ValidationFailed(
@@ -138,8 +146,8 @@ def parse_window(session: Session, period: str, today: date) -> Window:
 
 def month_window(month: str) -> Window:
     """The calendar month ``YYYY-MM``."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", month)
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1970:
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", month)
+    if match is None or not 1 <= int(match[2]) <= 12 or not 1970 <= int(match[1]) <= inputs.MAX_YEAR:
         raise ValidationFailed(f"month must look like 2026-03, not {month!r}", field="month")
     starts_on = date(int(match[1]), int(match[2]), 1)
     return Window(month, starts_on, period_end(PeriodKind.MONTH, starts_on), PeriodKind.MONTH)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from clarion import inputs
 from clarion.errors import BadRequest, NotFound
 from clarion.models import Ambassador, Campaign, utcnow
 from clarion.widgets import Widget
@@ -34,7 +35,7 @@ def _checked(settings: dict[str, Any]) -> tuple[str, str, RankBy, int]:
     if period not in PERIODS:
         raise BadRequest(f"period must be one of {', '.join(PERIODS)}, not {period!r}", field="period")
     kind, _, campaign = scope.partition(":")
-    if kind not in SCOPES or (campaign and (kind != "campaign" or not campaign.isdigit())):
+    if kind not in SCOPES or (campaign and (kind != "campaign" or not inputs.DIGITS.fullmatch(campaign))):
         raise BadRequest(
             f"scope must be company, department, team, campaign or campaign:<id>, not {scope!r}", field="scope"
         )

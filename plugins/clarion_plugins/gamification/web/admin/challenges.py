@@ -128,7 +128,9 @@ class AdminChallengeController(ClarionController):
         form = kit.checked_form(engine, actor, data)
         try:
             with engine.transaction() as session:
-                challenge_id = challenge_service.create_challenge(session, actor, challenge_fields(form)).id
+                challenge_id = challenge_service.create_challenge(
+                    session, actor, challenge_fields(form), networks=engine.connectors()
+                ).id
         except ClarionError as exc:
             with engine.transaction() as session:
                 viewer = kit.viewer_of(engine, session, actor)
@@ -158,7 +160,7 @@ class AdminChallengeController(ClarionController):
                     for name, value in challenge_fields(form).items()
                     if str(form.get(name, "")).strip() != str(shown[name])
                 }
-                challenge_service.update_challenge(session, actor, challenge_id, changes)
+                challenge_service.update_challenge(session, actor, challenge_id, changes, networks=engine.connectors())
         except ClarionError as exc:
             with engine.transaction() as session:
                 viewer = kit.viewer_of(engine, session, actor)

@@ -58,7 +58,9 @@ class ChallengeController(ClarionController):
     )
     def create_challenge(self, engine: EngineDep, actor: ActorDep, data: JSONBody[ChallengeCreate]) -> ChallengeOut:
         with engine.transaction() as session:
-            return ChallengeOut.of(challenge_service.create_challenge(session, actor, data.model_dump()))
+            return ChallengeOut.of(
+                challenge_service.create_challenge(session, actor, data.model_dump(), networks=engine.connectors())
+            )
 
     @get("/{challenge_id:int}", sync_to_thread=True, opt=EDITOR, summary="Read a challenge", responses=problems(404))
     def get_challenge(self, engine: EngineDep, actor: ActorDep, challenge_id: IdPath) -> ChallengeOut:
@@ -77,7 +79,9 @@ class ChallengeController(ClarionController):
     ) -> ChallengeOut:
         with engine.transaction() as session:
             changes = data.model_dump(exclude_unset=True)
-            return ChallengeOut.of(challenge_service.update_challenge(session, actor, challenge_id, changes))
+            return ChallengeOut.of(
+                challenge_service.update_challenge(session, actor, challenge_id, changes, networks=engine.connectors())
+            )
 
     @delete(
         "/{challenge_id:int}",
