@@ -1,6 +1,7 @@
 """Points per counted click, capped per share per day; bursts from few visitors are held for review.
 
-Self, bot, internal and duplicate clicks never produce ``click.counted``, so they never score.
+Self, bot, internal and duplicate clicks never produce ``click.counted``, so they never score. A
+click after the sharer left (or was erased) still redirects the visitor but scores nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlmodel import col
 
 from clarion import hookimpl
 from clarion.events import EventKind
-from clarion.models import Click, Event
+from clarion.models import Ambassador, Click, Event
 from clarion.scoring import Award
 from clarion_plugins.scoring.history import count, earlier, rows, utc_day
 
@@ -46,6 +47,9 @@ def clarion_awards_compute(engine, event):
         return []
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     if settings.points == 0:
+        return []
+    left = rows(engine, sa.select(col(Ambassador.left_at)).where(col(Ambassador.id) == event.ambassador_id))
+    if left and left[0][0] is not None and left[0][0] <= event.occurred_at:
         return []
     start, end = utc_day(event.occurred_at)
     same_share = col(Event.share_id) == event.share_id
