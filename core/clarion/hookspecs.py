@@ -685,6 +685,9 @@ def clarion_person_erase_prepare(engine: Engine, session: Session, erasure: Eras
         erasure: Who is erased and the pseudonym replacing them
             (:class:`clarion.contracts.Erasure`).
 
+    Returns:
+        Nothing; the return value is ignored. Raise to refuse the erasure (it rolls back).
+
     Example::
 
         @hookimpl

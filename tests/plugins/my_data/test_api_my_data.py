@@ -103,8 +103,8 @@ def test_i_erase_my_account_and_my_totals_stay_under_a_pseudonym(api, cast, link
 
 def test_admin_search_no_longer_finds_an_erased_person(api, cast):
     api.get("/api/v1/me", cast.amir)
-    found = api.get(f"/api/v1/ambassadors?search=Amir", cast.ada)
+    found = api.get("/api/v1/ambassadors?search=Amir", cast.ada)
     assert found.status_code == 200, found.text
     assert found.json()["total"] >= 1
     assert api.request("DELETE", "/api/v1/me", cast.amir, json={"confirm": "erase"}).status_code == 204
-    assert api.get(f"/api/v1/ambassadors?search=Amir", cast.ada).json()["total"] == 0
+    assert api.get("/api/v1/ambassadors?search=Amir", cast.ada).json()["total"] == 0
