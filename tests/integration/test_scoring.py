@@ -15,6 +15,7 @@ from clarion.errors import Conflict, PermissionDenied
 from clarion.event_log import list_events, record_event
 from clarion.events import EventKind
 from clarion.models import (
+    Ambassador,
     Click,
     Content,
     ContentStatus,
@@ -219,6 +220,15 @@ def test_counted_clicks_score_up_to_a_cap_per_share_per_day(clarion_engine_facto
     assert world.entries(world.amir) == [("click", 2, "awarded", False)] * 3
     world.click(world.amir, share_id, at=MONDAY + timedelta(days=1))
     assert world.balance(world.amir).awarded == 8
+
+
+def test_a_click_after_the_sharer_left_redirects_but_scores_nothing(world):
+    share_id = world.share(world.amir)
+    world.click(world.amir, share_id, at=MONDAY, visitor="v1")
+    with world.engine.transaction() as session:
+        session.get(Ambassador, world.amir.id).left_at = MONDAY + timedelta(hours=1)
+    world.click(world.amir, share_id, at=MONDAY + timedelta(hours=2), visitor="v2")
+    assert world.entries(world.amir) == [("click", 2, "awarded", False)]  # the probe: not +2 after leaving
 
 
 def test_only_counted_clicks_score(world):
