@@ -108,3 +108,82 @@ def test_admin_search_no_longer_finds_an_erased_person(api, cast):
     assert found.json()["total"] >= 1
     assert api.request("DELETE", "/api/v1/me", cast.amir, json={"confirm": "erase"}).status_code == 204
     assert api.get("/api/v1/ambassadors?search=Amir", cast.ada).json()["total"] == 0
+
+
+def test_the_my_data_widget_offers_download_and_erasure_in_dutch(api, cast):
+    assert api.patch("/api/v1/me", cast.amir, {"locale": "nl"}).status_code == 200
+    page = api.get("/widgets/my-data", cast.amir)
+    assert page.status_code == 200, page.text
+    assert "Mijn gegevens klaarzetten om te downloaden" in page.text
+    assert 'data-method="DELETE"' in page.text
+    assert "Ik begrijp dat dit niet ongedaan kan worden gemaakt" in page.text
+    api.post("/api/v1/me/export", cast.amir)
+    build_pending(api)
+    ready = api.get("/widgets/my-data", cast.amir)
+    assert "/api/v1/me/export/download" in ready.text
+
+
+def test_an_admin_erases_someone_on_the_personal_data_page_and_it_is_audited(api, cast):
+    from clarion.models import Event
+    from clarion.web.admin.forms import admin_csrf_token
+
+    api.post("/api/v1/me/consent", cast.amir, {"action": "leave"})
+    with api.engine.transaction() as session:
+        amir_id = session.exec(select(Ambassador.id).where(Ambassador.external_id == cast.amir.external_id)).one()
+    listing = api.get("/admin/personal-data/", cast.ada)
+    assert listing.status_code == 200, listing.text
+    assert f"/admin/personal-data/{amir_id}/erase" in listing.text
+    assert api.get("/admin/personal-data/", cast.amir).status_code == 403
+    token = admin_csrf_token(api.engine.settings.secret_key, cast.ada.external_id)
+    url = f"/admin/personal-data/{amir_id}/erase"
+    unconfirmed = api.request("POST", url, cast.ada, data={"csrf_token": token}, follow_redirects=False)
+    assert unconfirmed.status_code == 303
+    with api.engine.transaction() as session:
+        assert session.get(Ambassador, amir_id).erased_at is None
+    done = api.request("POST", url, cast.ada, data={"csrf_token": token, "confirm": "erase"}, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    with api.engine.transaction() as session:
+        assert session.get(Ambassador, amir_id).erased_at is not None
+        kinds = session.exec(
+            select(Event.kind).where(Event.kind.in_(["admin.ambassador.erased", "ambassador.erased"]))
+        ).all()
+    assert sorted(kinds) == ["admin.ambassador.erased", "ambassador.erased"]
+
+
+def test_an_ambassador_cannot_erase_someone_else(api, cast):
+    import pytest
+
+    from clarion.actors import Actor
+    from clarion.ambassadors.ambassadors import erase_ambassador
+    from clarion.errors import PermissionDenied
+
+    api.get("/api/v1/me", cast.bea)
+    with api.engine.transaction() as session:
+        amir = session.exec(select(Ambassador).where(Ambassador.external_id == cast.amir.external_id)).one()
+        bea_id = session.exec(select(Ambassador.id).where(Ambassador.external_id == cast.bea.external_id)).one()
+        actor = Actor.of(amir)
+    with pytest.raises(PermissionDenied):
+        erase_ambassador(api.engine, actor, bea_id)
+
+
+def test_old_raw_clicks_are_reduced_to_the_rollups(api_factory, cast, linkedin_share, clock):
+    from clarion.metrics.rollups import update
+    from clarion.models import Click
+
+    api = api_factory(plugin_config={"my-data": {"click_retention_days": 30}})
+    with api.engine.transaction() as session:
+        for days in (40, 1):
+            session.add(
+                Click(
+                    capture_id=f"c{days}",
+                    share_id=linkedin_share["id"],
+                    occurred_at=clock.now() - timedelta(days=days),
+                    counted=True,
+                )
+            )
+    assert services.reduce_clicks(api.engine) == 0  # not folded into the rollups yet: kept
+    clock.move(timedelta(minutes=10))
+    update(api.engine, settle_seconds=0)
+    assert services.reduce_clicks(api.engine) == 1
+    with api.engine.transaction() as session:
+        assert [click.capture_id for click in session.exec(select(Click)).all()] == ["c1"]
