@@ -19,10 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("ambassador") as batch:
+    with op.batch_alter_table("ambassador", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.add_column(sa.Column("erased_at", clarion.models.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("ambassador") as batch:
+    with op.batch_alter_table("ambassador", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("erased_at")
