@@ -16,7 +16,6 @@ class EventKind(StrEnum):
     AMBASSADOR_PAUSED = "ambassador.paused"
     AMBASSADOR_RESUMED = "ambassador.resumed"
     AMBASSADOR_LEFT = "ambassador.left"
-    AMBASSADOR_ERASED = "ambassador.erased"
     GUIDELINES_ACCEPTED = "guidelines.accepted"
     ACCOUNT_CONNECTED = "account.connected"
     ACCOUNT_DISCONNECTED = "account.disconnected"

@@ -16,14 +16,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PersonRows:
-    """The rows of one table about one person, for their data export.
-
-    Attributes:
-        table: The table's name (``kudos``); it names the files in the export (``kudos.json``,
-            ``kudos.csv``) and tells the coverage test which table a plugin answers for, so
-            return it even when there are no rows.
-        rows: One mapping per row, JSON values only; leave out secrets (hashes, credentials).
-    """
+    """The rows of one table (``table``, named even with no ``rows``) about a person, as JSON values."""
 
     table: str
     rows: Sequence[Mapping[str, Any]] = ()
@@ -31,14 +24,7 @@ class PersonRows:
 
 @dataclass
 class Erasure:
-    """A person being erased, handed to every plugin inside the erasing transaction.
-
-    Attributes:
-        ambassador_id: Whose rows to erase. The ambassador row stays, renamed to ``pseudonym``,
-            so aggregates (points, rollups, leaderboards) keep adding up.
-        pseudonym: The name that replaces the person everywhere (``Former ambassador 7KQ2``).
-        tables: The tables the plugins said they handled (:meth:`covered`).
-    """
+    """A person being erased: their ambassador row stays, renamed ``pseudonym``, so totals add up."""
 
     ambassador_id: int
     pseudonym: str

@@ -57,7 +57,6 @@ class AdminPersonalDataController(kit.AdminPageController):
             return kit.redirect(f"/admin/personal-data/{ambassador_id}/erase", unconfirmed="1")
         erase_ambassador(
             engine,
-            actor,
             ambassador_id,
             audit=lambda session, erasure: kit.audit(
                 session,

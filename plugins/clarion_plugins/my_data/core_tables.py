@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from clarion.contracts import Erasure, PersonRows, person_rows
+from clarion.errors import Conflict
+from clarion.event_log import record_event
 from clarion.models import (
     Ambassador,
     AmbassadorVisitor,
@@ -30,6 +32,7 @@ from clarion.models import (
     utcnow,
 )
 
+ERASED = "ambassador.erased"
 # Rows kept on purpose after an erasure: they feed totals and name only the pseudonymous id.
 KEPT = (
     PointsEntry,
@@ -104,6 +107,8 @@ def erase_core(session: Session, erasure: Erasure) -> None:
     )
     ambassador = session.get(Ambassador, person)
     assert ambassador is not None
+    if ambassador.erased_at is not None:
+        raise Conflict("this account is erased already")
     now = utcnow()
     ambassador.external_id = erasure.pseudonym
     ambassador.name = erasure.pseudonym
@@ -123,4 +128,5 @@ def erase_core(session: Session, erasure: Erasure) -> None:
     ambassador.erased_at = now
     ambassador.updated_at = now
     session.add(ambassador)
+    record_event(session, ERASED, idempotency_key=f"{ERASED}:{person}", ambassador_id=person)
     erasure.covered("ambassador", "share", *(_table(model).name for model in (*DELETED, *KEPT)))

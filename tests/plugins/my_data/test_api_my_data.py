@@ -151,19 +151,19 @@ def test_an_admin_erases_someone_on_the_personal_data_page_and_it_is_audited(api
 
 
 def test_an_ambassador_cannot_erase_someone_else(api, cast):
-    import pytest
-
-    from clarion.actors import Actor
-    from clarion.ambassadors.ambassadors import erase_ambassador
-    from clarion.errors import PermissionDenied
+    from clarion.web.admin.forms import admin_csrf_token
 
     api.get("/api/v1/me", cast.bea)
     with api.engine.transaction() as session:
-        amir = session.exec(select(Ambassador).where(Ambassador.external_id == cast.amir.external_id)).one()
         bea_id = session.exec(select(Ambassador.id).where(Ambassador.external_id == cast.bea.external_id)).one()
-        actor = Actor.of(amir)
-    with pytest.raises(PermissionDenied):
-        erase_ambassador(api.engine, actor, bea_id)
+    token = admin_csrf_token(api.engine.settings.secret_key, cast.amir.external_id)
+    refused = api.request(
+        "POST", f"/admin/personal-data/{bea_id}/erase", cast.amir, data={"csrf_token": token, "confirm": "erase"}
+    )
+    assert refused.status_code == 403
+    with api.engine.transaction() as session:
+        assert session.get(Ambassador, bea_id).erased_at is None
+    assert api.request("DELETE", "/api/v1/me", cast.bea, json={"confirm": "erase"}).status_code == 204
 
 
 def test_old_raw_clicks_are_reduced_to_the_rollups(api_factory, cast, linkedin_share, clock):

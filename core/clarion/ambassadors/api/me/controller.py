@@ -85,7 +85,7 @@ class MeController(ClarionController):
         responses=problems(409, 422),
     )
     def erase_me(self, engine: EngineDep, actor: ActorDep, data: JSONBody[EraseRequest]) -> None:
-        ambassador_service.erase_ambassador(engine, actor, actor.ambassador_id)
+        ambassador_service.erase_ambassador(engine, actor.ambassador_id)
 
     @patch("/", sync_to_thread=True, opt=AMBASSADOR, summary="Change my preferences", responses=problems(422))
     def update_me(self, engine: EngineDep, actor: ActorDep, data: JSONBody[MeUpdate]) -> MeOut:
