@@ -134,6 +134,7 @@ def test_an_admin_erases_someone_on_the_personal_data_page_and_it_is_audited(api
     assert listing.status_code == 200, listing.text
     assert f"/admin/personal-data/{amir_id}/erase" in listing.text
     assert api.get("/admin/personal-data/", cast.amir).status_code == 403
+    assert f"/admin/personal-data/{amir_id}/erase" in api.get(f"/admin/ambassadors/{amir_id}", cast.ada).text
     token = admin_csrf_token(api.engine.settings.secret_key, cast.ada.external_id)
     url = f"/admin/personal-data/{amir_id}/erase"
     unconfirmed = api.request("POST", url, cast.ada, data={"csrf_token": token}, follow_redirects=False)
