@@ -26,7 +26,7 @@ from clarion.badges import Badge
 from clarion.clock import Clock, default_clock, using
 from clarion.config import IgnoredSettingWarning, Settings
 from clarion.connectors import Connector
-from clarion.contracts import AdminPage, Job, Schema, ServeSetup
+from clarion.contracts import AdminPage, Erasure, Job, PersonRows, Schema, ServeSetup
 from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
 from clarion.emv import EmvModel
 from clarion.errors import (
@@ -450,6 +450,23 @@ class Engine:
                 raise PluginError(f"clarion_widget_context_compute must return a mapping, not {type(result).__name__}")
             merged.update(result or {})
         return merged
+
+    def person_export(self, session: Session, ambassador_id: int) -> list[PersonRows]:
+        """Every plugin's rows about one person, in call order."""
+        results = self.pm.hook.clarion_person_export_compute(engine=self, session=session, ambassador_id=ambassador_id)
+        found: list[PersonRows] = []
+        for result in reversed(results):
+            for item in result or ():
+                if not isinstance(item, PersonRows):
+                    raise PluginError(
+                        f"clarion_person_export_compute must return PersonRows, not {type(item).__name__}"
+                    )
+                found.append(item)
+        return found
+
+    def person_erase(self, session: Session, erasure: Erasure) -> None:
+        """Let every plugin erase its rows about ``erasure.ambassador_id`` (errors roll the erasure back)."""
+        self.pm.hook.clarion_person_erase_prepare(engine=self, session=session, erasure=erasure)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

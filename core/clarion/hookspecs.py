@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from clarion.actors import Actor
     from clarion.badges import Badge
     from clarion.connectors import Connector
-    from clarion.contracts import AdminPage, Job, Schema, ServeSetup
+    from clarion.contracts import AdminPage, Erasure, Job, PersonRows, Schema, ServeSetup
     from clarion.emv import EmvModel
     from clarion.engine import Engine
     from clarion.events import RecordedEvent
@@ -636,4 +636,62 @@ def clarion_widget_context_compute(
             if widget == "my-impact":
                 return {"kudos": count_kudos(session, viewer.ambassador_id)}
             return None
+    """
+
+
+@hookspec
+def clarion_person_export_compute(engine: Engine, session: Session, ambassador_id: int) -> Sequence[PersonRows] | None:
+    """Return the rows about one person in the plugin's own tables, for their data export.
+
+    Every implementation is asked (this is not ``firstresult``) when a person's export is built
+    (``POST /api/v1/me/export`` starts a job that calls it); the answers become one JSON and one
+    CSV file per table in the person's zip. Answer for every table of yours with a person column
+    (a foreign key to ``ambassador.id``), with an empty ``rows`` when there are none: a test
+    fails when a table holding people is covered by no plugin. Leave out secrets (hashes,
+    encrypted credentials). Read through ``session``; never commit it.
+
+    Args:
+        engine: The running engine.
+        session: The export's open session.
+        ambassador_id: Whose rows to return.
+
+    Returns:
+        A sequence of :class:`clarion.contracts.PersonRows` (or ``None``).
+
+    Example::
+
+        @hookimpl
+        def clarion_person_export_compute(session, ambassador_id):
+            given = session.exec(select(Kudos).where(Kudos.giver_id == ambassador_id)).all()
+            return [PersonRows("kudos", [{"message": k.message, "at": k.created_at.isoformat()} for k in given])]
+    """
+
+
+@hookspec
+def clarion_person_erase_prepare(engine: Engine, session: Session, erasure: Erasure) -> None:
+    """Erase one person's rows in the plugin's own tables, before the person is replaced by a pseudonym.
+
+    Every implementation is called (this is not ``firstresult``) inside the erasing transaction
+    when a person erases their account (``DELETE /api/v1/me``) or an admin erases it; an error
+    rolls the whole erasure back. Delete what is personal (texts, handles, credentials); keep
+    rows that feed aggregates (points, totals) under ``erasure.ambassador_id``, which from now
+    on names nobody. Call ``erasure.covered(table, ...)`` for every table of yours with a person
+    column, including the ones you keep on purpose: a test fails when a table holding people
+    is covered by no plugin. Write through ``session``; never commit it.
+
+    Args:
+        engine: The running engine.
+        session: The erasure's open session.
+        erasure: Who is erased and the pseudonym replacing them
+            (:class:`clarion.contracts.Erasure`).
+
+    Returns:
+        Nothing; the return value is ignored. Raise to refuse the erasure (it rolls back).
+
+    Example::
+
+        @hookimpl
+        def clarion_person_erase_prepare(session, erasure):
+            session.execute(sa.delete(Kudos).where(Kudos.giver_id == erasure.ambassador_id))
+            erasure.covered("kudos")
     """

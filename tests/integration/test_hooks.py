@@ -130,6 +130,7 @@ def test_hook_widgets_register(clarion_engine):
         "submit",
         "challenges",
         "leaderboard",
+        "my-data",
         "picks",
     }  # the built-ins and the plugin's
     widget = widgets["picks"]

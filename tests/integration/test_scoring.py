@@ -15,6 +15,7 @@ from clarion.errors import Conflict, PermissionDenied
 from clarion.event_log import list_events, record_event
 from clarion.events import EventKind
 from clarion.models import (
+    Ambassador,
     Click,
     Content,
     ContentStatus,
@@ -234,6 +235,15 @@ def test_a_click_on_the_link_of_a_share_never_published_earns_nothing(world):
     world.record(EventKind.SHARE_PUBLISHED, None, share_id=share_id, network="linkedin")
     world.click(world.amir, share_id, visitor="v2", published=False)
     assert world.entries(world.amir) == [("click", 2, "awarded", False)]
+
+
+def test_a_click_after_the_sharer_left_redirects_but_scores_nothing(world):
+    share_id = world.share(world.amir)
+    world.click(world.amir, share_id, at=MONDAY, visitor="v1")
+    with world.engine.transaction() as session:
+        session.get(Ambassador, world.amir.id).left_at = MONDAY + timedelta(hours=1)
+    world.click(world.amir, share_id, at=MONDAY + timedelta(hours=2), visitor="v2")
+    assert world.entries(world.amir) == [("click", 2, "awarded", False)]  # the probe: not +2 after leaving
 
 
 def test_only_counted_clicks_score(world):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 from clarion import inputs
 from clarion.actors import Actor
 from clarion.content import guidelines
+from clarion.contracts import Erasure
 from clarion.engine import Engine
 from clarion.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from clarion.event_log import record_event
@@ -135,6 +137,8 @@ def resolve_identity(session: Session, identity: Identity, *, provision: bool = 
         ambassador = session.get(Ambassador, identity.ambassador_id)
     else:
         ambassador = session.exec(select(Ambassador).where(Ambassador.external_id == identity.external_id)).first()
+    if ambassador is not None and ambassador.erased_at is not None:
+        raise NotAuthenticated("this account was erased")  # an old session or token names a pseudonym
     if ambassador is not None:
         return ambassador
     if not provision or identity.ambassador_id is not None:
@@ -423,3 +427,27 @@ def import_ambassadors(
     if problems:
         raise ValidationFailed("; ".join(problems), field="file")
     return created
+
+
+def erase_ambassador(
+    engine: Engine, ambassador_id: int, *, audit: Callable[[Session, Erasure], object] | None = None
+) -> Erasure:
+    """Erase a person: every plugin erases its rows (``clarion_person_erase_prepare``), leaving a pseudonym.
+
+    ``audit(session, erasure)`` records it in the same transaction. The built-in ``my-data`` plugin
+    erases the core's rows; with nobody doing so the erasure is refused rather than half done.
+
+    Raises:
+        NotFound: nobody has that id.
+        Conflict: erased already (raised by ``my-data``), or no plugin erases people.
+    """
+    with engine.transaction() as session:
+        if session.get(Ambassador, ambassador_id, with_for_update=True) is None:
+            raise NotFound(f"no ambassador {ambassador_id}")
+        erasure = Erasure(ambassador_id, f"erased-{secrets.token_hex(6)}")
+        engine.person_erase(session, erasure)
+        if "ambassador" not in erasure.tables:
+            raise Conflict("no plugin erases people here (is the my-data plugin blocked?)")
+        if audit is not None:
+            audit(session, erasure)
+    return erasure

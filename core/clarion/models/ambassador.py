@@ -76,6 +76,9 @@ class Ambassador(SQLModel, table=True):
         default=AdvocacyLevel.ENGAGEMENT, sa_type=enum_type(AdvocacyLevel, "advocacy_level")
     )
     leaderboard_visible: bool = Field(default=True)
+    erased_at: datetime | None = Field(
+        default=None, sa_column=utc_column(), description="When the person's data was erased; the row is a pseudonym."
+    )
     quiet_hours_start: int | None = Field(
         default=None, description="Minutes after local midnight when quiet hours begin (no scheduled posts)."
     )

@@ -23,12 +23,12 @@ import click
 from sqlmodel import Session
 
 from clarion import hookimpl
-from clarion.contracts import AdminPage, Job, Schema
+from clarion.contracts import AdminPage, Erasure, Job, PersonRows, Schema, person_rows
 from clarion.events import EventKind, RecordedEvent
 from clarion.models import PointsEntry
 from clarion.scoring import PointsMoved
 from clarion_plugins.gamification import impact
-from clarion_plugins.gamification.models import TABLES
+from clarion_plugins.gamification.models import TABLES, ChallengeParticipant
 from clarion_plugins.gamification.services import badges, challenges, levels, periods
 from clarion_plugins.gamification.settings import PLUGIN_NAME, GamificationSettings
 from clarion_plugins.gamification.web.admin.challenges import AdminChallengeController
@@ -47,6 +47,8 @@ __all__ = ["PLUGIN_NAME", "Settings"]
 Settings = GamificationSettings  # what `[plugins.gamification]` accepts, named as every built-in names it
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The tables naming a person: exported with them and covered by their erasure.
+PERSON_TABLES = [table for table in TABLES if "ambassador_id" in table.c]
 FREEZE_CHALLENGES = "gamification.freeze_challenges"
 # The job's name while it was the core's: tasks queued under it before an upgrade still run.
 OLD_FREEZE_CHALLENGES = "clarion.freeze_challenges"
@@ -140,3 +142,17 @@ def clarion_widget_context_compute(engine: Engine, widget: str, viewer: Any, ses
     if widget == "my-impact":
         return impact.my_impact_additions(engine, viewer, session)
     return None
+
+
+@hookimpl
+def clarion_person_export_compute(session: Session, ambassador_id: int) -> list[PersonRows]:
+    return [person_rows(session, table, ambassador_id, columns=["ambassador_id"]) for table in PERSON_TABLES]
+
+
+@hookimpl
+def clarion_person_erase_prepare(session: Session, erasure: Erasure) -> None:
+    # Badges, period totals and frozen results stay under the pseudonym (leaderboards hide it); a running
+    # challenge loses the participant.
+    participant = ChallengeParticipant.__table__  # type: ignore[attr-defined]
+    session.execute(participant.delete().where(participant.c.ambassador_id == erasure.ambassador_id))
+    erasure.covered(*(table.name for table in PERSON_TABLES))

@@ -2,7 +2,8 @@
 
 Self, bot, internal and duplicate clicks never produce ``click.counted``, so they never score; nor
 does a click on the link of a share that was not published (or opened) before it: a planned share's
-link handed around earns nothing.
+link handed around earns nothing. A click after the sharer left (or was erased) still redirects the
+visitor but scores nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlmodel import col
 
 from clarion import hookimpl
 from clarion.events import EventKind
-from clarion.models import Click, Event
+from clarion.models import Ambassador, Click, Event
 from clarion.scoring import Award
 from clarion_plugins.scoring.history import count, earlier, rows, utc_day
 
@@ -48,6 +49,9 @@ def clarion_awards_compute(engine, event):
         return []
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     if settings.points == 0:
+        return []
+    left = rows(engine, sa.select(col(Ambassador.left_at)).where(col(Ambassador.id) == event.ambassador_id))
+    if left and left[0][0] is not None and left[0][0] <= event.occurred_at:
         return []
     same_share = col(Event.share_id) == event.share_id
     if not count(engine, earlier(event, EventKind.SHARE_PUBLISHED, same_share)):

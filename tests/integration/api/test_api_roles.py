@@ -38,6 +38,11 @@ ROUTES = {
     ("GET", "/api/v1/me"): Route("GET", "/api/v1/me", 200, "ambassador"),
     ("PATCH", "/api/v1/me"): Route("PATCH", "/api/v1/me", 200, "ambassador", {"locale": "nl"}),
     ("POST", "/api/v1/me/consent"): Route("POST", "/api/v1/me/consent", 200, "ambassador", {"action": "pause"}),
+    ("DELETE", "/api/v1/me"): Route("DELETE", "/api/v1/me", 204, "ambassador", {"confirm": "erase"}),
+    ("POST", "/api/v1/me/export"): Route("POST", "/api/v1/me/export", 202, "ambassador"),
+    ("GET", "/api/v1/me/export"): Route("GET", "/api/v1/me/export", 200, "ambassador"),
+    # Nothing asked for yet: 404 from the service, once the role check let the caller through.
+    ("GET", "/api/v1/me/export/download"): Route("GET", "/api/v1/me/export/download", 404, "ambassador"),
     ("GET", "/api/v1/me/accounts"): Route("GET", "/api/v1/me/accounts", 200, "ambassador"),
     ("POST", "/api/v1/me/accounts"): Route(
         "POST", "/api/v1/me/accounts", 201, "ambassador", {"network": "x", "handle": "@new"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from litestar import Controller, get, post
 from litestar.params import JSONBody
 from pydantic import BaseModel
@@ -14,7 +15,7 @@ from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel, col, select
 
 from clarion import hookimpl
-from clarion.contracts import Job, Schema
+from clarion.contracts import Job, Schema, person_rows
 from clarion.web.auth import ActorDep, EngineDep
 from clarion.widgets import Widget
 
@@ -114,3 +115,13 @@ def clarion_commands_register(engine):
 
     return [notes_count]
 
+
+@hookimpl
+def clarion_person_export_compute(session, ambassador_id):
+    return [person_rows(session, Note.__table__, ambassador_id, columns=["ambassador_id"])]
+
+
+@hookimpl
+def clarion_person_erase_prepare(session, erasure):
+    session.execute(sa.delete(Note).where(col(Note.ambassador_id) == erasure.ambassador_id))
+    erasure.covered(Note.__tablename__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clarion import hookimpl
-from clarion.contracts import AdminPage, Schema
+from clarion.contracts import AdminPage, Schema, person_rows
 
 from clarion_kudos.admin import AdminKudosController
 from clarion_kudos.api import KudosController
@@ -68,3 +68,20 @@ def clarion_commands_register(engine):
 @hookimpl
 def clarion_awards_compute(engine, event):
     return kudos_awards(engine, event)
+
+
+@hookimpl
+def clarion_person_export_compute(session, ambassador_id):
+    kudos, weeks = TABLES
+    return [
+        person_rows(session, kudos, ambassador_id, columns=["giver_id", "receiver_id"]),
+        person_rows(session, weeks, ambassador_id, columns=["ambassador_id"]),
+    ]
+
+
+@hookimpl
+def clarion_person_erase_prepare(session, erasure):
+    # The thanks and the receivers' points stay; the words the erased person wrote go.
+    kudos, weeks = TABLES
+    session.execute(kudos.update().where(kudos.c.giver_id == erasure.ambassador_id).values(message=None))
+    erasure.covered(kudos.name, weeks.name)

@@ -140,7 +140,8 @@
     }
   }
 
-  // A plugin widget's form: <form data-action="api" data-endpoint="/api/v1/…"> posts its named fields as JSON
+  // A plugin widget's form: <form data-action="api" data-endpoint="/api/v1/…"> posts (data-method="DELETE": deletes)
+  // its named fields as JSON
   // (data-type="integer" sends a number; empty fields are left out). On success its controls stay disabled and
   // data-done is announced; a problem naming a field is shown next to that field, as in the submit widget.
   async function send(host, form, event, auth) {
@@ -157,7 +158,7 @@
     const controls = Array.from(form.querySelectorAll("button, input, textarea, select"));
     for (const control of controls) control.disabled = true;
     try {
-      await call(auth, "POST", endpoint, body);
+      await call(auth, form.dataset.method === "DELETE" ? "DELETE" : "POST", endpoint, body);
       form.dataset.sent = "";
       say(host, "", form.dataset.done);
     } catch (error) {

@@ -19,6 +19,7 @@ from clarion.ambassadors.api.me.schemas import (
     ConnectOut,
     ConnectRequest,
     ConsentChange,
+    EraseRequest,
     EventOut,
     FeedPage,
     MeOut,
@@ -70,6 +71,21 @@ class MeController(ClarionController):
     def me(self, engine: EngineDep, actor: ActorDep) -> MeOut:
         with engine.transaction() as session:
             return _me(engine, session, actor)
+
+    @delete(
+        "/",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=204,
+        summary="Erase my account and my data",
+        description=(
+            "Every plugin erases its rows about you; you stay in totals only as a pseudonym, and your tracked "
+            "links keep working for readers but score nothing. Cannot be undone. Export first (`/me/export`)."
+        ),
+        responses=problems(409, 422),
+    )
+    def erase_me(self, engine: EngineDep, actor: ActorDep, data: JSONBody[EraseRequest]) -> None:
+        ambassador_service.erase_ambassador(engine, actor.ambassador_id)
 
     @patch("/", sync_to_thread=True, opt=AMBASSADOR, summary="Change my preferences", responses=problems(422))
     def update_me(self, engine: EngineDep, actor: ActorDep, data: JSONBody[MeUpdate]) -> MeOut:

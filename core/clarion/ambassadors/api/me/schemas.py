@@ -40,6 +40,12 @@ class ConsentChange(BaseModel):
     )
 
 
+class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: Literal["erase"] = Field(description="Must be `erase`: erasing cannot be undone.", examples=["erase"])
+
+
 class AccountCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
