@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import audit
 from clarion.actors import Actor
 from clarion.content import guidelines
 from clarion.engine import Engine
@@ -224,6 +225,14 @@ def create_ambassador(session: Session, actor: Actor, data: Mapping[str, Any]) -
         ambassador_id=ambassador.id,
         payload={"invited_by": actor.ambassador_id},
     )
+    audit.record(
+        session,
+        actor,
+        "ambassador.created",
+        "ambassador",
+        ambassador.id,
+        after=audit.snapshot(ambassador, ["external_id", *ADMIN_FIELDS]),
+    )
     return ambassador
 
 
@@ -245,6 +254,7 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
         ).scalar_one()
         if remaining == 0:
             raise Conflict("you are the last admin; make someone else admin first")
+    before = audit.snapshot(ambassador, changes)
     for name, value in changes.items():
         if value is None and name not in {"email", "department", "team"}:
             raise ValidationFailed(f"{name} cannot be null", field=name)
@@ -255,6 +265,21 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
     ambassador.updated_at = utcnow()
     session.add(ambassador)
     session.flush()
+    if actor.is_admin:  # people's own preferences are theirs, not an admin change
+        action = (
+            "ambassador.role_changed"
+            if "role" in changes and changes["role"] != before["role"]
+            else "ambassador.updated"
+        )
+        audit.record(
+            session,
+            actor,
+            action,
+            "ambassador",
+            ambassador_id,
+            before=before,
+            after=audit.snapshot(ambassador, changes),
+        )
     return ambassador
 
 
