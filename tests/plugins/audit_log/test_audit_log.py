@@ -1,0 +1,194 @@
+"""The audit log: what the core records, that the database refuses to change it, and the admins' reading of it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from clarion import audit, hookimpl
+from clarion.actors import Actor
+from clarion.models import AuditEntry, AuditPurge, Role
+from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
+from clarion.testing import TEST_SECRET
+from clarion.web.admin.forms import admin_csrf_token
+from clarion_plugins.audit_log.service import purge
+
+
+def entries(engine) -> list[AuditEntry]:
+    with engine.transaction() as session:
+        return list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))))
+
+
+def test_it_is_an_essential_built_in():
+    assert DEFAULT_PLUGINS["audit-log"] == "clarion_plugins.audit_log"
+    assert "audit-log" in ESSENTIAL_PLUGINS
+
+
+def test_content_campaign_and_role_changes_say_who_when_and_what(api, cast, clarion_engine, clock):
+    content = api.approved_content(cast.erin, title="Launch")
+    campaign = api.create_campaign(cast.erin)
+    renamed = api.patch(f"/api/v1/campaigns/{campaign['id']}", cast.erin, {"name": "Summer"})
+    assert renamed.status_code == 200, renamed.text
+    promoted = api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.ada, {"role": "editor"})
+    assert promoted.status_code == 200, promoted.text
+    own = api.patch("/api/v1/me", cast.amir, {"time_zone": "Europe/Amsterdam"})
+    assert own.status_code == 200, own.text  # someone's own preference is no admin change
+
+    found = [(e.action, e.subject_type, e.subject_id, e.actor, e.via) for e in entries(clarion_engine)]
+    people = {"erin", "ada", "amir", "bea"}
+    assert [
+        row for row in found if row[1] != "ambassador" or row[3] not in people or row[0] != "ambassador.created"
+    ] == [
+        ("content.created", "content", str(content["id"]), "erin", "api:identity-signed-token"),
+        ("content.submitted", "content", str(content["id"]), "erin", "api:identity-signed-token"),
+        ("content.approved", "content", str(content["id"]), "erin", "api:identity-signed-token"),
+        ("campaign.created", "campaign", str(campaign["id"]), "erin", "api:identity-signed-token"),
+        ("campaign.updated", "campaign", str(campaign["id"]), "erin", "api:identity-signed-token"),
+        ("ambassador.role_changed", "ambassador", str(cast.amir.id), "ada", "api:identity-signed-token"),
+    ]
+    by_action = {e.action: e for e in entries(clarion_engine)}
+    assert (by_action["campaign.updated"].before, by_action["campaign.updated"].after) == (
+        {"name": "Spring"},
+        {"name": "Summer"},
+    )
+    assert (by_action["ambassador.role_changed"].before, by_action["ambassador.role_changed"].after) == (
+        {"role": "ambassador"},
+        {"role": "editor"},
+    )
+    assert by_action["content.approved"].after == {"status": "approved"}
+    assert by_action["content.approved"].occurred_at == clock.now()
+
+
+def test_the_database_refuses_to_change_or_delete_an_entry(clarion_engine):
+    with clarion_engine.transaction() as session:
+        entry = audit.record(
+            session, None, "settings.changed", "settings", "", before={"a": 1}, after={"a": 2}, via="cli"
+        )
+    assert (entry.actor, entry.via, entry.before, entry.after) == ("cli", "cli", {"a": 1}, {"a": 2})
+    for statement in (
+        sa.update(AuditEntry).values(action="nothing.happened"),
+        sa.delete(AuditEntry),
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), clarion_engine.db.session() as session:
+            session.execute(statement)
+    assert [e.action for e in entries(clarion_engine)] == ["settings.changed"]
+
+
+def test_a_retention_purge_deletes_old_entries_only_and_is_kept(clarion_engine, clock):
+    with clarion_engine.transaction() as session:
+        audit.record(session, None, "old.thing", "thing", 1, via="cli")
+    clock.move(timedelta(days=400))
+    with clarion_engine.transaction() as session:
+        audit.record(session, None, "new.thing", "thing", 2, via="cli")
+    with clarion_engine.transaction() as session:
+        assert purge(session, clock.now() - timedelta(days=365), by="retention") == 1
+    assert [e.action for e in entries(clarion_engine)] == ["new.thing"]
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), clarion_engine.db.session() as session:
+        session.execute(sa.delete(AuditEntry))
+    with clarion_engine.transaction() as session:
+        assert [p.purged_by for p in session.exec(select(AuditPurge))] == ["retention"]
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.heard: list[str] = []
+
+    @hookimpl
+    def clarion_audit_on_recorded(self, engine, entry):
+        self.heard.append(entry.action)
+
+
+def test_hook_audit_on_recorded(clarion_engine):
+    """A plugin hears of each entry after its transaction commits, never of a rolled-back one."""
+    listener = Listener()
+    clarion_engine.pm.register(listener, name="audit-listener")
+    try:
+        actor = Actor(1, "ada", Role.ADMIN, "admin")
+        with clarion_engine.transaction() as session:
+            audit.record(session, actor, "kudos.created", "kudos", 3, after={"text": "thanks"})
+            assert listener.heard == []
+        assert listener.heard == ["kudos.created"]
+        def rolled_back() -> None:
+            with clarion_engine.transaction() as session:
+                audit.record(session, actor, "kudos.updated", "kudos", 3)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            rolled_back()
+        assert listener.heard == ["kudos.created"]
+    finally:
+        clarion_engine.pm.unregister(listener)
+
+
+def test_only_admins_read_the_log_in_the_api(api, cast):
+    api.create_campaign(cast.erin)
+    for who in (cast.amir, cast.erin):
+        api.problem(api.get("/api/v1/audit", who), 403)
+        api.problem(api.get("/api/v1/audit/export.csv", who), 403)
+    api.problem(api.get("/api/v1/audit"), 401)
+    read = api.get("/api/v1/audit", cast.ada)
+    assert read.status_code == 200, read.text
+    body = read.json()
+    assert body["total"] == 1
+    assert body["items"][0]["action"] == "campaign.created"
+    assert body["items"][0]["actor"] == "erin"
+
+
+def test_the_api_filters_pages_and_exports(api, cast):
+    api.create_campaign(cast.erin)
+    content = api.approved_content(cast.erin)
+    by_prefix = api.get("/api/v1/audit?action=content&limit=2", cast.ada).json()
+    assert (by_prefix["total"], [item["action"] for item in by_prefix["items"]]) == (
+        3,
+        ["content.approved", "content.submitted"],
+    )
+    exact = api.get("/api/v1/audit?action=content.approved", cast.ada).json()
+    assert [item["subject_id"] for item in exact["items"]] == [str(content["id"])]
+    subject = api.get(f"/api/v1/audit?subject_type=content&subject_id={content['id']}", cast.ada).json()
+    assert subject["total"] == 3
+    assert api.get(f"/api/v1/audit?actor={cast.erin.id}", cast.ada).json()["total"] == 4
+    assert api.get("/api/v1/audit?actor=nobody", cast.ada).json()["total"] == 0
+    assert api.get("/api/v1/audit?since=9999-12-31&until=9999-12-31", cast.ada).json()["total"] == 0
+    assert api.get("/api/v1/audit?since=0001-01-01&until=9999-12-31", cast.ada).json()["total"] == 4
+    api.problem(api.get("/api/v1/audit?since=yesterday", cast.ada), 400)
+    api.problem(api.get("/api/v1/audit?limit=0", cast.ada), 400)
+    exported = api.get("/api/v1/audit/export.csv?action=campaign", cast.ada)
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [(row["action"], row["actor"]) for row in rows] == [("campaign.created", "erin")]
+
+
+def test_an_admin_reads_filters_and_exports_the_log_in_the_admin_area(api, cast):
+    api.create_campaign(cast.erin)
+    shown = api.get("/admin/audit", cast.ada)
+    assert shown.status_code == 200, shown.text
+    assert '<a href="/admin/audit" aria-current="page">Audit log</a>' in shown.text
+    assert "campaign.created" in shown.text
+    assert "1 change" in shown.text
+    none = api.get("/admin/audit?action=content", cast.ada)
+    assert "No change matches." in none.text
+    bad = api.get("/admin/audit?since=soon", cast.ada)
+    assert bad.status_code == 400
+    assert "since must be a date" in bad.text
+    dutch = api.get("/admin/audit", api.person("anke", Role.ADMIN, locale="nl"))
+    assert "<h1>Auditlog</h1>" in dutch.text
+    assert "1 wijziging" in dutch.text
+    exported = api.get("/admin/audit/export.csv?actor=erin", cast.ada)
+    assert exported.status_code == 200
+    assert "campaign.created" in exported.text
+    assert api.get("/admin/audit", cast.erin).status_code == 403
+
+
+def test_an_admin_change_in_the_admin_area_is_recorded_as_such(api, cast, clarion_engine):
+    data = {"csrf_token": admin_csrf_token(TEST_SECRET, cast.erin.external_id), "name": "Autumn", "slug": "autumn"}
+    created = api.post("/admin/campaigns/new", cast.erin, data=data)
+    assert "Saved." in created.text  # the client followed the redirect to the saved campaign
+    assert [(e.action, e.via, e.actor_id) for e in entries(clarion_engine) if e.subject_type == "campaign"] == [
+        ("campaign.created", "admin", cast.erin.id)
+    ]
