@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from sqlmodel import Session
@@ -16,27 +17,32 @@ def record(
     session: Session,
     actor: Actor | None,
     action: str,
-    subject_type: str,
     subject_id: object = "",
     *,
+    subject_type: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     via: str | None = None,
+    personal: Collection[str] = (),
 ) -> AuditEntry:
     """Append who did ``action`` (``<thing>.<verb>``) to which subject; observers hear of it after commit.
 
-    ``actor`` is ``None`` for the command line and the system (``via`` then says which). ``before``
-    and ``after`` are JSON objects (settings, roles, fields); given both, unchanged keys are dropped.
+    The subject is ``<thing>`` ``subject_id`` unless ``subject_type`` says otherwise. ``actor`` is
+    ``None`` for the command line and the system (``via`` then says which). ``before`` and ``after``
+    are JSON objects (settings, roles, fields); given both, unchanged keys are dropped. The values
+    of ``personal`` keys (names, e-mail) are never stored, only that they changed: the log is
+    append-only, so erasing a person must find nothing of theirs in it.
     """
     if before is not None and after is not None:
         changed = [key for key in after if before.get(key) != after[key]]
         before, after = {key: before.get(key) for key in changed}, {key: after[key] for key in changed}
+    for values in (before or {}, after or {}):
+        values.update({key: "(changed)" for key in personal if key in values})
     entry = AuditEntry(
         actor_id=actor.ambassador_id if actor else None,
-        actor=actor.external_id if actor else (via or "system"),
         via=via or (actor.via if actor else "system"),
         action=action,
-        subject_type=subject_type,
+        subject_type=subject_type or action.partition(".")[0],
         subject_id=str(subject_id if subject_id is not None else ""),
         before=_json(before),
         after=_json(after),

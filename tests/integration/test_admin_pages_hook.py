@@ -38,6 +38,7 @@ CORE_MENU = [
     "/admin/ambassadors",
     "/admin/metrics-import",
     "/admin/settings",
+    "/admin/audit",
 ]
 
 
@@ -94,6 +95,7 @@ def test_hook_admin_pages_register(engine, client, people):
                     "/admin/analytics": "analytics",
                     "/admin/challenges": "gamification",
                     "/admin/metrics-import": "metrics-import",
+                    "/admin/audit": "audit-log",
                 }.get(path, "core-admin"),
                 path,
             )

@@ -33,6 +33,8 @@ ADMIN_FIELDS = (
     "advocacy_level",
     "leaderboard_visible",
 )
+PERSONAL = ("name", "email", "department", "team")  # the audit log keeps that they changed, not their values
+ROLES = ("role", "advocacy_level")
 SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible")
 # The growth path, lowest first: an ambassador's level is theirs; what unlocks the next one is the
 # gamification plugin's to measure.
@@ -225,14 +227,7 @@ def create_ambassador(session: Session, actor: Actor, data: Mapping[str, Any]) -
         ambassador_id=ambassador.id,
         payload={"invited_by": actor.ambassador_id},
     )
-    audit.record(
-        session,
-        actor,
-        "ambassador.created",
-        "ambassador",
-        ambassador.id,
-        after=audit.snapshot(ambassador, ["external_id", *ADMIN_FIELDS]),
-    )
+    audit.record(session, actor, "ambassador.created", ambassador.id, after=audit.snapshot(ambassador, ROLES))
     return ambassador
 
 
@@ -266,20 +261,9 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
     session.add(ambassador)
     session.flush()
     if actor.is_admin:  # people's own preferences are theirs, not an admin change
-        action = (
-            "ambassador.role_changed"
-            if "role" in changes and changes["role"] != before["role"]
-            else "ambassador.updated"
-        )
-        audit.record(
-            session,
-            actor,
-            action,
-            "ambassador",
-            ambassador_id,
-            before=before,
-            after=audit.snapshot(ambassador, changes),
-        )
+        verb = "role_changed" if before.get("role", ambassador.role) != ambassador.role else "updated"
+        after = audit.snapshot(ambassador, changes)
+        audit.record(session, actor, f"ambassador.{verb}", ambassador_id, before=before, after=after, personal=PERSONAL)
     return ambassador
 
 

@@ -30,15 +30,7 @@ def create_api_token(session: Session, ambassador: Ambassador, name: str) -> tup
     )
     session.add(token)
     session.flush()
-    audit.record(
-        session,
-        None,
-        "api_token.created",
-        "api_token",
-        token.prefix,
-        after={"name": token.name, "acts_as": ambassador.external_id},
-        via="cli",
-    )
+    audit.record(session, None, "api_token.created", token.prefix, after={"name": token.name}, via="cli")
     return token, clear
 
 
@@ -65,5 +57,5 @@ def revoke_api_token(session: Session, prefix: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
-        audit.record(session, None, "api_token.revoked", "api_token", prefix, after={"name": token.name}, via="cli")
+        audit.record(session, None, "api_token.revoked", prefix, after={"name": token.name}, via="cli")
     return token

@@ -84,7 +84,7 @@ def create_campaign(session: Session, actor: Actor, data: Mapping[str, Any]) -> 
     campaign = Campaign(**values)
     session.add(campaign)
     session.flush()
-    audit.record(session, actor, "campaign.created", "campaign", campaign.id, after=values)
+    audit.record(session, actor, "campaign.created", campaign.id, after=values)
     return campaign
 
 
@@ -108,13 +108,7 @@ def update_campaign(session: Session, actor: Actor, campaign_id: int, changes: M
     session.add(campaign)
     session.flush()
     audit.record(
-        session,
-        actor,
-        "campaign.updated",
-        "campaign",
-        campaign_id,
-        before=before,
-        after=audit.snapshot(campaign, changes),
+        session, actor, "campaign.updated", campaign_id, before=before, after=audit.snapshot(campaign, changes)
     )
     return campaign
 
@@ -128,4 +122,4 @@ def delete_campaign(session: Session, actor: Actor, campaign_id: int) -> None:
         raise Conflict("this campaign still has content; move or archive the content first")
     session.delete(campaign)
     session.flush()
-    audit.record(session, actor, "campaign.deleted", "campaign", campaign_id, before={"name": campaign.name})
+    audit.record(session, actor, "campaign.deleted", campaign_id, before={"name": campaign.name})

@@ -300,9 +300,7 @@ def create_content(engine: Engine, session: Session, actor: Actor, data: Mapping
         content_id=content.id,
         payload={"origin": origin.value, "title": content.title},
     )
-    audit.record(
-        session, actor, "content.created", "content", content.id, after={"title": content.title, "origin": origin}
-    )
+    audit.record(session, actor, "content.created", content.id, after={"title": content.title, "origin": origin})
     return _load_children(session, [content], actor)[0]
 
 
@@ -350,10 +348,8 @@ def update_content(
         audience=changes.get("audience"),
         share_texts=changes.get("share_texts"),
     )
-    after = audit.snapshot(content, changes) | {
-        name: "(changed)" for name in CHILD_FIELDS if changes.get(name) is not None
-    }
-    audit.record(session, actor, "content.updated", "content", content_id, before=before, after=after)
+    after = audit.snapshot(content, changes) | {name: "(changed)" for name in CHILD_FIELDS if changes.get(name)}
+    audit.record(session, actor, "content.updated", content_id, before=before, after=after)
     return _load_children(session, [content], actor)[0]
 
 
@@ -366,7 +362,7 @@ def delete_content(session: Session, actor: Actor, content_id: int) -> None:
         raise Conflict(f"only drafts can be deleted; archive content that is {content.status.value}")
     session.delete(content)
     session.flush()
-    audit.record(session, actor, "content.deleted", "content", content_id, before={"title": content.title})
+    audit.record(session, actor, "content.deleted", content_id, before={"title": content.title})
 
 
 def transition_content(
@@ -408,9 +404,7 @@ def transition_content(
         },
     )
     after = {"status": content.status, "note": content.status_note}
-    audit.record(
-        session, actor, transition.event.value, "content", content.id, before={"status": previous}, after=after
-    )
+    audit.record(session, actor, transition.event.value, content.id, before={"status": previous}, after=after)
     return _load_children(session, [content], actor)[0]
 
 

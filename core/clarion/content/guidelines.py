@@ -123,13 +123,7 @@ def publish(engine: Engine, session: Session, actor: Actor, version: str, body: 
     if session.exec(select(GuidelinesVersion.id).where(GuidelinesVersion.version == version)).first() is not None:
         raise Conflict(f"version {version} was published before; choose a new version name", field="version")
     audit.record(
-        session,
-        actor,
-        "guidelines.published",
-        "guidelines",
-        version,
-        before={"version": in_force},
-        after={"version": version},
+        session, actor, "guidelines.published", version, before={"version": in_force}, after={"version": version}
     )
     return record_version(session, version, body, actor.ambassador_id)
 

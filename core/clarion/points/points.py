@@ -481,7 +481,9 @@ def decide_held(engine: Engine, session: Session, actor: Actor, entry_id: int, *
         payload={"rule": entry.rule, "event_id": entry.event_id, "by": actor.ambassador_id, "points": entry.points},
     )
     after = {"status": kind.value.partition(".")[2], "points": entry.points, "rule": entry.rule}
-    audit.record(session, actor, kind.value, "points_entry", entry_id, before={"status": "held"}, after=after)
+    audit.record(
+        session, actor, kind.value, entry_id, subject_type="points_entry", before={"status": "held"}, after=after
+    )
     moved: Moves = []
     _apply_decision(session, event, moved=moved)
     if moved:

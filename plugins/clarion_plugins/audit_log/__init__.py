@@ -25,4 +25,4 @@ def clarion_routes_register():
 def clarion_admin_pages_register():
     from clarion_plugins.audit_log.admin import AdminAuditController
 
-    return [AdminPage("/admin/audit", "Audit log", "admin", [AdminAuditController], order=90)]
+    return [AdminPage("/admin/audit", "Audit log", "admin", [AdminAuditController], order=75)]

@@ -1,19 +1,19 @@
-"""``GET /api/v1/audit``: the audit log for admins, newest first, filtered and paginated (or as CSV)."""
+"""``GET /api/v1/audit``: the audit log for admins, newest first, filtered and paginated (CSV: ``/admin/audit``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from litestar import Response, get
+from litestar import get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from pydantic import BaseModel, Field
 
-from clarion.models import AuditEntry, Role
+from clarion.models import Role
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import PageDep, PageMeta, page_meta, page_request, problems
-from clarion_plugins.audit_log.service import AuditFilters, export_csv, list_entries
+from clarion_plugins.audit_log.service import AuditFilters, AuditLine, list_entries
 
 ADMIN = {"role": Role.ADMIN.value}
 Text = Annotated[str | None, QueryParameter(max_length=200)]
@@ -41,7 +41,7 @@ class AuditEntryOut(BaseModel):
     id: int = Field(examples=[41])
     occurred_at: datetime = Field(examples=["2026-12-05T09:30:00Z"])
     actor_id: int | None = Field(description="The ambassador who acted; null for the command line.", examples=[3])
-    actor: str = Field(description="Their external id, or 'cli' / 'system'.", examples=["ada@example.com"])
+    actor: str = Field(description="Their external id as known now, or 'cli' / 'system'.", examples=["ada"])
     via: str = Field(description="admin, api:<identity provider>, cli or system.", examples=["admin"])
     action: str = Field(examples=["ambassador.role_changed"])
     subject_type: str = Field(examples=["ambassador"])
@@ -50,9 +50,8 @@ class AuditEntryOut(BaseModel):
     after: dict[str, Any] | None = Field(examples=[{"role": "editor"}])
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> AuditEntryOut:
-        assert entry.id is not None
-        return cls(**entry.model_dump(include=set(cls.model_fields)))
+    def of(cls, line: AuditLine) -> AuditEntryOut:
+        return cls(**line.entry.model_dump(include=set(cls.model_fields) - {"actor"}), actor=line.actor)
 
 
 class AuditPage(PageMeta):
@@ -88,25 +87,3 @@ class AuditController(ClarionController):
         with engine.transaction() as session:
             result = list_entries(session, actor, filters, page)
             return AuditPage(items=[AuditEntryOut.of(entry) for entry in result.items], **page_meta(result))
-
-    @get(
-        "/export.csv",
-        sync_to_thread=True,
-        opt=ADMIN,
-        summary="Export the audit log as CSV",
-        responses=problems(422),
-        media_type="text/csv",
-    )
-    def export_audit(
-        self,
-        engine: EngineDep,
-        actor: ActorDep,
-        filters: FiltersDep,
-    ) -> Response[str]:
-        with engine.transaction() as session:
-            body = export_csv(session, actor, filters)
-        return Response(
-            body,
-            media_type="text/csv",
-            headers={"content-disposition": 'attachment; filename="audit.csv"'},
-        )

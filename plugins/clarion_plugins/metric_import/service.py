@@ -372,4 +372,4 @@ def _audit(session: Session, actor: Actor | None, report: ImportReport, now: dat
         return
     shares = sorted({row.share_id for row in report.rows if not row.unchanged})
     after = {"imported": report.imported, "unchanged": report.unchanged, "shares": shares[:100]}
-    audit.record(session, actor, "metrics.imported", "metrics", "import", after=after, via=None if actor else "cli")
+    audit.record(session, actor, "metrics.imported", "import", after=after, via=None if actor else "cli")

@@ -36,20 +36,21 @@ def test_content_campaign_and_role_changes_say_who_when_and_what(api, cast, clar
     assert renamed.status_code == 200, renamed.text
     promoted = api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.ada, {"role": "editor"})
     assert promoted.status_code == 200, promoted.text
+    renamed_person = api.patch(f"/api/v1/ambassadors/{cast.amir.id}", cast.ada, {"name": "Amir B.", "team": "Sales"})
+    assert renamed_person.status_code == 200, renamed_person.text
     own = api.patch("/api/v1/me", cast.amir, {"time_zone": "Europe/Amsterdam"})
     assert own.status_code == 200, own.text  # someone's own preference is no admin change
 
-    found = [(e.action, e.subject_type, e.subject_id, e.actor, e.via) for e in entries(clarion_engine)]
-    people = {"erin", "ada", "amir", "bea"}
-    assert [
-        row for row in found if row[1] != "ambassador" or row[3] not in people or row[0] != "ambassador.created"
-    ] == [
+    names = {person.id: person.external_id for person in cast.everyone()}
+    found = [(e.action, e.subject_type, e.subject_id, names[e.actor_id], e.via) for e in entries(clarion_engine)]
+    assert found == [
         ("content.created", "content", str(content["id"]), "erin", "api:identity-signed-token"),
         ("content.submitted", "content", str(content["id"]), "erin", "api:identity-signed-token"),
         ("content.approved", "content", str(content["id"]), "erin", "api:identity-signed-token"),
         ("campaign.created", "campaign", str(campaign["id"]), "erin", "api:identity-signed-token"),
         ("campaign.updated", "campaign", str(campaign["id"]), "erin", "api:identity-signed-token"),
         ("ambassador.role_changed", "ambassador", str(cast.amir.id), "ada", "api:identity-signed-token"),
+        ("ambassador.updated", "ambassador", str(cast.amir.id), "ada", "api:identity-signed-token"),
     ]
     by_action = {e.action: e for e in entries(clarion_engine)}
     assert (by_action["campaign.updated"].before, by_action["campaign.updated"].after) == (
@@ -60,16 +61,16 @@ def test_content_campaign_and_role_changes_say_who_when_and_what(api, cast, clar
         {"role": "ambassador"},
         {"role": "editor"},
     )
+    # Personal data never enters the append-only log: only that it changed.
+    assert by_action["ambassador.updated"].after == {"name": "(changed)", "team": "(changed)"}
     assert by_action["content.approved"].after == {"status": "approved"}
     assert by_action["content.approved"].occurred_at == clock.now()
 
 
 def test_the_database_refuses_to_change_or_delete_an_entry(clarion_engine):
     with clarion_engine.transaction() as session:
-        entry = audit.record(
-            session, None, "settings.changed", "settings", "", before={"a": 1}, after={"a": 2}, via="cli"
-        )
-    assert (entry.actor, entry.via, entry.before, entry.after) == ("cli", "cli", {"a": 1}, {"a": 2})
+        entry = audit.record(session, None, "settings.changed", "", before={"a": 1}, after={"a": 2}, via="cli")
+    assert (entry.actor_id, entry.via, entry.before, entry.after) == (None, "cli", {"a": 1}, {"a": 2})
     for statement in (
         sa.update(AuditEntry).values(action="nothing.happened"),
         sa.delete(AuditEntry),
@@ -81,10 +82,10 @@ def test_the_database_refuses_to_change_or_delete_an_entry(clarion_engine):
 
 def test_a_retention_purge_deletes_old_entries_only_and_is_kept(clarion_engine, clock):
     with clarion_engine.transaction() as session:
-        audit.record(session, None, "old.thing", "thing", 1, via="cli")
+        audit.record(session, None, "old.thing", 1, via="cli")
     clock.move(timedelta(days=400))
     with clarion_engine.transaction() as session:
-        audit.record(session, None, "new.thing", "thing", 2, via="cli")
+        audit.record(session, None, "new.thing", 2, via="cli")
     with clarion_engine.transaction() as session:
         assert purge(session, clock.now() - timedelta(days=365), by="retention") == 1
     assert [e.action for e in entries(clarion_engine)] == ["new.thing"]
@@ -110,12 +111,13 @@ def test_hook_audit_on_recorded(clarion_engine):
     try:
         actor = Actor(1, "ada", Role.ADMIN, "admin")
         with clarion_engine.transaction() as session:
-            audit.record(session, actor, "kudos.created", "kudos", 3, after={"text": "thanks"})
+            audit.record(session, actor, "kudos.created", 3, after={"text": "thanks"})
             assert listener.heard == []
         assert listener.heard == ["kudos.created"]
+
         def rolled_back() -> None:
             with clarion_engine.transaction() as session:
-                audit.record(session, actor, "kudos.updated", "kudos", 3)
+                audit.record(session, actor, "kudos.updated", 3)
                 raise RuntimeError("rolled back")
 
         with pytest.raises(RuntimeError):
@@ -129,7 +131,6 @@ def test_only_admins_read_the_log_in_the_api(api, cast):
     api.create_campaign(cast.erin)
     for who in (cast.amir, cast.erin):
         api.problem(api.get("/api/v1/audit", who), 403)
-        api.problem(api.get("/api/v1/audit/export.csv", who), 403)
     api.problem(api.get("/api/v1/audit"), 401)
     read = api.get("/api/v1/audit", cast.ada)
     assert read.status_code == 200, read.text
@@ -157,7 +158,7 @@ def test_the_api_filters_pages_and_exports(api, cast):
     assert api.get("/api/v1/audit?since=0001-01-01&until=9999-12-31", cast.ada).json()["total"] == 4
     api.problem(api.get("/api/v1/audit?since=yesterday", cast.ada), 400)
     api.problem(api.get("/api/v1/audit?limit=0", cast.ada), 400)
-    exported = api.get("/api/v1/audit/export.csv?action=campaign", cast.ada)
+    exported = api.get("/admin/audit/export.csv?action=campaign", cast.ada)
     assert exported.status_code == 200, exported.text
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(exported.text)))

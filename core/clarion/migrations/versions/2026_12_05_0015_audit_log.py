@@ -50,7 +50,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("occurred_at", clarion.models.types.UTCDateTime(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("via", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("subject_type", sa.String(length=64), nullable=False),

@@ -187,7 +187,7 @@ def audit(
         payload: More facts (JSON values), stored as the entry's ``after``.
     """
     subject_type, _, subject_id = subject.partition(":")
-    return record(session, actor, action, subject_type, subject_id, after=dict(payload or {}))
+    return record(session, actor, action, subject_id, subject_type=subject_type, after=dict(payload or {}))
 
 
 def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[str]:
