@@ -34,7 +34,6 @@ ADMIN_FIELDS = (
     "leaderboard_visible",
 )
 PERSONAL = ("name", "email", "department", "team")  # the audit log keeps that they changed, not their values
-ROLES = ("role", "advocacy_level")
 SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible")
 # The growth path, lowest first: an ambassador's level is theirs; what unlocks the next one is the
 # gamification plugin's to measure.
@@ -227,7 +226,13 @@ def create_ambassador(session: Session, actor: Actor, data: Mapping[str, Any]) -
         ambassador_id=ambassador.id,
         payload={"invited_by": actor.ambassador_id},
     )
-    audit.record(session, actor, "ambassador.created", ambassador.id, after=audit.snapshot(ambassador, ROLES))
+    audit.record(
+        session,
+        actor,
+        "ambassador.created",
+        ambassador.id,
+        after=audit.snapshot(ambassador, ["role", "advocacy_level"]),
+    )
     return ambassador
 
 

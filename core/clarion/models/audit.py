@@ -25,8 +25,7 @@ class AuditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
-    # An id, never a name or e-mail: erasing a person pseudonymises them without touching this log.
-    actor_id: int | None = Field(default=None, description="The ambassador acting; none for the system or CLI.")
+    actor_id: int | None = Field(default=None, description="The ambassador acting (an id, never a name).")
     via: str = Field(max_length=64, description="The door: admin, api:<identity provider>, cli, system.")
     action: str = Field(max_length=100, description="<thing>.<verb>, e.g. content.approved.")
     subject_type: str = Field(max_length=64)

@@ -177,14 +177,9 @@ def transact(engine: Engine, work: Callable[[Session], T]) -> T:
 def audit(
     session: Session, actor: Actor, action: str, *, subject: str, payload: Mapping[str, Any] | None = None
 ) -> AuditEntry:
-    """Record an admin change in the audit log (:func:`clarion.audit.record`), in the change's own transaction.
+    """Record ``action`` (``kudos.updated``) on ``subject`` (``kudos:12``) by :func:`clarion.audit.record`.
 
-    Args:
-        session: The session of the transaction that makes the change.
-        actor: Who made it.
-        action: What happened, ``<thing>.<verb>`` (``kudos.updated``).
-        subject: What it happened to, ``<type>:<id>`` (``kudos:12``).
-        payload: More facts (JSON values), stored as the entry's ``after``.
+    Call it in the change's own transaction; ``payload`` (JSON values) is stored as the entry's ``after``.
     """
     subject_type, _, subject_id = subject.partition(":")
     return record(session, actor, action, subject_id, subject_type=subject_type, after=dict(payload or {}))
