@@ -193,3 +193,18 @@ def test_an_admin_change_in_the_admin_area_is_recorded_as_such(api, cast, clario
     assert [(e.action, e.via, e.actor_id) for e in entries(clarion_engine) if e.subject_type == "campaign"] == [
         ("campaign.created", "admin", cast.erin.id)
     ]
+
+
+def test_content_campaign_and_ambassador_pages_link_to_their_history(api, cast):
+    campaign = api.create_campaign(cast.erin)
+    content = api.create_content(cast.erin)
+    for path, query in (
+        (f"/admin/campaigns/{campaign['id']}", f"subject_type=campaign&amp;subject_id={campaign['id']}"),
+        (f"/admin/content/{content['id']}", f"subject_type=content&amp;subject_id={content['id']}"),
+        (f"/admin/ambassadors/{cast.amir.id}", f"subject_type=ambassador&amp;subject_id={cast.amir.id}"),
+    ):
+        page = api.get(path, cast.ada).text
+        assert f'<a href="/admin/audit?{query}">History: who changed this, and when</a>' in page, path
+    assert "History: who changed this" not in api.get(f"/admin/content/{content['id']}", cast.erin).text
+    history = api.get(f"/admin/audit?subject_type=content&subject_id={content['id']}", cast.ada).text
+    assert "content.created" in history
