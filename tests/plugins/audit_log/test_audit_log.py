@@ -208,3 +208,26 @@ def test_content_campaign_and_ambassador_pages_link_to_their_history(api, cast):
     assert "History: who changed this" not in api.get(f"/admin/content/{content['id']}", cast.erin).text
     history = api.get(f"/admin/audit?subject_type=content&subject_id={content['id']}", cast.ada).text
     assert "content.created" in history
+
+
+def test_challenges_record_through_the_same_path(api, cast, clarion_engine, clock):
+    """A plugin's service (gamification's challenges) records with clarion.audit.record too."""
+    body = {
+        "title": "Share 3 job posts",
+        "kind": "individual",
+        "measure": "shares",
+        "target": 3,
+        "starts_at": (clock.now() - timedelta(days=1)).isoformat(),
+        "ends_at": (clock.now() + timedelta(days=5)).isoformat(),
+    }
+    created = api.post("/api/v1/challenges", cast.erin, body)
+    assert created.status_code == 201, created.text
+    challenge_id = created.json()["id"]
+    assert api.patch(f"/api/v1/challenges/{challenge_id}", cast.erin, {"target": 5}).status_code == 200
+    assert api.delete(f"/api/v1/challenges/{challenge_id}", cast.erin).status_code == 204
+    found = [(e.action, e.subject_id, e.before, e.after) for e in entries(clarion_engine)]
+    assert found[1:] == [
+        ("challenge.updated", str(challenge_id), {"target": 3}, {"target": 5}),
+        ("challenge.archived", str(challenge_id), None, {"title": "Share 3 job posts"}),
+    ]
+    assert found[0][:2] == ("challenge.created", str(challenge_id))
