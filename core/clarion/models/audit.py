@@ -26,7 +26,7 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     actor_id: int | None = Field(default=None, description="The ambassador acting (an id, never a name).")
-    via: str = Field(max_length=64, description="The door: admin, api:<identity provider>, cli, system.")
+    via: str = Field(max_length=64, description="The door: admin, api:<identity provider>[:<credential>], cli, system.")
     action: str = Field(max_length=100, description="<thing>.<verb>, e.g. content.approved.")
     subject_type: str = Field(max_length=64)
     subject_id: str = Field(default="", max_length=200)

@@ -53,7 +53,8 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         )
     with engine.transaction() as session:
         ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
-        via = "admin" if connection.url.path.startswith("/admin") else f"api:{identity.provider}"
+        door = ":".join(filter(None, ("api", identity.provider, identity.credential)))
+        via = "admin" if connection.url.path.startswith("/admin") else door
         return Actor.of(ambassador, via)
 
 

@@ -12,7 +12,8 @@ from sqlmodel import col, select
 
 from clarion import audit, hookimpl
 from clarion.actors import Actor
-from clarion.models import AuditEntry, AuditPurge, Role
+from clarion.ambassadors.api_tokens import create_api_token
+from clarion.models import Ambassador, AuditEntry, AuditPurge, Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
 from clarion.testing import TEST_SECRET
 from clarion.web.admin.forms import admin_csrf_token
@@ -231,3 +232,21 @@ def test_challenges_record_through_the_same_path(api, cast, clarion_engine, cloc
         ("challenge.archived", str(challenge_id), None, {"title": "Share 3 job posts"}),
     ]
     assert found[0][:2] == ("challenge.created", str(challenge_id))
+
+
+def test_an_api_token_and_the_command_line_are_named_as_the_door(api, cast, clarion_engine):
+    with clarion_engine.transaction() as session:
+        token, clear = create_api_token(session, session.get(Ambassador, cast.ada.id), "provisioning")
+    invited = api.post(
+        "/api/v1/ambassadors", headers={"authorization": f"Bearer {clear}"}, json={"external_id": "zoe", "name": "Zoe"}
+    )
+    assert invited.status_code == 201, invited.text
+    found = [(e.action, e.actor_id, e.via, e.after) for e in entries(clarion_engine)]
+    assert found == [
+        ("api_token.created", None, "cli", {"name": "provisioning"}),
+        ("ambassador.created", cast.ada.id, f"api:identity-api-token:{token.prefix}", found[1][3]),
+    ]
+    assert found[1][3]["role"] == "ambassador"
+    only_cli = api.get("/api/v1/audit?actor=cli", cast.ada).json()
+    assert [item["action"] for item in only_cli["items"]] == ["api_token.created"]
+    assert only_cli["items"][0]["actor"] == "cli"
