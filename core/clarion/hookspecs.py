@@ -401,7 +401,7 @@ def clarion_admin_pages_register(engine: Engine) -> Sequence[AdminPage] | None:
     come through this hook too, from the essential ``core-admin`` plugin. Build pages with
     :mod:`clarion.web.admin.kit`: ``Crud`` makes a list, create and edit view (checked form,
     service call, redirect with a flash message, or the form again with the errors and a 4xx),
-    ``audit`` records a change in the event log, ``page`` renders inside the admin layout. Two
+    ``audit`` records a change in the audit log, ``page`` renders inside the admin layout. Two
     pages with one path stop start-up naming both plugins.
 
     Args:

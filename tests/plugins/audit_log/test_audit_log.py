@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from clarion import audit, hookimpl
+from clarion import audit
 from clarion.actors import Actor
 from clarion.ambassadors.api_tokens import create_api_token
 from clarion.models import Ambassador, AuditEntry, AuditPurge, Role
@@ -18,6 +18,7 @@ from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
 from clarion.testing import TEST_SECRET
 from clarion.web.admin.forms import admin_csrf_token
 from clarion_plugins.audit_log.service import purge
+from plugins.audit_listener import AuditListener
 
 
 def entries(engine) -> list[AuditEntry]:
@@ -96,18 +97,9 @@ def test_a_retention_purge_deletes_old_entries_only_and_is_kept(clarion_engine, 
         assert [p.purged_by for p in session.exec(select(AuditPurge))] == ["retention"]
 
 
-class Listener:
-    def __init__(self) -> None:
-        self.heard: list[str] = []
-
-    @hookimpl
-    def clarion_audit_on_recorded(self, engine, entry):
-        self.heard.append(entry.action)
-
-
 def test_hook_audit_on_recorded(clarion_engine):
     """A plugin hears of each entry after its transaction commits, never of a rolled-back one."""
-    listener = Listener()
+    listener = AuditListener()
     clarion_engine.pm.register(listener, name="audit-listener")
     try:
         actor = Actor(1, "ada", Role.ADMIN, "admin")
