@@ -242,3 +242,22 @@ def test_an_api_token_and_the_command_line_are_named_as_the_door(api, cast, clar
     only_cli = api.get("/api/v1/audit?actor=cli", cast.ada).json()
     assert [item["action"] for item in only_cli["items"]] == ["api_token.created"]
     assert only_cli["items"][0]["actor"] == "cli"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "action=%00",
+        "subject_id=a%00b",
+        "actor=%00",
+        "actor=99999999999999999999",
+        "since=0001-01-01&until=0001-01-01",
+        "until=9999-12-31",
+        "since=9999-12-31",
+        "offset=2147483647",
+    ],
+)
+def test_odd_filters_never_fail_the_server(api, cast, query):
+    for path in ("/api/v1/audit?", "/admin/audit?", "/admin/audit/export.csv?"):
+        response = api.get(path + query, cast.ada)
+        assert response.status_code < 500, (path + query, response.text)
