@@ -15,11 +15,12 @@ class Actor:
     ambassador_id: int
     external_id: str
     role: Role
+    via: str = "api"  # the door they came through, for the audit log: admin, api:<identity provider>
 
     @classmethod
-    def of(cls, ambassador: Ambassador) -> Actor:
+    def of(cls, ambassador: Ambassador, via: str = "api") -> Actor:
         assert ambassador.id is not None
-        return cls(ambassador.id, ambassador.external_id, ambassador.role)
+        return cls(ambassador.id, ambassador.external_id, ambassador.role, via)
 
     @property
     def is_editor(self) -> bool:

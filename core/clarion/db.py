@@ -18,6 +18,7 @@ from clarion.errors import ConfigError, DatabaseError, ValidationFailed
 AFTER_COMMIT = "clarion.after_commit"
 # Events recorded in a session, told to observers once it commits (the after-commit event bus).
 PENDING_NOTIFICATIONS = "clarion.new_events"
+ENGINE = "clarion.engine"  # the engine whose transaction a session is, for after-commit hooks
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -27,7 +27,7 @@ from clarion.clock import Clock, default_clock, using
 from clarion.config import IgnoredSettingWarning, Settings
 from clarion.connectors import Connector
 from clarion.contracts import AdminPage, Erasure, Job, PersonRows, Schema, ServeSetup
-from clarion.db import AFTER_COMMIT, PENDING_NOTIFICATIONS, Database
+from clarion.db import AFTER_COMMIT, ENGINE, PENDING_NOTIFICATIONS, Database
 from clarion.emv import EmvModel
 from clarion.errors import (
     ConfigError,
@@ -476,6 +476,7 @@ class Engine:
         """
         try:
             with using(self.clock), self.db.session() as session:
+                session.info[ENGINE] = self
                 yield session
                 pending = session.info.pop(PENDING_NOTIFICATIONS, [])
                 callbacks = session.info.pop(AFTER_COMMIT, [])

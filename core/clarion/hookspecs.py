@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from clarion.events import RecordedEvent
     from clarion.guardrails import ShareDraft, Violation
     from clarion.identity import Identity, RequestInfo
-    from clarion.models import PointsEntry
+    from clarion.models import AuditEntry, PointsEntry
     from clarion.scoring import Award, PointsMoved
     from clarion.widgets import Widget
 
@@ -401,7 +401,7 @@ def clarion_admin_pages_register(engine: Engine) -> Sequence[AdminPage] | None:
     come through this hook too, from the essential ``core-admin`` plugin. Build pages with
     :mod:`clarion.web.admin.kit`: ``Crud`` makes a list, create and edit view (checked form,
     service call, redirect with a flash message, or the form again with the errors and a 4xx),
-    ``audit`` records a change in the event log, ``page`` renders inside the admin layout. Two
+    ``audit`` records a change in the audit log, ``page`` renders inside the admin layout. Two
     pages with one path stop start-up naming both plugins.
 
     Args:
@@ -511,6 +511,29 @@ def clarion_awards_compute(engine: Engine, event: RecordedEvent) -> Sequence[Awa
             if event.kind == "share.published" and event.ambassador_id:
                 return [Award("share", event.ambassador_id, 10, "You shared a post")]
             return []
+    """
+
+
+@hookspec
+def clarion_audit_on_recorded(engine: Engine, entry: AuditEntry) -> None:
+    """Observers: react to a change written to the audit log, after it is committed.
+
+    Every change by an editor, admin, API token, provisioning client or the command line is
+    recorded with :func:`clarion.audit.record` (plugins call it too), and each recorded entry is
+    told here once its transaction commits. Exceptions are logged and swallowed. To *record* a
+    change of your own, call ``clarion.audit.record`` in the change's transaction instead.
+
+    Args:
+        engine: The running engine.
+        entry: The stored row: ``actor``, ``via``, ``action``, ``subject_type``, ``subject_id``,
+            ``before`` and ``after``.
+
+    Example::
+
+        @hookimpl
+        def clarion_audit_on_recorded(entry):
+            if entry.action == "ambassador.role_changed":
+                alert_security(f"{entry.actor} changed a role: {entry.before} -> {entry.after}")
     """
 
 

@@ -39,6 +39,7 @@ class Identity:
         name: Display name, used to provision a new ambassador.
         email: E-mail, used to provision a new ambassador.
         ambassador_id: Set by providers that already know the database id (API tokens).
+        credential: Which credential vouched, when there are several (an API token's prefix), for audit.
     """
 
     external_id: str
@@ -46,3 +47,4 @@ class Identity:
     name: str | None = None
     email: str | None = None
     ambassador_id: int | None = None
+    credential: str | None = None

@@ -33,6 +33,7 @@ __all__ = [
 DEFAULT_PLUGINS: dict[str, str] = {
     "core-jobs": "clarion.core_jobs",
     "core-admin": "clarion.web.admin.core_admin",
+    "audit-log": "clarion_plugins.audit_log",
     "connector-linkedin": "clarion_plugins.connectors.linkedin",
     "connector-x": "clarion_plugins.connectors.x",
     "connector-facebook": "clarion_plugins.connectors.facebook",
@@ -82,7 +83,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
 # Built-ins that must never be switched off (pytest's ``essential_plugins``): without the core's
 # jobs no share is published, without widget sessions
 # no embedded widget can act for its viewer, without the core's admin pages nobody edits content.
-ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "core-admin", "identity-widget-session"})
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"core-jobs", "core-admin", "audit-log", "identity-widget-session"})
 
 
 def _tracing_requested() -> bool:

@@ -21,7 +21,7 @@ from clarion import hookimpl
 from clarion.contracts import AdminPage
 from clarion.errors import PluginConflict, PluginError
 from clarion.i18n import translations
-from clarion.models import Event, Role
+from clarion.models import AuditEntry, Role
 from clarion.testing import Person, make_person
 from clarion.web.admin import kit
 from clarion.web.admin.forms import admin_csrf_token
@@ -38,6 +38,7 @@ CORE_MENU = [
     "/admin/ambassadors",
     "/admin/metrics-import",
     "/admin/settings",
+    "/admin/audit",
     "/admin/personal-data",
 ]
 
@@ -78,16 +79,30 @@ def tag_rows(engine) -> list[tuple[str, str]]:
         return [(tag.name, tag.description) for tag in session.exec(select(tags.Tag).order_by(col(tags.Tag.id)))]
 
 
-def audit_events(engine) -> list[Event]:
+def audit_entries(engine) -> list[AuditEntry]:
     with engine.transaction() as session:
-        return list(session.exec(select(Event).where(col(Event.kind).startswith("admin.")).order_by(col(Event.id))))
+        return list(
+            session.exec(select(AuditEntry).where(col(AuditEntry.subject_type) == "tags").order_by(col(AuditEntry.id)))
+        )
 
 
 def test_hook_admin_pages_register(engine, client, people):
     """The plugin's page joins the menu after the core's sections, for admins only, in their language."""
     owners = [(plugin, page.path) for plugin, page in engine.admin_pages()]
     assert owners == [
-        *(({"/admin/analytics": "analytics", "/admin/challenges": "gamification", "/admin/metrics-import": "metrics-import", "/admin/personal-data": "my-data"}.get(path, "core-admin"), path) for path in CORE_MENU),
+        *(
+            (
+                {
+                    "/admin/analytics": "analytics",
+                    "/admin/challenges": "gamification",
+                    "/admin/metrics-import": "metrics-import",
+                    "/admin/audit": "audit-log",
+                    "/admin/personal-data": "my-data",
+                }.get(path, "core-admin"),
+                path,
+            )
+            for path in CORE_MENU
+        ),
         ("tags", "/admin/tags"),
     ]
     admin_page = client.get("/admin", headers=people["ada"].headers)
@@ -138,10 +153,10 @@ def test_create_then_edit_redirects_with_a_flash_and_audits(engine, client, peop
     assert updated.headers["location"] == "/admin/tags/1?saved=1"
     assert tag_rows(engine) == [("Careers", "Jobs posts")]
     assert "Careers" in client.get("/admin/tags", headers=ada.headers).text
-    events = audit_events(engine)
-    assert [event.kind for event in events] == ["admin.tags.created", "admin.tags.updated"]
-    assert all(event.ambassador_id is None for event in events)  # no one's own feed shows them
-    assert events[0].payload == {"by": ada.id, "subject": "tags:1", "fields": ["description", "name"]}
+    entries = audit_entries(engine)
+    assert [entry.action for entry in entries] == ["tags.created", "tags.updated"]
+    assert (entries[0].actor_id, entries[0].via, entries[0].subject_id) == (ada.id, "admin", "1")
+    assert entries[0].after == {"fields": ["description", "name"]}
 
 
 @pytest.mark.parametrize(
@@ -161,7 +176,7 @@ def test_form_errors_show_the_form_again_with_the_entered_values(engine, client,
     assert '<div class="alert" role="alert" id="form-error">' in response.text
     assert ">kept</textarea>" in response.text
     assert tag_rows(engine) == [("Hiring", "")]
-    assert len(audit_events(engine)) == 1  # the refused change left no audit event
+    assert len(audit_entries(engine)) == 1  # the refused change left no audit entry
     again = post(client, engine, ada, "/admin/tags/1", {**fields, "name": fields["name"] or ""})
     if fields["name"] == "Hiring":
         assert again.status_code == 303  # renaming a tag to its own name is no clash

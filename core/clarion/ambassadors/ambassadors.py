@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion import inputs
+from clarion import audit, inputs
 from clarion.actors import Actor
 from clarion.content import guidelines
 from clarion.contracts import Erasure
@@ -35,6 +35,7 @@ ADMIN_FIELDS = (
     "advocacy_level",
     "leaderboard_visible",
 )
+PERSONAL = ("name", "email", "department", "team")  # the audit log keeps that they changed, not their values
 SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible")
 # The growth path, lowest first: an ambassador's level is theirs; what unlocks the next one is the
 # gamification plugin's to measure.
@@ -231,6 +232,13 @@ def create_ambassador(session: Session, actor: Actor, data: Mapping[str, Any]) -
         ambassador_id=ambassador.id,
         payload={"invited_by": actor.ambassador_id},
     )
+    audit.record(
+        session,
+        actor,
+        "ambassador.created",
+        ambassador.id,
+        after=audit.snapshot(ambassador, ["role", "advocacy_level"]),
+    )
     return ambassador
 
 
@@ -252,6 +260,7 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
         ).scalar_one()
         if remaining == 0:
             raise Conflict("you are the last admin; make someone else admin first")
+    before = audit.snapshot(ambassador, changes)
     for name, value in changes.items():
         if value is None and name not in {"email", "department", "team"}:
             raise ValidationFailed(f"{name} cannot be null", field=name)
@@ -262,6 +271,10 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
     ambassador.updated_at = utcnow()
     session.add(ambassador)
     session.flush()
+    if actor.is_admin:  # people's own preferences are theirs, not an admin change
+        verb = "role_changed" if before.get("role", ambassador.role) != ambassador.role else "updated"
+        after = audit.snapshot(ambassador, changes)
+        audit.record(session, actor, f"ambassador.{verb}", ambassador_id, before=before, after=after, personal=PERSONAL)
     return ambassador
 
 

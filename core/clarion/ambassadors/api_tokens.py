@@ -7,6 +7,7 @@ import secrets
 
 from sqlmodel import Session, select
 
+from clarion import audit
 from clarion.errors import NotFound, ValidationFailed
 from clarion.models import Ambassador, ApiToken, utcnow
 
@@ -29,6 +30,7 @@ def create_api_token(session: Session, ambassador: Ambassador, name: str) -> tup
     )
     session.add(token)
     session.flush()
+    audit.record(session, None, "api_token.created", token.prefix, after={"name": token.name}, via="cli")
     return token, clear
 
 
@@ -55,4 +57,5 @@ def revoke_api_token(session: Session, prefix: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
+        audit.record(session, None, "api_token.revoked", prefix, after={"name": token.name}, via="cli")
     return token

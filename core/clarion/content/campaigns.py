@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from clarion import audit
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.models import Campaign, Content, Role, utcnow
@@ -83,6 +84,7 @@ def create_campaign(session: Session, actor: Actor, data: Mapping[str, Any]) -> 
     campaign = Campaign(**values)
     session.add(campaign)
     session.flush()
+    audit.record(session, actor, "campaign.created", campaign.id, after=values)
     return campaign
 
 
@@ -90,6 +92,7 @@ def update_campaign(session: Session, actor: Actor, campaign_id: int, changes: M
     actor.require(Role.EDITOR, "changing campaigns")
     campaign = get_campaign(session, campaign_id)
     _check(changes, campaign)
+    before = audit.snapshot(campaign, changes)
     if changes.get("slug") and _slug_taken(session, changes["slug"], campaign_id):
         raise Conflict(f"a campaign with slug {changes['slug']!r} already exists")
     for name in FIELDS:
@@ -104,6 +107,9 @@ def update_campaign(session: Session, actor: Actor, campaign_id: int, changes: M
     campaign.updated_at = utcnow()
     session.add(campaign)
     session.flush()
+    audit.record(
+        session, actor, "campaign.updated", campaign_id, before=before, after=audit.snapshot(campaign, changes)
+    )
     return campaign
 
 
@@ -116,3 +122,4 @@ def delete_campaign(session: Session, actor: Actor, campaign_id: int) -> None:
         raise Conflict("this campaign still has content; move or archive the content first")
     session.delete(campaign)
     session.flush()
+    audit.record(session, actor, "campaign.deleted", campaign_id, before={"name": campaign.name})

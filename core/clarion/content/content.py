@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion import inputs
+from clarion import audit, inputs
 from clarion.actors import Actor
 from clarion.ambassadors.ambassadors import level_rank
 from clarion.content.content_lifecycle import (
@@ -44,6 +44,7 @@ from clarion.models import (
 )
 from clarion.pagination import Page, PageRequest, paginate
 
+CHILD_FIELDS = ("topics", "audience", "share_texts")
 SCALAR_FIELDS = (
     "title",
     "url",
@@ -300,6 +301,7 @@ def create_content(engine: Engine, session: Session, actor: Actor, data: Mapping
         content_id=content.id,
         payload={"origin": origin.value, "title": content.title},
     )
+    audit.record(session, actor, "content.created", content.id, after={"title": content.title, "origin": origin})
     return _load_children(session, [content], actor)[0]
 
 
@@ -330,6 +332,7 @@ def update_content(
     _check_window(publish_at, expires_at)
     if "campaign_id" in changes:
         _check_campaign(session, changes["campaign_id"])
+    before = audit.snapshot(content, changes)
     for name in SCALAR_FIELDS:
         if name in changes:
             value = changes[name]
@@ -347,6 +350,8 @@ def update_content(
         audience=changes.get("audience"),
         share_texts=changes.get("share_texts"),
     )
+    after = audit.snapshot(content, changes) | {name: "(changed)" for name in CHILD_FIELDS if changes.get(name)}
+    audit.record(session, actor, "content.updated", content_id, before=before, after=after)
     return _load_children(session, [content], actor)[0]
 
 
@@ -359,6 +364,7 @@ def delete_content(session: Session, actor: Actor, content_id: int) -> None:
         raise Conflict(f"only drafts can be deleted; archive content that is {content.status.value}")
     session.delete(content)
     session.flush()
+    audit.record(session, actor, "content.deleted", content_id, before={"title": content.title})
 
 
 def transition_content(
@@ -399,6 +405,8 @@ def transition_content(
             "title": content.title,
         },
     )
+    after = {"status": content.status, "note": content.status_note}
+    audit.record(session, actor, transition.event.value, content.id, before={"status": previous}, after=after)
     return _load_children(session, [content], actor)[0]
 
 

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
+from clarion import audit
 from clarion.actors import Actor
 from clarion.engine import Engine
 from clarion.errors import Conflict, ValidationFailed
@@ -121,6 +122,9 @@ def publish(engine: Engine, session: Session, actor: Actor, version: str, body: 
         )
     if session.exec(select(GuidelinesVersion.id).where(GuidelinesVersion.version == version)).first() is not None:
         raise Conflict(f"version {version} was published before; choose a new version name", field="version")
+    audit.record(
+        session, actor, "guidelines.published", version, before={"version": in_force}, after={"version": version}
+    )
     return record_version(session, version, body, actor.ambassador_id)
 
 

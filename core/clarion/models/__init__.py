@@ -15,6 +15,7 @@ from clarion.models.ambassador import (
     Role,
 )
 from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
+from clarion.models.audit import AuditEntry, AuditPurge
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -47,6 +48,8 @@ __all__ = [
     "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
+    "AuditEntry",
+    "AuditPurge",
     "Campaign",
     "Click",
     "ConnectState",

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from clarion import audit
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, PluginError
 from clarion.event_log import record_event, to_recorded
@@ -478,6 +479,10 @@ def decide_held(engine: Engine, session: Session, actor: Actor, entry_id: int, *
         idempotency_key=f"{kind.value}:{entry.rule}:{entry.event_id}:{entry.ambassador_id}",
         ambassador_id=entry.ambassador_id,
         payload={"rule": entry.rule, "event_id": entry.event_id, "by": actor.ambassador_id, "points": entry.points},
+    )
+    after = {"status": kind.value.partition(".")[2], "points": entry.points, "rule": entry.rule}
+    audit.record(
+        session, actor, kind.value, entry_id, subject_type="points_entry", before={"status": "held"}, after=after
     )
     moved: Moves = []
     _apply_decision(session, event, moved=moved)

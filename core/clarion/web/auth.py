@@ -53,7 +53,9 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         )
     with engine.transaction() as session:
         ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
-        return Actor.of(ambassador)
+        door = ":".join(filter(None, ("api", identity.provider, identity.credential)))
+        via = "admin" if connection.url.path.startswith("/admin") else door
+        return Actor.of(ambassador, via)
 
 
 def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:

@@ -855,7 +855,7 @@ class _Loader:
                 self.events.append(_event(kind, key, moment, ambassador_id=ambassador_id))
 
     def actor(self, external_id: str) -> Actor:
-        return Actor(self.people[external_id], external_id, self.roles[external_id])
+        return Actor(self.people[external_id], external_id, self.roles[external_id], "demo")  # the audit log says so
 
     def load_campaigns(self) -> None:
         """The campaigns, created by the demo editor through the campaigns service, dated weeks before they start."""

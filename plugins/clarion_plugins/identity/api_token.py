@@ -26,4 +26,5 @@ def clarion_identity_compute(engine, request: RequestInfo):
             external_id=ambassador.external_id,
             provider=PLUGIN_NAME,
             ambassador_id=ambassador.id,
+            credential=stored.prefix,
         )

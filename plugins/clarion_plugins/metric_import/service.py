@@ -23,16 +23,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-from uuid import uuid4
 
 from sqlmodel import Session, col, select
 
-from clarion import inputs
+from clarion import audit, inputs
 from clarion.actors import Actor
 from clarion.connectors import METRIC_NAMES
 from clarion.engine import Engine
 from clarion.errors import InvalidRows, RowProblem, ValidationFailed
-from clarion.event_log import record_event
 from clarion.metrics.metrics import record_sample
 from clarion.models import MetricOrigin, MetricSample, MetricSource, Role, Share, ShareStatus
 
@@ -356,19 +354,9 @@ def import_csv(
 
 
 def _audit(session: Session, actor: Actor | None, report: ImportReport, now: datetime) -> None:
-    """Record the import as ``admin.metrics.imported``, the shape the admin kit's audit uses."""
+    """Record the import as ``metrics.imported`` in the audit log (the command line has no actor)."""
     if not report.imported:
         return
     shares = sorted({row.share_id for row in report.rows if not row.unchanged})
-    record_event(
-        session,
-        "admin.metrics.imported",
-        idempotency_key=f"admin.metrics.imported:{now.isoformat()}:{uuid4().hex}",
-        payload={
-            "by": actor.ambassador_id if actor else None,
-            "subject": "metrics:import",
-            "imported": report.imported,
-            "unchanged": report.unchanged,
-            "shares": shares[:100],
-        },
-    )
+    after = {"imported": report.imported, "unchanged": report.unchanged, "shares": shares[:100]}
+    audit.record(session, actor, "metrics.imported", "import", after=after, via=None if actor else "cli")

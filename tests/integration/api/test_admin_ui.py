@@ -67,6 +67,8 @@ ADMIN_ROUTES = {
     ("GET", "/admin/settings"): "admin",
     ("GET", "/admin/guidelines"): "admin",
     ("POST", "/admin/guidelines"): "admin",
+    ("GET", "/admin/audit"): "admin",
+    ("GET", "/admin/audit/export.csv"): "admin",
     ("GET", "/admin/analytics"): "editor",
     ("GET", "/admin/analytics/campaigns/{campaign_id}"): "editor",
     ("GET", "/admin/analytics/teams/{team:str}"): "editor",

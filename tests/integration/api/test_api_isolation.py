@@ -135,6 +135,7 @@ def test_a_hidden_ambassador_is_on_nobody_elses_board(api, cast):
         ("GET", "/api/v1/plugins", None),
         ("GET", "/api/v1/shares?ambassador_id={amir}", None),
         ("POST", "/api/v1/metrics/import", None),
+        ("GET", "/api/v1/audit", None),
         ("GET", "/api/v1/ambassadors/{amir}/points", None),
         ("GET", "/api/v1/ambassadors/{amir}/badges", None),
         ("GET", "/api/v1/points/held", None),

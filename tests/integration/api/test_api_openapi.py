@@ -46,6 +46,7 @@ KNOWN_ERRORS: dict[tuple[str, str], set[int]] = {
     ("GET", "/api/v1/ambassadors/{ambassador_id}/accounts"): {404},
     ("GET", "/api/v1/shares/{share_id}/metrics"): {404},
     ("POST", "/api/v1/metrics/import"): {413, 415, 422},
+    ("GET", "/api/v1/audit"): {422},
 }
 # Operations reading a raw body themselves (an upload), documented by hand with its media types.
 RAW_BODY_OPERATIONS = {("POST", "/api/v1/metrics/import"): {"text/csv", "multipart/form-data"}}

@@ -95,6 +95,7 @@ ROUTES = {
         "POST", "/api/v1/shares/{own_share}/verify", 200, "ambassador", {"post_url": "https://x.com/me/status/1"}
     ),
     ("GET", "/api/v1/shares/{share_id}/metrics"): Route("GET", "/api/v1/shares/{own_share}/metrics", 200, "ambassador"),
+    ("GET", "/api/v1/audit"): Route("GET", "/api/v1/audit?action=content", 200, "admin"),
     ("POST", "/api/v1/metrics/import"): Route(
         "POST",
         "/api/v1/metrics/import?dry_run=true",

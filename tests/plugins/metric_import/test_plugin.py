@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from api_fixtures import LINKEDIN_POST_URL, cli
-from clarion.models import Event, MetricSample, Role
+from clarion.models import AuditEntry, MetricSample, Role
 from clarion.plugins import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS
 from clarion.testing import TEST_SECRET, make_person
 from clarion.web.admin.forms import admin_csrf_token
@@ -77,10 +77,12 @@ def test_an_admin_checks_a_file_then_imports_the_same_lines(api, cast, linkedin_
     again = post_form(api, cast.ada, files={"file": ("figures.csv", text.encode(), "text/csv")})
     assert "0 sample(s) imported; 2 row(s) were already stored." in again.text
     with clarion_engine.transaction() as session:
-        audited = session.execute(sa.select(Event.payload).where(Event.kind == "admin.metrics.imported")).scalars().all()
-    assert [(entry["by"], entry["imported"], entry["shares"]) for entry in audited] == [
-        (cast.ada.id, 2, [share_id])
-    ], "one audit entry: the unchanged re-import records nothing"
+        audited = session.execute(
+            sa.select(AuditEntry.actor_id, AuditEntry.after).where(AuditEntry.action == "metrics.imported")
+        ).all()
+    assert [(by, after["imported"], after["shares"]) for by, after in audited] == [(cast.ada.id, 2, [share_id])], (
+        "one audit entry: the unchanged re-import records nothing"
+    )
 
 
 def test_bad_rows_are_listed_by_line_and_nothing_is_imported(api, cast, linkedin_share, clarion_engine):

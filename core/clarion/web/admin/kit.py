@@ -6,7 +6,7 @@
 * :class:`Crud` with :func:`crud_controller` is the list / create / edit view: a checked form goes
   to a service call, then a ``303`` redirect with a flash message (``?saved=1``), or the form is
   shown again with the error, the entered values and a 4xx status;
-* :func:`audit` records an admin change in the event log;
+* :func:`audit` records an admin change in the audit log;
 * :func:`admin_router` mounts a plugin's :class:`clarion.contracts.AdminPage` inside the admin
   area (role guard, origin check, the admin's HTML error pages).
 """
@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
-from uuid import uuid4
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
@@ -32,13 +31,12 @@ from sqlmodel import Session
 
 from clarion import __version__
 from clarion.actors import Actor
+from clarion.audit import record
 from clarion.contracts import AdminPage
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError, ValidationFailed
-from clarion.event_log import record_event
-from clarion.events import RecordedEvent
 from clarion.i18n import language_of, translations
-from clarion.models import Ambassador, Role
+from clarion.models import Ambassador, AuditEntry, Role
 from clarion.pagination import PageRequest
 from clarion.web.admin import forms
 from clarion.web.auth import PUBLIC, ActorDep, EngineDep, origin_guard, role_guard
@@ -181,25 +179,13 @@ def transact(engine: Engine, work: Callable[[Session], T]) -> T:
 
 def audit(
     session: Session, actor: Actor, action: str, *, subject: str, payload: Mapping[str, Any] | None = None
-) -> RecordedEvent:
-    """Record an admin change in the event log as ``admin.<action>``, in the change's own transaction.
+) -> AuditEntry:
+    """Record ``action`` (``kudos.updated``) on ``subject`` (``kudos:12``) by :func:`clarion.audit.record`.
 
-    Args:
-        session: The session of the transaction that makes the change.
-        actor: Who made it; stored as ``by`` in the payload (the event belongs to no ambassador, so
-            it never shows in anyone's own event feed).
-        action: What happened, ``<thing>.<verb>`` (``kudos.updated``).
-        subject: What it happened to (``kudos:12``).
-        payload: More facts (JSON values).
+    Call it in the change's own transaction; ``payload`` (JSON values) is stored as the entry's ``after``.
     """
-    kind = f"admin.{action}"
-    recorded, _ = record_event(
-        session,
-        kind,
-        idempotency_key=f"{kind}:{subject}:{uuid4().hex}",
-        payload={"by": actor.ambassador_id, "subject": subject, **(payload or {})},
-    )
-    return recorded
+    subject_type, _, subject_id = subject.partition(":")
+    return record(session, actor, action, subject_id, subject_type=subject_type, after=dict(payload or {}))
 
 
 def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[str]:

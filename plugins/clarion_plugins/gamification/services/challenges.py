@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clarion import inputs
+from clarion import audit, inputs
 from clarion.actors import Actor
 from clarion.errors import Conflict, NotFound, ValidationFailed
 from clarion.event_log import record_event
@@ -239,6 +239,7 @@ def create_challenge(
     challenge = Challenge(**{name: value for name, value in values.items() if value is not None})
     session.add(challenge)
     session.flush()
+    audit.record(session, actor, "challenge.created", challenge.id, after=values)
     return challenge
 
 
@@ -254,11 +255,15 @@ def update_challenge(
     challenge = get_challenge(session, challenge_id)
     values = _clean(changes)
     _check(session, values, challenge, networks=networks)
+    before = audit.snapshot(challenge, values)
     for name, value in values.items():
         setattr(challenge, name, value)
     challenge.updated_at = utcnow()
     session.add(challenge)
     session.flush()
+    audit.record(
+        session, actor, "challenge.updated", challenge_id, before=before, after=audit.snapshot(challenge, values)
+    )
     return challenge
 
 
@@ -271,6 +276,7 @@ def archive_challenge(session: Session, actor: Actor, challenge_id: int) -> None
         challenge.updated_at = challenge.archived_at
         session.add(challenge)
         session.flush()
+        audit.record(session, actor, "challenge.archived", challenge_id, after={"title": challenge.title})
 
 
 # -- ambassadors ----------------------------------------------------------------------------------
