@@ -10,16 +10,20 @@ from clarion.models import Ambassador, Role
 
 @dataclass(frozen=True)
 class Actor:
-    """The ambassador on whose behalf a service runs (resolved from an Identity)."""
+    """The ambassador on whose behalf a service runs (resolved from an Identity).
+
+    ``session_id`` names the server-side session the request came with, if any.
+    """
 
     ambassador_id: int
     external_id: str
     role: Role
+    session_id: str | None = None
 
     @classmethod
-    def of(cls, ambassador: Ambassador) -> Actor:
+    def of(cls, ambassador: Ambassador, session_id: str | None = None) -> Actor:
         assert ambassador.id is not None
-        return cls(ambassador.id, ambassador.external_id, ambassador.role)
+        return cls(ambassador.id, ambassador.external_id, ambassador.role, session_id)
 
     @property
     def is_editor(self) -> bool:

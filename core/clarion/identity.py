@@ -39,6 +39,8 @@ class Identity:
         name: Display name, used to provision a new ambassador.
         email: E-mail, used to provision a new ambassador.
         ambassador_id: Set by providers that already know the database id (API tokens).
+        session_id: The server-side session the request rides on (a signed-in cookie or session
+            token), so sign-out can end it and forms can be bound to it.
     """
 
     external_id: str
@@ -46,3 +48,4 @@ class Identity:
     name: str | None = None
     email: str | None = None
     ambassador_id: int | None = None
+    session_id: str | None = None

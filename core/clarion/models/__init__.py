@@ -15,6 +15,7 @@ from clarion.models.ambassador import (
     Role,
 )
 from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
+from clarion.models.auth_session import AuthSession, SessionKind
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -47,6 +48,7 @@ __all__ = [
     "AnalyticsWatermark",
     "ApiToken",
     "AudienceDimension",
+    "AuthSession",
     "Campaign",
     "Click",
     "ConnectState",
@@ -69,6 +71,7 @@ __all__ = [
     "PointsEntry",
     "RateLimit",
     "Role",
+    "SessionKind",
     "Share",
     "ShareMethod",
     "ShareStatus",

@@ -53,7 +53,7 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         )
     with engine.transaction() as session:
         ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
-        return Actor.of(ambassador)
+        return Actor.of(ambassador, identity.session_id)
 
 
 def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:

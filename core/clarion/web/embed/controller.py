@@ -121,16 +121,14 @@ class WidgetController(ClarionController):
         if not cookie:
             return None
         try:
-            claims = widget_sessions.verify_session(
-                engine.settings.secret_key, cookie, now=engine.clock.now().timestamp()
-            )
+            claims, row = widget_sessions.open_session(engine, cookie)
             actor = authenticate(engine, request)
         except ClarionError:
             return None
         if actor.ambassador_id != claims["aid"]:
             return None  # another provider spoke for someone else: no session page for either
         actor.require(Role.AMBASSADOR, f"GET {request.url.path}")
-        return actor, widget_sessions.csrf_token(engine.settings.secret_key, claims["sid"])
+        return actor, row.csrf_secret
 
     @get("/embed.js", sync_to_thread=False, opt={"role": PUBLIC})
     def embed_script(self) -> Response[bytes]:
