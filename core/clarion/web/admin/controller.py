@@ -17,14 +17,16 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect
 
 from clarion import __version__
-from clarion.ambassadors import widget_sessions
+from clarion.ambassadors import throttle, widget_sessions
+from clarion.ambassadors.throttle import Door
 from clarion.content import campaigns as campaign_service
 from clarion.content import content as content_service
 from clarion.engine import Engine
-from clarion.errors import ClarionError
+from clarion.errors import ClarionError, NotAuthenticated
 from clarion.i18n import language_of
 from clarion.metrics import figures
 from clarion.metrics.figures import Interval, Period, Scope
@@ -32,7 +34,7 @@ from clarion.models import ContentStatus, Role, SessionKind
 from clarion.pagination import PageRequest
 from clarion.web.admin import kit
 from clarion.web.admin.kit import EDITOR, EDITOR_FORM, Form
-from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, client_address_of
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
 from clarion.web.sections import page_sections
@@ -70,9 +72,18 @@ class AdminController(ClarionController):
         token = str(kit.flat(data).get("token") or "").strip()
         if not token:
             return self._signin(engine, request, "paste the sign-in token your intranet gave you", 422)
+        address = client_address_of(engine, request)
+        try:
+            throttle.check(engine, Door.SIGNIN, address)
+        except TooManyRequestsException as exc:
+            response = self._signin(engine, request, exc.detail, 429)
+            response.headers.update(exc.headers or {})
+            return response
         try:
             created = kit.transact(engine, lambda session: self._admin_session(engine, session, request, token))
         except ClarionError as exc:
+            if isinstance(exc, NotAuthenticated):
+                throttle.failed(engine, Door.SIGNIN, address)
             return self._signin(engine, request, exc.detail, status_for(exc))
         cookie = session_cookie_header(engine.settings, created.token, engine.settings.widget_session_seconds)
         return Redirect(path="/admin", status_code=303, headers={"set-cookie": cookie})

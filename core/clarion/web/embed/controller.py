@@ -10,12 +10,13 @@ from litestar.params import JSONBody, PathParameter
 from litestar.template import TemplateEngineProtocol
 
 from clarion.actors import Actor
-from clarion.ambassadors import widget_sessions
+from clarion.ambassadors import throttle, widget_sessions
+from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
-from clarion.errors import BadRequest, ClarionError
+from clarion.errors import BadRequest, ClarionError, NotAuthenticated
 from clarion.models import Role
 from clarion.web import widgets as widget_service
-from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate, client_address_of
 from clarion.web.common import problems
 from clarion.web.embed.schemas import SessionCreate, SessionOut
 from clarion.web.embed.security import embed_page_policy, session_cookie_header
@@ -156,11 +157,21 @@ class SessionController(ClarionController):
             "token is accepted once. The answer holds a session token for `Authorization: Bearer` and sets "
             "the `clarion_session` cookie (HttpOnly; partitioned and `SameSite=None` when cross-site)."
         ),
-        responses=problems(401, 403),
+        responses=problems(401, 403, 415, 429),
     )
-    def create_session(self, engine: EngineDep, data: JSONBody[SessionCreate]) -> Response[SessionOut]:
-        with engine.transaction() as session:
-            created = widget_sessions.exchange(engine, session, data.token)
+    def create_session(
+        self, engine: EngineDep, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+    ) -> Response[SessionOut]:
+        address = client_address_of(engine, request)
+        throttle.check(engine, Door.SIGNIN, address)
+        try:
+            with engine.transaction() as session:
+                created = widget_sessions.exchange(
+                    engine, session, data.token, user_agent=request.headers.get("user-agent")
+                )
+        except NotAuthenticated:
+            throttle.failed(engine, Door.SIGNIN, address)
+            raise
         body = SessionOut(
             session_token=created.token,
             csrf_token=created.csrf_token,
