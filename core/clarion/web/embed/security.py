@@ -104,10 +104,9 @@ def _require_json(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseR
     if isinstance(kwarg, BodyKwarg) and kwarg.media_type != RequestEncodingType.JSON:
         return
     media_type = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise HTTPException(
-            status_code=415, detail=f"send this request's body as application/json, not {media_type or 'no type'}"
-        )
+    # No type at all is no browser's cross-site post (forms and no-cors fetches always name one): the parser answers.
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415, detail=f"send this request's body as application/json, not {media_type}")
 
 
 def session_cookie_header(settings: Settings, value: str, max_age: int) -> str:
