@@ -74,6 +74,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "emv-interactions": "clarion_plugins.emv.interactions",
     "analytics": "clarion_plugins.analytics",
     "metrics-import": "clarion_plugins.metric_import",
+    "sessions": "clarion_plugins.sessions",
     "demo": "clarion_plugins.demo",
 }
 

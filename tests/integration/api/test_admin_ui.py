@@ -27,7 +27,13 @@ EDITOR_PAGES = [
     "/admin/challenges/new",
     "/admin/analytics",
 ]
-ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings", "/admin/guidelines"]
+ADMIN_PAGES = [
+    "/admin/ambassadors",
+    "/admin/ambassadors/import",
+    "/admin/settings",
+    "/admin/guidelines",
+    "/admin/sessions",
+]
 
 
 # Every route of the admin UI and the lowest role that may use it (a meta-test keeps this complete).
@@ -69,6 +75,9 @@ ADMIN_ROUTES = {
     ("GET", "/admin/analytics/teams/{team:str}"): "editor",
     ("GET", "/admin/analytics/networks/{network:str}"): "editor",
     ("GET", "/admin/analytics/content/{content_id}"): "editor",
+    ("GET", "/admin/sessions"): "admin",
+    ("POST", "/admin/sessions/{person_id}/{session_id:str}/end"): "admin",
+    ("POST", "/admin/sessions/{person_id}/end"): "admin",
 }
 
 

@@ -15,6 +15,7 @@ from clarion.ambassadors.widget_sessions import CSRF_HEADER, summarise_user_agen
 from clarion.models import Ambassador, AuthSession, Event
 from clarion.testing import Person
 from clarion.tokens import mint_token
+from clarion.web.admin.forms import admin_csrf_token
 from clarion.web.app import create_app
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -164,3 +165,60 @@ def test_a_person_removed_takes_their_sessions_along(api, cast, browsers):
 )
 def test_user_agents_are_summarised(user_agent, summary):
     assert summarise_user_agent(user_agent) == summary
+
+
+# -- /admin/sessions (the built-in sessions plugin) ------------------------------------------------
+
+
+def test_admins_see_open_sessions_and_end_one_or_all_of_a_persons(api, cast, browsers):
+    laptop, phone = browsers(), browsers()
+    admin_sign_in(api, laptop, cast.erin)
+    admin_sign_in(api, phone, cast.erin)
+    page = api.get("/admin/sessions", cast.ada)
+    assert page.status_code == 200
+    assert page.text.count("Firefox on Windows") >= 2
+    assert "Erin" in page.text
+    first, second = sessions_of(api, cast.erin)
+    token = {"csrf_token": admin_csrf_token(api.engine.settings.secret_key, cast.ada.external_id)}
+    ended = api.post(f"/admin/sessions/{cast.erin.id}/{first.id}/end", cast.ada, data=token, follow_redirects=False)
+    assert (ended.status_code, ended.headers["location"]) == (303, "/admin/sessions?ended=1")
+    assert {row.id: row.ended_at is not None for row in sessions_of(api, cast.erin)} == {
+        first.id: True,
+        second.id: False,
+    }
+    assert api.post(f"/admin/sessions/{cast.erin.id}/{first.id}/end", cast.ada, data=token).status_code == 404
+    assert (
+        api.post(f"/admin/sessions/{cast.erin.id}/end", cast.ada, data=token, follow_redirects=False).status_code == 303
+    )
+    assert all(row.ended_at is not None for row in sessions_of(api, cast.erin))
+    assert laptop.get("/admin", follow_redirects=False).status_code == 303
+    assert phone.get("/admin", follow_redirects=False).status_code == 303
+    with api.engine.transaction() as session:
+        audited = [event.payload for event in session.exec(select(Event)).all() if event.kind == "admin.sessions.ended"]
+    assert [entry["subject"] for entry in audited] == [f"session:{first.id}", f"ambassador:{cast.erin.id}"]
+    assert all(entry["by"] == cast.ada.id for entry in audited)
+    assert "Nobody is signed in." in api.get("/admin/sessions", cast.ada).text
+
+
+def test_the_sessions_page_needs_the_form_token_and_the_admin_role(api, cast, browsers):
+    admin_sign_in(api, browsers(), cast.erin)
+    assert api.post(f"/admin/sessions/{cast.erin.id}/end", cast.ada, data={}).status_code == 403
+    token = {"csrf_token": admin_csrf_token(api.engine.settings.secret_key, cast.erin.external_id)}
+    assert api.post(f"/admin/sessions/{cast.erin.id}/end", cast.erin, data=token).status_code == 403
+    assert api.get("/admin/sessions", cast.erin).status_code == 403
+    assert (
+        api.post(
+            f"/admin/sessions/{cast.erin.id}/nobody-at-all/end",
+            cast.ada,
+            data={"csrf_token": admin_csrf_token(api.engine.settings.secret_key, cast.ada.external_id)},
+        ).status_code
+        == 404
+    )
+    assert sessions_of(api, cast.erin)[0].ended_at is None
+
+
+def test_the_sessions_page_speaks_dutch(api, cast):
+    dutch = api.person("dirk", "admin", locale="nl-NL")
+    page = api.get("/admin/sessions", dutch)
+    assert "Sessies" in page.text
+    assert "Overal afmelden" in page.text
