@@ -38,6 +38,7 @@ CORE_MENU = [
     "/admin/ambassadors",
     "/admin/metrics-import",
     "/admin/settings",
+    "/admin/sessions",
 ]
 
 
@@ -86,7 +87,7 @@ def test_hook_admin_pages_register(engine, client, people):
     """The plugin's page joins the menu after the core's sections, for admins only, in their language."""
     owners = [(plugin, page.path) for plugin, page in engine.admin_pages()]
     assert owners == [
-        *(({"/admin/analytics": "analytics", "/admin/challenges": "gamification", "/admin/metrics-import": "metrics-import"}.get(path, "core-admin"), path) for path in CORE_MENU),
+        *(({"/admin/analytics": "analytics", "/admin/challenges": "gamification", "/admin/metrics-import": "metrics-import", "/admin/sessions": "sessions"}.get(path, "core-admin"), path) for path in CORE_MENU),
         ("tags", "/admin/tags"),
     ]
     admin_page = client.get("/admin", headers=people["ada"].headers)
