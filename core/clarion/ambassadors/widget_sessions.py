@@ -143,6 +143,8 @@ def issue(
         last_seen_at=issued_at,
         expires_at=datetime.fromtimestamp(issued + ttl_seconds, UTC),
     )
+    # Sessions a day past their end are forgotten, so the table holds about one lifetime of sign-ins.
+    session.exec(delete(AuthSession).where(col(AuthSession.expires_at) < issued_at - timedelta(days=1)))  # type: ignore[arg-type]
     session.add(row)
     claims: dict[str, Any] = {
         "sub": actor.external_id,

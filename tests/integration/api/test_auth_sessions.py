@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -222,3 +223,11 @@ def test_the_sessions_page_speaks_dutch(api, cast):
     page = api.get("/admin/sessions", dutch)
     assert "Sessies" in page.text
     assert "Overal afmelden" in page.text
+
+
+def test_sessions_a_day_past_their_end_are_swept_at_the_next_sign_in(api, cast, browsers, clock):
+    admin_sign_in(api, browsers(), cast.erin)
+    clock.move(timedelta(seconds=api.engine.settings.widget_session_seconds) + timedelta(days=1, seconds=1))
+    admin_sign_in(api, browsers(), cast.ada)
+    assert sessions_of(api, cast.erin) == []
+    assert len(sessions_of(api, cast.ada)) == 1
