@@ -68,7 +68,7 @@ def failed(engine: Engine, door: Door, address: str | None) -> None:
     with engine.transaction() as session:
         # Windows long over are forgotten, so the store holds only addresses seen lately.
         session.exec(
-            delete(RateLimit).where(  # type: ignore[arg-type]
+            delete(RateLimit).where(
                 col(RateLimit.network) == NETWORK, col(RateLimit.reset_at) < now - timedelta(days=1)
             )
         )

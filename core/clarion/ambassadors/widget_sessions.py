@@ -144,7 +144,7 @@ def issue(
         expires_at=datetime.fromtimestamp(issued + ttl_seconds, UTC),
     )
     # Sessions a day past their end are forgotten, so the table holds about one lifetime of sign-ins.
-    session.exec(delete(AuthSession).where(col(AuthSession.expires_at) < issued_at - timedelta(days=1)))  # type: ignore[arg-type]
+    session.exec(delete(AuthSession).where(col(AuthSession.expires_at) < issued_at - timedelta(days=1)))
     session.add(row)
     claims: dict[str, Any] = {
         "sub": actor.external_id,
