@@ -27,7 +27,7 @@ from sqlmodel import Session, col, delete, select
 from clarion.actors import Actor
 from clarion.ambassadors.ambassadors import resolve_identity
 from clarion.engine import Engine
-from clarion.errors import NotAuthenticated
+from clarion.errors import CredentialRefused, NotAuthenticated
 from clarion.identity import Identity
 from clarion.models import AuthSession, SessionKind, UsedTokenId, utcnow
 from clarion.tokens import (
@@ -186,6 +186,8 @@ def verify_session(secret_key: str, token: str, *, now: float | None = None) -> 
         check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("the widget session has expired; reload the page") from exc
+    except jwt.DecodeError as exc:  # a bad signature or no token at all: someone guessing
+        raise CredentialRefused(f"the widget session is invalid: {exc}") from exc
     except jwt.PyJWTError as exc:
         raise NotAuthenticated(f"the widget session is invalid: {exc}") from exc
     if not isinstance(claims["aid"], int) or not isinstance(claims["sub"], str):

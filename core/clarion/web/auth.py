@@ -16,7 +16,7 @@ from clarion.ambassadors import throttle
 from clarion.ambassadors.ambassadors import resolve_identity
 from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
-from clarion.errors import BadRequest, NotAuthenticated
+from clarion.errors import BadRequest, CredentialRefused, NotAuthenticated
 from clarion.identity import RequestInfo, client_address
 from clarion.models import Role
 from clarion.shares.clicks import click_capture
@@ -70,9 +70,9 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         throttle.check(engine, Door.TOKEN, address)
     try:
         identity = engine.identify(info)
-    except NotAuthenticated:
-        if bearer:
-            throttle.failed(engine, Door.TOKEN, address)  # a guessed or stale token counts against its sender
+    except CredentialRefused:
+        if bearer:  # a guess; an expired or signed-out token is no guess and is not counted
+            throttle.failed(engine, Door.TOKEN, address)
         raise
     if identity is None:
         raise NotAuthenticated(

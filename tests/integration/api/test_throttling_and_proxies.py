@@ -162,3 +162,28 @@ def test_clients_behind_a_trusted_proxy_are_told_apart(api_factory):
     ingest_clicks(api.engine)
     with api.engine.transaction() as session:
         assert [click.counted for click in session.exec(select(Click)).all()] == [True, True]
+
+
+def test_expired_or_reused_genuine_tokens_are_no_guesses(api_factory, clock):
+    """An office behind one address must not be blocked by its own stale widget sessions."""
+    api = api_factory(token_failures_allowed=2, signin_failures_allowed=2)
+    amir = api.person("amir")
+    office = {"x-test-peer": "198.51.100.20"}
+    sessions = [
+        api.post("/api/v1/sessions", json={"token": good_token(api, amir)}, headers=office).json() for _ in range(5)
+    ]
+    used = good_token(api, amir)
+    assert api.post("/api/v1/sessions", json={"token": used}, headers=office).status_code == 201
+    for _ in range(5):
+        api.problem(api.post("/api/v1/sessions", json={"token": used}, headers=office), 401, detail="already used")
+    clock.move(timedelta(seconds=api.engine.settings.widget_session_seconds + 3600))
+    for body in sessions:
+        expired = {**office, "authorization": f"Bearer {body['session_token']}"}
+        api.problem(api.get("/api/v1/me", headers=expired), 401)
+    bea = api.person("bea")  # her token is minted now, after the clock moved
+    assert api.get("/api/v1/me", bea, headers=office).status_code == 200
+    assert api.post("/api/v1/sessions", json={"token": good_token(api, bea)}, headers=office).status_code == 201
+
+
+def good_token(api: Any, who: Any) -> str:
+    return mint_token(api.engine.settings.secret_key, who.external_id, ttl_seconds=300, jti=secrets.token_urlsafe(12))

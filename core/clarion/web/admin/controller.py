@@ -26,7 +26,7 @@ from clarion.ambassadors.throttle import Door
 from clarion.content import campaigns as campaign_service
 from clarion.content import content as content_service
 from clarion.engine import Engine
-from clarion.errors import ClarionError, NotAuthenticated
+from clarion.errors import ClarionError, CredentialRefused
 from clarion.i18n import language_of
 from clarion.metrics import figures
 from clarion.metrics.figures import Interval, Period, Scope
@@ -82,7 +82,7 @@ class AdminController(ClarionController):
         try:
             created = kit.transact(engine, lambda session: self._admin_session(engine, session, request, token))
         except ClarionError as exc:
-            if isinstance(exc, NotAuthenticated):
+            if isinstance(exc, CredentialRefused):  # a guess; a reused or expired token is not counted
                 throttle.failed(engine, Door.SIGNIN, address)
             return self._signin(engine, request, exc.detail, status_for(exc))
         cookie = session_cookie_header(engine.settings, created.token, engine.settings.widget_session_seconds)

@@ -13,7 +13,7 @@ from clarion.actors import Actor
 from clarion.ambassadors import throttle, widget_sessions
 from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
-from clarion.errors import BadRequest, ClarionError, NotAuthenticated
+from clarion.errors import BadRequest, ClarionError, CredentialRefused
 from clarion.models import Role
 from clarion.web import widgets as widget_service
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate, client_address_of
@@ -169,7 +169,7 @@ class SessionController(ClarionController):
                 created = widget_sessions.exchange(
                     engine, session, data.token, user_agent=request.headers.get("user-agent")
                 )
-        except NotAuthenticated:
+        except CredentialRefused:  # a guess; a reused or expired token is not counted
             throttle.failed(engine, Door.SIGNIN, address)
             raise
         body = SessionOut(
