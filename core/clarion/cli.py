@@ -178,6 +178,8 @@ def serve(host: str, port: int, workers: int, demo: bool, no_worker: bool) -> No
                     workers=workers,
                     log_level="info",
                     access_log=False,
+                    # The peer stays the peer: Clarion reads X-Forwarded-For itself, from trusted_proxies only.
+                    proxy_headers=False,
                 )
         finally:
             signal.signal(signal.SIGTERM, previous)

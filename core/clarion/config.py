@@ -186,6 +186,24 @@ class Settings(BaseModel):
         "identity provider; every other private, loopback or link-local address is refused.",
         validate_default=True,
     )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(), description="Reverse proxies (CIDR) whose X-Forwarded-For names the client; nobody else's is read."
+    )
+    signin_failures_allowed: int = Field(
+        default=10, ge=1, le=10_000, description="Failed sign-ins and token exchanges per address and window."
+    )
+    token_failures_allowed: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Refused bearer tokens (API tokens, signed tokens) per address and window.",
+    )
+    failure_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=86_400,
+        description="The window of the failure counts; a blocked address waits until it ends.",
+    )
     duplicate_window_seconds: int = Field(
         default=1800,
         ge=0,
@@ -276,12 +294,12 @@ class Settings(BaseModel):
             return self.base_url.startswith("https://")
         return self.session_cookie == "cross-site"
 
-    @field_validator("office_networks", "outbound_allow_networks", mode="before")
+    @field_validator("office_networks", "outbound_allow_networks", "trusted_proxies", mode="before")
     @classmethod
     def _networks_from_text(cls, value: Any) -> Any:
         return _split_names(value) if isinstance(value, str) else value
 
-    @field_validator("office_networks", "outbound_allow_networks")
+    @field_validator("office_networks", "outbound_allow_networks", "trusted_proxies")
     @classmethod
     def _valid_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         normalised = []
@@ -427,6 +445,7 @@ def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "CLARION_QUEUE_PATH": "queue_path",
         "CLARION_OFFICE_NETWORKS": "office_networks",
         "CLARION_OUTBOUND_ALLOW_NETWORKS": "outbound_allow_networks",
+        "CLARION_TRUSTED_PROXIES": "trusted_proxies",
         "CLARION_DUPLICATE_WINDOW_SECONDS": "duplicate_window_seconds",
         "CLARION_CLICK_JOURNAL_DIR": "click_journal_dir",
         "CLARION_CLICK_INGEST_INTERVAL_SECONDS": "click_ingest_interval_seconds",

@@ -35,6 +35,10 @@ class NotAuthenticated(ClarionError):
     """No identity provider recognised the caller."""
 
 
+class CredentialRefused(NotAuthenticated):
+    """A credential nobody issued (forged or garbled token, unknown API token): counted as a guess and throttled."""
+
+
 class ValidationFailed(ClarionError):
     """Input is well-formed but breaks a rule (text too long, outside a window, …)."""
 

@@ -432,11 +432,14 @@ def clarion_identity_compute(engine: Engine, request: RequestInfo) -> Identity |
     A provider returns ``None`` when the request carries nothing it understands, and raises
     :class:`clarion.errors.NotAuthenticated` when it carries something it understands but
     refuses (a forged header, an expired token): a refused credential never falls through
-    to another provider.
+    to another provider. Raise its subclass :class:`clarion.errors.CredentialRefused` for a
+    credential nobody issued (a guess), so its sender is throttled; raise
+    :class:`clarion.errors.BadRequest` when a header you read is in ``request.repeated``.
 
     Args:
         engine: The running engine.
-        request: Method, path, lower-cased headers and the direct peer's address.
+        request: Method, path, lower-cased headers (``repeated`` names those sent twice) and
+            the direct peer's address.
 
     Returns:
         An :class:`clarion.identity.Identity`, or ``None``.

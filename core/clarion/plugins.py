@@ -76,6 +76,7 @@ DEFAULT_PLUGINS: dict[str, str] = {
     "analytics": "clarion_plugins.analytics",
     "metrics-import": "clarion_plugins.metric_import",
     "my-data": "clarion_plugins.my_data",
+    "sessions": "clarion_plugins.sessions",
     "demo": "clarion_plugins.demo",
 }
 

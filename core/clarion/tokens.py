@@ -17,7 +17,7 @@ import jwt
 from jwt.types import Options
 
 from clarion.clock import utcnow
-from clarion.errors import NotAuthenticated, ValidationFailed
+from clarion.errors import CredentialRefused, NotAuthenticated, ValidationFailed
 
 ALGORITHM = "HS256"
 AUDIENCE = "clarion"
@@ -81,6 +81,8 @@ def verify_token(secret_key: str, token: str, *, now: float | None = None) -> di
         check_lifetime(claims, utcnow().timestamp() if now is None else now)
     except jwt.ExpiredSignatureError as exc:
         raise NotAuthenticated("the identity token has expired") from exc
+    except jwt.DecodeError as exc:  # a bad signature or no token at all: someone guessing
+        raise CredentialRefused(f"the identity token is invalid: {exc}") from exc
     except jwt.PyJWTError as exc:
         raise NotAuthenticated(f"the identity token is invalid: {exc}") from exc
     if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:

@@ -40,6 +40,7 @@ CORE_MENU = [
     "/admin/settings",
     "/admin/audit",
     "/admin/personal-data",
+    "/admin/sessions",
 ]
 
 
@@ -98,6 +99,7 @@ def test_hook_admin_pages_register(engine, client, people):
                     "/admin/metrics-import": "metrics-import",
                     "/admin/audit": "audit-log",
                     "/admin/personal-data": "my-data",
+                    "/admin/sessions": "sessions",
                 }.get(path, "core-admin"),
                 path,
             )

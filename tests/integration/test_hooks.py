@@ -355,7 +355,11 @@ def test_hook_serve_prepare(clarion_engine, clarion_database_url, tmp_path, monk
     started: dict = {}
 
     def run(app, **options):  # the server itself is not under test: what it would start with is
-        started.update({name: os.environ.get(name) for name in SERVE_ENVIRONMENT}, events=list(serve_tunnel.EVENTS))
+        started.update(
+            {name: os.environ.get(name) for name in SERVE_ENVIRONMENT},
+            events=list(serve_tunnel.EVENTS),
+            proxy_headers=options.get("proxy_headers"),
+        )
 
     monkeypatch.setattr(uvicorn, "run", run)
     serve_tunnel.EVENTS.clear()
@@ -376,3 +380,4 @@ def test_hook_serve_prepare(clarion_engine, clarion_database_url, tmp_path, monk
     assert started["CLARION_EMBED_ORIGINS"] == "https://tunnel.example"
     assert json.loads(started[SERVE_PLUGIN_SETTINGS_ENV]) == {"connector-mastodon": {"app_name": "Tunnelled"}}
     assert started["CLARION_DEMO"] is None
+    assert started["proxy_headers"] is False  # uvicorn must not rewrite the peer from X-Forwarded-For

@@ -16,6 +16,7 @@ from clarion.models.ambassador import (
 )
 from clarion.models.analytics import AnalyticsDaily, AnalyticsMetricDaily, AnalyticsWatermark
 from clarion.models.audit import AuditEntry, AuditPurge
+from clarion.models.auth_session import AuthSession, SessionKind
 from clarion.models.base import metadata
 from clarion.models.campaign import Campaign
 from clarion.models.click import Click
@@ -50,6 +51,7 @@ __all__ = [
     "AudienceDimension",
     "AuditEntry",
     "AuditPurge",
+    "AuthSession",
     "Campaign",
     "Click",
     "ConnectState",
@@ -72,6 +74,7 @@ __all__ = [
     "PointsEntry",
     "RateLimit",
     "Role",
+    "SessionKind",
     "Share",
     "ShareMethod",
     "ShareStatus",

@@ -25,7 +25,8 @@ def scope_key(scope: RateLimitScope, account_id: int) -> str:
     return APP_SCOPE if scope is RateLimitScope.APP else f"account:{account_id}"
 
 
-def _locked_row(session: Session, network: str, scope: str) -> RateLimit:
+def locked_row(session: Session, network: str, scope: str) -> RateLimit:
+    """The row of (network, scope), created if missing, under its row lock until the transaction ends."""
     # Create the row if missing, then take its row lock: two workers reporting at once apply
     # their reports one after the other instead of the later one overwriting a block.
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -47,7 +48,7 @@ def record(session: Session, network: str, account_id: int, reports: Iterable[Ra
     """
     now = utcnow()
     for scope, infos in _by_scope(reports, account_id).items():
-        row = _locked_row(session, network, scope)
+        row = locked_row(session, network, scope)
         latest = infos[-1]
         row.remaining, row.window_limit, row.reset_at = latest.remaining, latest.limit, latest.reset_at
         for info in infos:

@@ -12,10 +12,12 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from clarion.actors import Actor
+from clarion.ambassadors import throttle
 from clarion.ambassadors.ambassadors import resolve_identity
+from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
-from clarion.errors import NotAuthenticated
-from clarion.identity import RequestInfo
+from clarion.errors import BadRequest, CredentialRefused, NotAuthenticated
+from clarion.identity import RequestInfo, client_address
 from clarion.models import Role
 from clarion.shares.clicks import click_capture
 from clarion.web.embed.security import origin_guard
@@ -30,13 +32,27 @@ ActorDep = NamedDependency[Actor]
 
 
 def request_info(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestInfo:
+    headers: dict[str, str] = {}
+    repeated: set[str] = set()
+    for raw_name, raw_value in connection.scope["headers"]:  # raw: the parsed headers join repeats with commas
+        name = raw_name.decode("latin-1").lower()
+        if name in headers:
+            repeated.add(name)
+        headers[name] = raw_value.decode("latin-1")
     return RequestInfo(
         method=str(connection.scope.get("method", "GET")),
         path=connection.url.path,
-        headers={key.lower(): value for key, value in connection.headers.items()},
+        headers=headers,
         client_host=connection.client.host if connection.client else None,
         cookies=dict(connection.cookies),
+        repeated=frozenset(repeated),
     )
+
+
+def client_address_of(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The caller's address, read from ``X-Forwarded-For`` only when the peer is one of ``trusted_proxies``."""
+    peer = connection.client.host if connection.client else None
+    return client_address(peer, connection.headers.getall("x-forwarded-for", []), engine.settings.trusted_proxies)
 
 
 def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
@@ -45,7 +61,19 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
     Raises:
         NotAuthenticated: nobody vouches for the request.
     """
-    identity = engine.identify(request_info(connection))
+    info = request_info(connection)
+    if "authorization" in info.repeated:
+        raise BadRequest("send one Authorization header, not several")
+    bearer = info.bearer_token() is not None
+    address = client_address_of(engine, connection)
+    if bearer:
+        throttle.check(engine, Door.TOKEN, address)
+    try:
+        identity = engine.identify(info)
+    except CredentialRefused:
+        if bearer:  # a guess; an expired or signed-out token is no guess and is not counted
+            throttle.failed(engine, Door.TOKEN, address)
+        raise
     if identity is None:
         raise NotAuthenticated(
             "sign in: send 'Authorization: Bearer <token>' (see `clarion token`) "
@@ -55,7 +83,7 @@ def authenticate(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any])
         ambassador = resolve_identity(session, identity, provision=engine.settings.provision_ambassadors)
         door = ":".join(filter(None, ("api", identity.provider, identity.credential)))
         via = "admin" if connection.url.path.startswith("/admin") else door
-        return Actor.of(ambassador, via)
+        return Actor.of(ambassador, via, identity.session_id)
 
 
 def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
@@ -64,7 +92,7 @@ def _authenticate_and_remember(engine: Engine, connection: ASGIConnection[Any, A
     try:
         click_capture(engine).remember_ambassador(
             actor.ambassador_id,
-            connection.client.host if connection.client else None,
+            client_address_of(engine, connection),
             connection.headers.get("user-agent"),
         )
     except Exception:  # self-click detection is best effort; the caller's request goes on

@@ -33,6 +33,7 @@ ERROR_DESCRIPTIONS = {
     413: "The uploaded file is too large.",
     415: "The body is not in a format this route takes.",
     422: "The input breaks a rule; `field` names the culprit.",
+    429: "Too many failed attempts from this address; `Retry-After` says how many seconds to wait.",
 }
 
 

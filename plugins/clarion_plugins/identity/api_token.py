@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clarion import hookimpl
 from clarion.ambassadors.api_tokens import TOKEN_PREFIX, authenticate_api_token
-from clarion.errors import NotAuthenticated
+from clarion.errors import CredentialRefused
 from clarion.identity import Identity, RequestInfo
 from clarion.models import Ambassador
 
@@ -19,7 +19,7 @@ def clarion_identity_compute(engine, request: RequestInfo):
     with engine.db.session() as session:
         stored = authenticate_api_token(session, token)
         if stored is None:
-            raise NotAuthenticated("the API token is unknown or revoked")
+            raise CredentialRefused("the API token is unknown or revoked")
         ambassador = session.get(Ambassador, stored.ambassador_id)
         assert ambassador is not None  # cascade deletes tokens with their ambassador
         return Identity(

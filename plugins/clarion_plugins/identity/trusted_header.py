@@ -12,7 +12,7 @@ import ipaddress
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
-from clarion.errors import NotAuthenticated
+from clarion.errors import BadRequest, NotAuthenticated
 from clarion.identity import Identity, RequestInfo
 
 PLUGIN_NAME = "identity-trusted-header"
@@ -62,6 +62,11 @@ def clarion_identity_compute(engine, request: RequestInfo):
     user = request.headers.get(settings.user_header)
     if user is None:
         return None
+    sent_twice = sorted(
+        request.repeated & {settings.user_header, settings.name_header, settings.email_header, settings.secret_header}
+    )
+    if sent_twice:
+        raise BadRequest(f"identity header {sent_twice[0]} was sent more than once; send it once")
     if not settings.proxies or not settings.secret:
         raise NotAuthenticated("identity headers are not accepted: no trusted proxy is configured")
     if not _from_proxy(settings, request.client_host):

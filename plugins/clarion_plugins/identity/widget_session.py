@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from clarion import hookimpl
-from clarion.ambassadors.widget_sessions import SESSION_COOKIE, is_session_token, verify_session
+from clarion.ambassadors.widget_sessions import SESSION_COOKIE, is_session_token, open_session
 from clarion.errors import NotAuthenticated
 from clarion.identity import Identity, RequestInfo
 
@@ -16,13 +16,15 @@ def clarion_identity_compute(engine, request: RequestInfo):
     if token is not None:
         if not is_session_token(token):
             return None
-        claims = verify_session(engine.settings.secret_key, token, now=engine.clock.now().timestamp())
+        claims, _ = open_session(engine, token)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             return None
         try:
-            claims = verify_session(engine.settings.secret_key, cookie, now=engine.clock.now().timestamp())
+            claims, _ = open_session(engine, cookie)
         except NotAuthenticated:
-            return None  # a stale cookie: let another provider (or the sign-in answer) speak
-    return Identity(external_id=claims["sub"], provider=PLUGIN_NAME, ambassador_id=claims["aid"])
+            return None  # a stale or ended cookie: let another provider (or the sign-in answer) speak
+    return Identity(
+        external_id=claims["sub"], provider=PLUGIN_NAME, ambassador_id=claims["aid"], session_id=claims["sid"]
+    )

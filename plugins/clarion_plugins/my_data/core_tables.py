@@ -19,6 +19,7 @@ from clarion.models import (
     AnalyticsDaily,
     AnalyticsMetricDaily,
     ApiToken,
+    AuthSession,
     Click,
     ConnectState,
     Content,
@@ -44,8 +45,8 @@ KEPT = (
     Content,  # content an ambassador wrote stays the programme's, its author a pseudonym
     GuidelinesVersion,
 )
-# Rows deleted: handles, follower counts, credentials and tokens.
-DELETED = (NetworkAccount, ApiToken, ConnectState)
+# Rows deleted: handles, follower counts, credentials, tokens and sign-in sessions.
+DELETED = (NetworkAccount, ApiToken, ConnectState, AuthSession)
 
 
 def _table(model: type) -> sa.Table:
@@ -89,6 +90,9 @@ def export_core(session: Session, ambassador_id: int) -> list[PersonRows]:
         person_rows(session, _table(Content), ambassador_id, columns=["author_id"]),
         person_rows(session, _table(GuidelinesVersion), ambassador_id, columns=["published_by"]),
         clicks_by_share_and_day(session, ambassador_id),
+        person_rows(
+            session, _table(AuthSession), ambassador_id, columns=["ambassador_id"], leave_out=["id", "csrf_secret"]
+        ),
     ]
     for model in (PointsEntry, DailyPoints, AnalyticsDaily, AnalyticsMetricDaily, Event):
         found.append(person_rows(session, _table(model), ambassador_id, columns=["ambassador_id"]))

@@ -343,7 +343,11 @@ class OidcClient:
         ambassador = resolve_identity(session, identity, provision=self.settings.provision_ambassadors)
         actor = Actor.of(ambassador)
         return issue(
-            self.settings.secret_key, actor, self.settings.widget_session_seconds, now=self.clock.now().timestamp()
+            session,
+            self.settings.secret_key,
+            actor,
+            self.settings.widget_session_seconds,
+            now=self.clock.now().timestamp(),
         )
 
     def validate_id_token(self, id_token: str, *, nonce: str, now: float | None = None) -> dict[str, Any]:

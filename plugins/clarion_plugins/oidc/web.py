@@ -15,6 +15,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Template
 
+from clarion.ambassadors import widget_sessions
 from clarion.config import Settings
 from clarion.errors import ClarionError
 from clarion.web.auth import PUBLIC, ClarionController, EngineDep
@@ -95,7 +96,8 @@ class OidcController(ClarionController):
 
     @post("/logout", sync_to_thread=True, opt={"role": PUBLIC, "csrf": False}, status_code=303)
     def logout(self, engine: EngineDep, request: Request[Any, Any, Any]) -> Response[Any]:
-        """Forget the session cookie and go to ``next``; foreign origins are refused by the origin guard."""
+        """End the session, forget its cookie and go to ``next``; foreign origins are refused by the origin guard."""
+        widget_sessions.end_token_session(engine, request.cookies.get(widget_sessions.SESSION_COOKIE))
         try:
             next_path = oidc_service.safe_next(engine.settings, request.query_params.get("next"))
         except ClarionError as error:

@@ -27,7 +27,13 @@ EDITOR_PAGES = [
     "/admin/challenges/new",
     "/admin/analytics",
 ]
-ADMIN_PAGES = ["/admin/ambassadors", "/admin/ambassadors/import", "/admin/settings", "/admin/guidelines"]
+ADMIN_PAGES = [
+    "/admin/ambassadors",
+    "/admin/ambassadors/import",
+    "/admin/settings",
+    "/admin/guidelines",
+    "/admin/sessions",
+]
 
 
 # Every route of the admin UI and the lowest role that may use it (a meta-test keeps this complete).
@@ -74,6 +80,9 @@ ADMIN_ROUTES = {
     ("GET", "/admin/analytics/teams/{team:str}"): "editor",
     ("GET", "/admin/analytics/networks/{network:str}"): "editor",
     ("GET", "/admin/analytics/content/{content_id}"): "editor",
+    ("GET", "/admin/sessions"): "admin",
+    ("POST", "/admin/sessions/{person_id}/{session_id:str}/end"): "admin",
+    ("POST", "/admin/sessions/{person_id}/end"): "admin",
 }
 
 
@@ -191,6 +200,12 @@ def exchange_token(api: Any, who: Person) -> str:
     return mint_token(api.engine.settings.secret_key, who.external_id, ttl_seconds=300, jti=secrets.token_urlsafe(12))
 
 
+def page_csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
 def test_sign_in_with_an_intranet_token_sets_the_session_cookie(api, cast, browser):
     response = browser.post("/admin/signin", data={"token": exchange_token(api, cast.erin)}, follow_redirects=False)
     assert response.status_code == 303
@@ -200,25 +215,27 @@ def test_sign_in_with_an_intranet_token_sets_the_session_cookie(api, cast, brows
     page = browser.get("/admin/content")
     assert page.status_code == 200
     assert "Erin" in page.text
+    token = page_csrf(page.text)
+    assert token != csrf(api, cast.erin)  # the session's own token, not one derived from the person
     # A cookie-borne form needs the form's CSRF token; the cookie alone changes nothing.
     refused = browser.post("/admin/campaigns/new", data={"name": "X", "slug": "x"}, follow_redirects=False)
     assert refused.status_code == 403
     assert rows(api, Campaign) == []
     accepted = browser.post(
         "/admin/campaigns/new",
-        data={"name": "X", "slug": "x", "csrf_token": csrf(api, cast.erin)},
+        data={"name": "X", "slug": "x", "csrf_token": token},
         follow_redirects=False,
     )
     assert accepted.status_code == 303
     foreign = browser.post(
         "/admin/campaigns/new",
-        data={"name": "Y", "slug": "y", "csrf_token": csrf(api, cast.erin)},
+        data={"name": "Y", "slug": "y", "csrf_token": token},
         headers={"origin": "http://evil.test"},
         follow_redirects=False,
     )
     assert foreign.status_code == 403
     assert [campaign.slug for campaign in rows(api, Campaign)] == ["x"]
-    out = browser.post("/admin/signout", data={"csrf_token": csrf(api, cast.erin)}, follow_redirects=False)
+    out = browser.post("/admin/signout", data={"csrf_token": token}, follow_redirects=False)
     assert out.status_code == 303
     assert browser.get("/admin", follow_redirects=False).status_code == 303
 

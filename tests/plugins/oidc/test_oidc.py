@@ -286,12 +286,15 @@ def test_next_on_clarions_own_origin_is_reduced_to_a_path(client):
 
 def test_logout_forgets_the_session(client):
     assert sign_in(client).status_code == 303
+    copied = client.cookies.get(SESSION_COOKIE)
     refused = client.post("/auth/oidc/logout", headers={"origin": "https://evil.example"}, follow_redirects=False)
     assert refused.status_code == 403
     response = client.post("/auth/oidc/logout", params={"next": "/embed/feed"}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/embed/feed"
     assert "Max-Age=0" in response.headers["set-cookie"]
+    assert client.get("/api/v1/me").status_code == 401
+    client.cookies.set(SESSION_COOKIE, copied)  # a copy of the cookie opens nothing: the session has ended
     assert client.get("/api/v1/me").status_code == 401
 
 

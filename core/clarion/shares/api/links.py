@@ -17,6 +17,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from clarion.engine import Engine
 from clarion.errors import NotFound
+from clarion.identity import client_address
 from clarion.models import Role
 from clarion.shares.bots import is_prefetch
 from clarion.shares.clicks import click_capture
@@ -83,11 +84,17 @@ async def _capture(engine: Engine, scope: Any, target: LinkTarget, now: datetime
         headers = _raw_headers(scope)
         query = scope["query_string"]
         client = scope.get("client")
+        address = client[0] if client else None
+        if engine.settings.trusted_proxies:  # a forwarded address counts only through a trusted proxy
+            forwarded = [
+                value.decode("latin-1") for name, value in scope["headers"] if name.lower() == b"x-forwarded-for"
+            ]
+            address = client_address(address, forwarded, engine.settings.trusted_proxies)
         capture.capture(
             target.share_id,
             now=now,
             method=scope["method"],
-            address=client[0] if client else None,
+            address=address,
             user_agent=headers.get("user-agent"),
             referrer=headers.get("referer"),
             prefetch=is_prefetch(headers),

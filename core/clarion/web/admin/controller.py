@@ -5,9 +5,10 @@ plugins register through ``clarion_admin_pages_register`` — the core's own fro
 ``core-admin`` plugin (:mod:`clarion.web.admin.core_admin`) — built with :mod:`clarion.web.admin.kit`.
 
 Sign-in reuses the widgets' session: a single-use intranet token is exchanged for the
-``clarion_session`` cookie (or the intranet's trusted proxy vouches for every request). Forms
-are plain HTML posts; each carries a CSRF token bound to the signed-in person, and the
-Origin check of :func:`clarion.web.embed.security.origin_guard` applies as everywhere.
+``clarion_session`` cookie (or the intranet's trusted proxy vouches for every request); sign-out
+ends the session on the server, and "sign out everywhere" ends all of the person's. Forms are
+plain HTML posts; each carries the session's CSRF token, and the Origin check of
+:func:`clarion.web.embed.security.origin_guard` applies as everywhere.
 """
 
 from __future__ import annotations
@@ -16,22 +17,24 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import TooManyRequestsException
 from litestar.response import Redirect
 
 from clarion import __version__
-from clarion.ambassadors import widget_sessions
+from clarion.ambassadors import throttle, widget_sessions
+from clarion.ambassadors.throttle import Door
 from clarion.content import campaigns as campaign_service
 from clarion.content import content as content_service
 from clarion.engine import Engine
-from clarion.errors import ClarionError
+from clarion.errors import ClarionError, CredentialRefused
 from clarion.i18n import language_of
 from clarion.metrics import figures
 from clarion.metrics.figures import Interval, Period, Scope
-from clarion.models import ContentStatus, Role
+from clarion.models import ContentStatus, Role, SessionKind
 from clarion.pagination import PageRequest
 from clarion.web.admin import kit
 from clarion.web.admin.kit import EDITOR, EDITOR_FORM, Form
-from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, client_address_of
 from clarion.web.embed.security import session_cookie_header
 from clarion.web.problems import status_for
 from clarion.web.sections import page_sections
@@ -69,17 +72,50 @@ class AdminController(ClarionController):
         token = str(kit.flat(data).get("token") or "").strip()
         if not token:
             return self._signin(engine, request, "paste the sign-in token your intranet gave you", 422)
+        address = client_address_of(engine, request)
         try:
-            created = kit.transact(engine, lambda session: widget_sessions.exchange(engine, session, token))
-            created.actor.require(Role.EDITOR, "the editor UI")
+            throttle.check(engine, Door.SIGNIN, address)
+        except TooManyRequestsException as exc:
+            response = self._signin(engine, request, exc.detail, 429)
+            response.headers.update(exc.headers or {})
+            return response
+        try:
+            created = kit.transact(engine, lambda session: self._admin_session(engine, session, request, token))
         except ClarionError as exc:
+            if isinstance(exc, CredentialRefused):  # a guess; a reused or expired token is not counted
+                throttle.failed(engine, Door.SIGNIN, address)
             return self._signin(engine, request, exc.detail, status_for(exc))
         cookie = session_cookie_header(engine.settings, created.token, engine.settings.widget_session_seconds)
         return Redirect(path="/admin", status_code=303, headers={"set-cookie": cookie})
 
+    @staticmethod
+    def _admin_session(
+        engine: Engine, session: Any, request: Request[Any, Any, Any], token: str
+    ) -> widget_sessions.WidgetSession:
+        created = widget_sessions.exchange(
+            engine, session, token, kind=SessionKind.ADMIN, user_agent=request.headers.get("user-agent")
+        )
+        created.actor.require(Role.EDITOR, "the editor UI")  # raising rolls the session row back
+        return created
+
     @post("/signout", sync_to_thread=True, opt=EDITOR_FORM, status_code=303)
     def signout(self, engine: EngineDep, actor: ActorDep, data: Form) -> Response[Any]:
-        kit.checked_form(engine, actor, data)
+        """End this session on the server (``everywhere=1``: every session of the person) and drop the cookie."""
+        form = kit.checked_form(engine, actor, data)
+        everywhere = form.get("everywhere") == "1"
+        if everywhere or actor.session_id is not None:
+            with engine.transaction() as session:
+                ended = widget_sessions.end_sessions(
+                    session, actor.ambassador_id, session_id=None if everywhere else actor.session_id
+                )
+                if everywhere:
+                    kit.audit(
+                        session,
+                        actor,
+                        "sessions.ended",
+                        subject=f"ambassador:{actor.ambassador_id}",
+                        payload={"sessions": ended},
+                    )
         cookie = session_cookie_header(engine.settings, "", 0)
         return Redirect(path="/admin/signin", status_code=303, headers={"set-cookie": cookie})
 

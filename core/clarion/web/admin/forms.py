@@ -22,12 +22,11 @@ MAX_IMPORT_ROWS = 5000
 
 
 def admin_csrf_token(secret_key: str, external_id: str) -> str:
-    """The token every admin form carries: bound to the person, unguessable without the secret key."""
+    """The form token of requests with no session (trusted proxy, bearer): bound to the person, keyed by the secret.
+
+    Signed-in sessions use their own random token instead (:func:`clarion.web.admin.kit.csrf_token_of`).
+    """
     return hmac.new(secret_key.encode(), f"clarion admin csrf v1:{external_id}".encode(), "sha256").hexdigest()
-
-
-def check_admin_csrf(secret_key: str, external_id: str, presented: str | None) -> bool:
-    return bool(presented) and hmac.compare_digest(admin_csrf_token(secret_key, external_id), str(presented))
 
 
 def text(form: Mapping[str, Any], name: str, *, max_length: int | None = None, required: bool = False) -> str:

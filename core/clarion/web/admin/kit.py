@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
@@ -36,7 +37,7 @@ from clarion.contracts import AdminPage
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError, ValidationFailed
 from clarion.i18n import language_of, translations
-from clarion.models import Ambassador, AuditEntry, Role
+from clarion.models import Ambassador, AuditEntry, AuthSession, Role
 from clarion.pagination import PageRequest
 from clarion.web.admin import forms
 from clarion.web.auth import PUBLIC, ActorDep, EngineDep, origin_guard, role_guard
@@ -77,8 +78,17 @@ def viewer_of(engine: Engine, session: Session, actor: Actor) -> Viewer:
         actor=actor,
         name=person.name,
         language=language_of(person.locale),
-        csrf_token=forms.admin_csrf_token(engine.settings.secret_key, actor.external_id),
+        csrf_token=csrf_token_of(engine, session, actor),
     )
+
+
+def csrf_token_of(engine: Engine, session: Session, actor: Actor) -> str:
+    """The form token of the actor's session; without a session (trusted proxy, bearer), one bound to the person."""
+    if actor.session_id is not None:
+        row = session.get(AuthSession, actor.session_id)
+        if row is not None:
+            return row.csrf_secret
+    return forms.admin_csrf_token(engine.settings.secret_key, actor.external_id)
 
 
 def render(request: Request[Any, Any, Any], name: str, context: Mapping[str, Any], status: int = 200) -> Response[str]:
@@ -162,7 +172,10 @@ def checked_form(engine: Engine, actor: Actor, data: Mapping[str, Any]) -> dict[
     if any("\ufffd" in value for value in form.values() if isinstance(value, str)):
         # The form parser replaces bytes that are not UTF-8; store nothing rather than mojibake.
         raise ValidationFailed("the form is not valid UTF-8 text; nothing was saved")
-    if not forms.check_admin_csrf(engine.settings.secret_key, actor.external_id, form.get(forms.CSRF_FIELD)):
+    with engine.transaction() as session:
+        expected = csrf_token_of(engine, session, actor)
+    presented = str(form.get(forms.CSRF_FIELD) or "")
+    if not presented or not hmac.compare_digest(expected.encode(), presented.encode()):
         raise CsrfError("this form expired or did not come from Clarion; reload the page and try again")
     return form
 

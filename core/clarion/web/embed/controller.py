@@ -10,12 +10,13 @@ from litestar.params import JSONBody, PathParameter
 from litestar.template import TemplateEngineProtocol
 
 from clarion.actors import Actor
-from clarion.ambassadors import widget_sessions
+from clarion.ambassadors import throttle, widget_sessions
+from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
-from clarion.errors import BadRequest, ClarionError
+from clarion.errors import BadRequest, ClarionError, CredentialRefused
 from clarion.models import Role
 from clarion.web import widgets as widget_service
-from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate
+from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate, client_address_of
 from clarion.web.common import problems
 from clarion.web.embed.schemas import SessionCreate, SessionOut
 from clarion.web.embed.security import embed_page_policy, session_cookie_header
@@ -121,16 +122,14 @@ class WidgetController(ClarionController):
         if not cookie:
             return None
         try:
-            claims = widget_sessions.verify_session(
-                engine.settings.secret_key, cookie, now=engine.clock.now().timestamp()
-            )
+            claims, row = widget_sessions.open_session(engine, cookie)
             actor = authenticate(engine, request)
         except ClarionError:
             return None
         if actor.ambassador_id != claims["aid"]:
             return None  # another provider spoke for someone else: no session page for either
         actor.require(Role.AMBASSADOR, f"GET {request.url.path}")
-        return actor, widget_sessions.csrf_token(engine.settings.secret_key, claims["sid"])
+        return actor, row.csrf_secret
 
     @get("/embed.js", sync_to_thread=False, opt={"role": PUBLIC})
     def embed_script(self) -> Response[bytes]:
@@ -158,11 +157,21 @@ class SessionController(ClarionController):
             "token is accepted once. The answer holds a session token for `Authorization: Bearer` and sets "
             "the `clarion_session` cookie (HttpOnly; partitioned and `SameSite=None` when cross-site)."
         ),
-        responses=problems(401, 403),
+        responses=problems(401, 403, 415, 429),
     )
-    def create_session(self, engine: EngineDep, data: JSONBody[SessionCreate]) -> Response[SessionOut]:
-        with engine.transaction() as session:
-            created = widget_sessions.exchange(engine, session, data.token)
+    def create_session(
+        self, engine: EngineDep, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+    ) -> Response[SessionOut]:
+        address = client_address_of(engine, request)
+        throttle.check(engine, Door.SIGNIN, address)
+        try:
+            with engine.transaction() as session:
+                created = widget_sessions.exchange(
+                    engine, session, data.token, user_agent=request.headers.get("user-agent")
+                )
+        except CredentialRefused:  # a guess; a reused or expired token is not counted
+            throttle.failed(engine, Door.SIGNIN, address)
+            raise
         body = SessionOut(
             session_token=created.token,
             csrf_token=created.csrf_token,

@@ -1,9 +1,11 @@
 """Browser-facing rules of embedding: framing, CORS, the Origin check and CSRF for cookie sessions.
 
 Which origins count is one setting, ``embed_origins`` (exact origins, checked at start-up).
-Bearer-token requests carry their credential explicitly, so they need no CSRF token; a request
-that carries the widget session cookie and no ``Authorization`` header must present the
-session's CSRF token. Every state-changing request that names a foreign ``Origin`` is refused.
+Bearer-token requests carry their credential explicitly, so they need no CSRF token; any other
+request that carries the widget session cookie must present the session's CSRF token, whatever
+other ``Authorization`` scheme (Basic, Negotiate — intranet browsers add those by themselves) it
+sends. Every state-changing request that names a foreign ``Origin`` is refused, and a JSON route
+accepts only a JSON media type, so a form or ``text/plain`` post from another page cannot reach it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from typing import Any
 
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import BodyKwarg
 
 from clarion.ambassadors.widget_sessions import CSRF_HEADER, SESSION_COOKIE, check_csrf
 from clarion.config import Settings
 from clarion.errors import PermissionDenied
+from clarion.identity import RequestInfo
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EMBED_PATH_PREFIX = "/embed/"
@@ -68,17 +74,39 @@ async def origin_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     origin = connection.headers.get("origin")
     if origin is not None and origin.lower() not in _allowed_origins(connection, settings):
         raise PermissionDenied(f"requests from {origin} may not change anything here (see embed_origins)")
-    if handler.opt.get("csrf", True) is False or "authorization" in connection.headers:
+    _require_json(connection, handler)
+    if handler.opt.get("csrf", True) is False or _bearer(connection):
         return
     session_cookie = connection.cookies.get(SESSION_COOKIE)
     presented = connection.headers.get(CSRF_HEADER)
-    if session_cookie and not check_csrf(
-        settings.secret_key, session_cookie, presented, now=engine.clock.now().timestamp()
-    ):
+    if session_cookie and not check_csrf(engine, session_cookie, presented):
         # The field tells embed.js to fetch the current token once: another frame may have replaced the cookie.
         raise PermissionDenied(
             f"this request needs the session's CSRF token in the {CSRF_HEADER} header", field=CSRF_HEADER
         )
+
+
+def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the request names its credential (``Authorization: Bearer``), which no other site can make a browser send."""
+    return (
+        RequestInfo("", "", {"authorization": connection.headers.get("authorization", "")}, None).bearer_token()
+        is not None
+    )
+
+
+def _require_json(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """415 unless a route that reads a JSON body is sent one (``text/plain`` is what a cross-site form may send)."""
+    signature = getattr(handler, "parsed_fn_signature", None)
+    data = signature.parameters.get("data") if signature is not None else None
+    if data is None:
+        return
+    kwarg = data.kwarg_definition
+    if isinstance(kwarg, BodyKwarg) and kwarg.media_type != RequestEncodingType.JSON:
+        return
+    media_type = connection.headers.get("content-type", "").partition(";")[0].strip().lower()
+    # No type at all is no browser's cross-site post (forms and no-cors fetches always name one): the parser answers.
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(status_code=415, detail=f"send this request's body as application/json, not {media_type}")
 
 
 def session_cookie_header(settings: Settings, value: str, max_age: int) -> str:
