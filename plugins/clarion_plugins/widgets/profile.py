@@ -40,7 +40,8 @@ def profile_context(engine, viewer, settings) -> dict[str, Any]:
         connectors = engine.connectors()
         caps = None
         if engine.pm.get_plugin(CADENCE_PLUGIN) is not None:
-            from clarion_plugins.guardrails.cadence import PLUGIN_NAME as CADENCE, effective_limit
+            from clarion_plugins.guardrails.cadence import PLUGIN_NAME as CADENCE
+            from clarion_plugins.guardrails.cadence import effective_limit
             from clarion_plugins.guardrails.cadence_limits import personal_limits
 
             programme = engine.plugin_config(CADENCE)
