@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from litestar import get, put
+from litestar import get, patch
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Field as Column
@@ -53,7 +53,7 @@ def personal_limit(session: Session, ambassador_id: int, network: str) -> int | 
 
 
 def set_personal_limits(engine: Engine, session: Session, ambassador_id: int, limits: dict[str, int | None]) -> None:
-    """Replace the caps named in ``limits``; ``None`` removes one (the programme's limit applies)."""
+    """Change the caps named in ``limits`` (the others stay); ``None`` removes one (the programme's limit applies)."""
     networks = engine.connectors()
     for network, limit in limits.items():
         if network not in networks:
@@ -92,7 +92,7 @@ class DailyLimitsController(ClarionController):
         with engine.transaction() as session:
             return DailyLimits(limits=dict(personal_limits(session, actor.ambassador_id)))
 
-    @put(
+    @patch(
         "/",
         sync_to_thread=True,
         opt={"role": Role.AMBASSADOR.value},

@@ -127,7 +127,7 @@ def test_rescheduling_into_my_quiet_hours_is_refused(publishing, cast):
     )
     publishing.problem(response, 422, field="scheduled_at", detail="quiet hours")
     # Moving a share within its own day does not count it twice against the daily limit.
-    publishing.request("PUT", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"pubnet": 1}})
+    publishing.request("PATCH", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"pubnet": 1}})
     same_day = datetime.fromisoformat(share["scheduled_at"].replace("Z", "+00:00")).replace(hour=12, minute=0)
     moved = publishing.post(
         f"/api/v1/shares/{share['id']}/reschedule", cast.amir, {"scheduled_at": same_day.isoformat()}
@@ -155,7 +155,7 @@ def test_quiet_hours_are_set_and_cleared_together(api, cast):
 
 def test_my_daily_cap_is_enforced_and_mine_alone(api, cast):
     content, other = api.approved_content(cast.erin), api.approved_content(cast.erin, url="https://example.com/b")
-    response = api.request("PUT", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": 1}})
+    response = api.request("PATCH", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": 1}})
     assert response.status_code == 200, response.text
     assert response.json() == {"limits": {"linkedin": 1}}
     assert api.get("/api/v1/me/daily-limits", cast.bea).json() == {"limits": {}}
@@ -164,7 +164,7 @@ def test_my_daily_cap_is_enforced_and_mine_alone(api, cast):
     api.problem(second, 422, detail="the limit is 1 a day")
     api.share(cast.bea, content["id"], "linkedin")
     api.share(cast.bea, other["id"], "linkedin")  # Bea keeps the programme's limit
-    removed = api.request("PUT", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": None}})
+    removed = api.request("PATCH", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": None}})
     assert removed.json() == {"limits": {}}
 
 
@@ -173,7 +173,7 @@ def test_my_daily_cap_is_enforced_and_mine_alone(api, cast):
     [({"nowhere": 1}, 422, "limits"), ({"linkedin": 0}, 400, None), ({"linkedin": "x"}, 400, None)],
 )
 def test_bad_daily_caps_are_refused(api, cast, limits, status, field):
-    response = api.request("PUT", "/api/v1/me/daily-limits", cast.amir, json={"limits": limits})
+    response = api.request("PATCH", "/api/v1/me/daily-limits", cast.amir, json={"limits": limits})
     assert response.status_code == status, response.text
     if field:
         assert response.json()["field"] == field
@@ -227,7 +227,7 @@ def test_the_profile_widget_shows_my_settings_and_accounts(api, cast):
     api.patch(
         "/api/v1/me", cast.amir, {"quiet_hours_start": 1320, "quiet_hours_end": 420, "leaderboard_visible": False}
     )
-    api.request("PUT", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": 2}})
+    api.request("PATCH", "/api/v1/me/daily-limits", cast.amir, json={"limits": {"linkedin": 2}})
     api.add_account(cast.amir, "linkedin", "amir-l")
     html = api.get("/widgets/profile", cast.amir).text
     assert "You are taking part" in html

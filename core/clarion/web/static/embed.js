@@ -240,6 +240,11 @@
     if (target) target.focus();
   }
 
+  // A widget with nothing left to do (onboarding, once done) takes no room; the page's CSS cannot undo it.
+  const hideWhenDone = (box, content) => {
+    box.style.display = content.querySelector("[data-cw-done]") ? "none" : "";
+  };
+
   // A time typed in the person's own time zone (not the browser's), as an instant.
   function zonedToUtc(local, zone) {
     const guess = Date.parse(`${local}:00Z`);
@@ -309,7 +314,7 @@
     if (action === "daily-limits") {
       const limits = {};
       for (const field of form.querySelectorAll("input[type=number]")) limits[field.name] = field.value === "" ? null : Number(field.value);
-      return act(host, auth, button, "PUT", "/api/v1/me/daily-limits", { limits }, "saved", form.dataset.done);
+      return act(host, auth, button, "PATCH", "/api/v1/me/daily-limits", { limits }, "saved", form.dataset.done);
     }
   }
 
@@ -630,7 +635,7 @@
         }
         this.mount.innerHTML = await response.text();
         ready(this.mount);
-        this.hidden = Boolean(this.mount.querySelector("[data-cw-done]"));
+        hideWhenDone(this, this.mount);
         if (chosen) focusChoice(this.mount);
         focusResult(this.mount, kind);
         if (message) say(this.mount, "", message);
@@ -659,7 +664,7 @@
         if (!response.ok) throw new Error((await response.json().catch(() => ({}))).detail || response.statusText);
         element.innerHTML = await response.text();
         ready(element);
-        element.hidden = Boolean(element.querySelector("[data-cw-done]"));
+        hideWhenDone(element, element);
         focusResult(element, kind);
         if (message) say(element, "", message);
       } catch (error) {
@@ -681,7 +686,7 @@
       apply,
       (kind) => announce(kind, element),
     );
-    element.hidden = Boolean(element.querySelector("[data-cw-done]"));
+    hideWhenDone(element, element);
     document.addEventListener("clarion:changed", (event) => {
       if (!event.detail || event.detail.source !== element) render();
     });
