@@ -141,6 +141,9 @@ def test_profile_and_queue_by_keyboard_alone(site, chromium):
     press_until_focused(page, profile.get_by_role("button", name="Save preferences"))
     page.keyboard.press("Enter")
     expect(profile.get_by_text("Your preferences are saved.")).to_be_visible()
+    limits_box = profile.locator(".cw-limits-box > summary")
+    press_until_focused(page, limits_box)
+    page.keyboard.press("Enter")  # opens "My daily limits"
     cap = profile.get_by_role("spinbutton", name="LinkedIn")
     press_until_focused(page, cap)
     page.keyboard.type("1")
@@ -156,9 +159,18 @@ def test_profile_and_queue_by_keyboard_alone(site, chromium):
     assert limits == {"limits": {"linkedin": 1}}
 
 
+# Rules about the page around the widgets, not the widgets: the example intranet shows each widget three times
+# (one per mode, so its region's name repeats) and neither it nor a bare framed widget has an <h1>.
+HOST_PAGE_RULES = {"landmark-unique": False, "page-has-heading-one": False}
+
+
 def axe(target: Any) -> list[dict[str, Any]]:
     target.add_script_tag(path=str(AXE))
-    found = target.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    found = target.evaluate(
+        "async (rules) => (await axe.run(document, {resultTypes: ['violations'], rules: Object.fromEntries("
+        "Object.entries(rules).map(([id, on]) => [id, {enabled: on}]))})).violations",
+        HOST_PAGE_RULES,
+    )
     return [v for v in found if v["impact"] in ("moderate", "serious", "critical")]
 
 
@@ -174,7 +186,6 @@ def test_queue_and_profile_are_accessible_and_pictured(site, chromium, locale, l
     page.goto(f"{site.intranet}/?user=amir")
     for name in ("my-queue", "profile"):
         widget(page, name).locator(".cw").wait_for()
-        page.frame_locator(f'iframe[title="Clarion: {name.replace("-", " ").replace("my profile", "profile")}"]')
     for frame_title in ("Clarion: my queue", "Clarion: my profile"):
         page.frame_locator(f'iframe[title="{frame_title}"]').locator(".cw").wait_for()
     found = {"intranet page": axe(page)}

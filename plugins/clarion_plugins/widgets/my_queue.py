@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from sqlmodel import col, select
 
 from clarion import hookimpl
@@ -61,7 +61,8 @@ def my_queue_context(engine, viewer, settings) -> dict[str, Any]:
                 return None
             local = moment.astimezone(zone)
             return {
-                "text": format_datetime(local, "medium", tzinfo=zone, locale=language),
+                # The day and the minute; seconds would only be noise.
+                "text": f"{format_date(local, 'medium', locale=language)} {format_time(local, 'short', locale=language)}",
                 "iso": moment.isoformat(),
                 "input": local.strftime("%Y-%m-%dT%H:%M"),  # for <input type="datetime-local">
             }
