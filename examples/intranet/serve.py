@@ -94,6 +94,8 @@ WIDGETS: Shown = (
     ("onboarding", "Clarion: join the programme", {}),
     ("feed", "Clarion: ready to share", {}),
     ("my-impact", "Clarion: my impact", {}),
+    ("my-queue", "Clarion: my queue", {}),
+    ("profile", "Clarion: my profile", {}),
     ("campaign", "Clarion: campaign progress", {"campaign": None}),  # the page's campaign slug
     ("submit", "Clarion: suggest content", {}),
     ("challenges", "Clarion: challenges", {}),

@@ -60,12 +60,22 @@ def test_the_page_embeds_every_mode_with_single_use_tokens_in_fragments(intranet
     status, headers, page = request(intranet, "GET", "/?user=bea")
     assert status == 200
     assert '<script src="http://127.0.0.1:9/embed.js" defer></script>' in page
-    names = ["onboarding", "feed", "my-impact", "campaign", "submit", "challenges", "leaderboard"]
+    names = [
+        "onboarding",
+        "feed",
+        "my-impact",
+        "my-queue",
+        "profile",
+        "campaign",
+        "submit",
+        "challenges",
+        "leaderboard",
+    ]
     assert re.findall(r'<clarion-widget name="([^"]+)"', page) == names
     assert '<clarion-widget name="campaign" token-url="/clarion-token" data-campaign="engineering-hiring">' in page
     sources = [html.unescape(source) for source in re.findall(r'<iframe data-clarion [^>]*src="([^"]+)"', page)]
     assert [source.split("/embed/")[1].split("?")[0] for source in sources] == names
-    assert "campaign=engineering-hiring&parent=" in sources[3]
+    assert "campaign=engineering-hiring&parent=" in sources[names.index("campaign")]
     tokens = []
     for source in sources:
         before, _, fragment = source.partition("#token=")

@@ -126,6 +126,8 @@ def test_hook_widgets_register(clarion_engine):
         "feed",
         "onboarding",
         "my-impact",
+        "my-queue",
+        "profile",
         "campaign",
         "submit",
         "challenges",

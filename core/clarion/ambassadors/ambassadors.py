@@ -34,9 +34,12 @@ ADMIN_FIELDS = (
     "role",
     "advocacy_level",
     "leaderboard_visible",
+    "quiet_hours_start",
+    "quiet_hours_end",
 )
 PERSONAL = ("name", "email", "department", "team")  # the audit log keeps that they changed, not their values
-SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible")
+SELF_FIELDS = ("locale", "time_zone", "leaderboard_visible", "quiet_hours_start", "quiet_hours_end")
+QUIET_HOURS = ("quiet_hours_start", "quiet_hours_end")
 # The growth path, lowest first: an ambassador's level is theirs; what unlocks the next one is the
 # gamification plugin's to measure.
 LEVEL_ORDER = list(AdvocacyLevel)
@@ -89,6 +92,13 @@ def _check_profile(values: Mapping[str, Any]) -> None:
     email = values.get("email")
     if email is not None and "@" not in email:
         raise ValidationFailed("email must be an e-mail address", field="email")
+    if any(name in values for name in QUIET_HOURS):
+        start, end = (values.get(name) for name in QUIET_HOURS)
+        if (start is None) != (end is None) or not all(name in values for name in QUIET_HOURS):
+            raise ValidationFailed("give both quiet hours (start and end), or clear both", field="quiet_hours_start")
+        for name in QUIET_HOURS:
+            if values[name] is not None and not 0 <= values[name] <= 1439:
+                raise ValidationFailed(f"{name} must be minutes after midnight (0 to 1439)", field=name)
 
 
 MAX_EXTERNAL_ID = 200
@@ -262,7 +272,7 @@ def update_ambassador(session: Session, actor: Actor, ambassador_id: int, change
             raise Conflict("you are the last admin; make someone else admin first")
     before = audit.snapshot(ambassador, changes)
     for name, value in changes.items():
-        if value is None and name not in {"email", "department", "team"}:
+        if value is None and name not in {"email", "department", "team", *QUIET_HOURS}:
             raise ValidationFailed(f"{name} cannot be null", field=name)
         if name == "advocacy_level":
             record_level_change(session, ambassador, AdvocacyLevel(value), by=actor.ambassador_id)

@@ -146,15 +146,7 @@ def create_share(
         if account is None or account.credentials_encrypted is None:
             raise ValidationFailed(f"connect your {connector.label} account to publish through the API", field="method")
         if scheduled_at is not None:
-            if scheduled_at <= now:
-                raise ValidationFailed("scheduled_at must be in the future", field="scheduled_at")
-            if scheduled_at > now + MAX_SCHEDULE_AHEAD:
-                raise ValidationFailed("a share can be scheduled at most 31 days ahead", field="scheduled_at")
-            if content.expires_at is not None and scheduled_at >= content.expires_at:
-                raise ValidationFailed(
-                    f"this content expires at {content.expires_at.isoformat()}; schedule the share before then",
-                    field="scheduled_at",
-                )
+            _check_schedule(content, scheduled_at, now)
     elif scheduled_at is not None:
         raise ValidationFailed("only API shares can be scheduled; an intent share opens now", field="scheduled_at")
     final_text = (text if text is not None else _default_text(session, content, network)).strip()
@@ -248,6 +240,70 @@ def cancel_share(session: Session, actor: Actor, share_id: int) -> Share:
     session.add(share)
     session.flush()
     record_share_event(session, EventKind.SHARE_CANCELLED, share)
+    return share
+
+
+def _own_api_share(session: Session, actor: Actor, share_id: int) -> Share:
+    share = get_share(session, actor, share_id)
+    if share.ambassador_id != actor.ambassador_id:
+        raise NotFound(f"share {share_id} not found")
+    if share.method is not ShareMethod.API:
+        raise Conflict("only shares Clarion publishes for you can be retried or rescheduled")
+    return share
+
+
+def _check_schedule(content: Content | None, scheduled_at: datetime, now: datetime) -> None:
+    if scheduled_at <= now:
+        raise ValidationFailed("scheduled_at must be in the future", field="scheduled_at")
+    if scheduled_at > now + MAX_SCHEDULE_AHEAD:
+        raise ValidationFailed("a share can be scheduled at most 31 days ahead", field="scheduled_at")
+    if content is not None and content.expires_at is not None and scheduled_at >= content.expires_at:
+        raise ValidationFailed(
+            f"this content expires at {content.expires_at.isoformat()}; schedule the share before then",
+            field="scheduled_at",
+        )
+
+
+def retry_share(engine: Engine, session: Session, actor: Actor, share_id: int) -> Share:
+    """Publish a failed API share of one's own again, now; the same idempotency key keeps it single."""
+    share = _own_api_share(session, actor, share_id)
+    move_share(share, ShareStatus.SCHEDULED)
+    share.scheduled_at = None
+    session.add(share)
+    session.flush()
+    after_commit(session, lambda: job_queue(engine).publish(share_id, at=None))
+    return share
+
+
+def reschedule_share(engine: Engine, session: Session, actor: Actor, share_id: int, scheduled_at: datetime) -> Share:
+    """Move a scheduled API share of one's own to another moment, checked by the guardrails again.
+
+    Raises:
+        Conflict: the share is not scheduled (any more).
+        ValidationFailed: a bad moment, or a guardrail's objection (quiet hours, daily limits).
+    """
+    now = engine.clock.now()
+    lock_ambassador(session, actor.ambassador_id)
+    share = _own_api_share(session, actor, share_id)
+    if share.status is not ShareStatus.SCHEDULED:
+        raise Conflict(f"a share that is {share.status.value} cannot be rescheduled")
+    _check_schedule(session.get(Content, share.content_id), scheduled_at, now)
+    # The guardrails count shares already planned: this one must not count against its own new day.
+    share.status = ShareStatus.CANCELLED
+    session.flush()
+    draft = ShareDraft(
+        share.ambassador_id, share.content_id, share.network, share.text, share.method.value, scheduled_at
+    )
+    blocking = [f for f in engine.share_violations(draft, session) if f.severity is Severity.BLOCK]
+    share.status = ShareStatus.SCHEDULED
+    if blocking:
+        raise ValidationFailed(" ".join(finding.message for finding in blocking), field="scheduled_at")
+    share.scheduled_at = scheduled_at
+    share.updated_at = utcnow()
+    session.add(share)
+    session.flush()
+    # The job queued for the old moment finds the share not yet due and does nothing.
+    after_commit(session, lambda: job_queue(engine).publish(share_id, at=scheduled_at))
     return share
 
 

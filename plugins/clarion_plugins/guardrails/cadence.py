@@ -2,7 +2,8 @@
 
 Days are the ambassador's local days (their ``time_zone``; UTC when it is unknown). A share
 counts on the day it goes out: its ``scheduled_at`` when it was scheduled, its ``created_at``
-otherwise; cancelled shares do not count.
+otherwise; cancelled shares do not count. An ambassador may set a lower limit of their own per
+network (:mod:`clarion_plugins.guardrails.cadence_limits`); the lower of the two applies.
 
 Quiet hours (``quiet_hours_start`` to ``quiet_hours_end``, minutes after local midnight) may
 wrap midnight (22:00 to 07:00); equal start and end mean no quiet hours. A share *scheduled*
@@ -14,6 +15,8 @@ only ever warns: the ambassador chose to post at that hour themselves.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -21,10 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 
 from clarion import hookimpl
+from clarion.contracts import Erasure, PersonRows, Schema, person_rows
 from clarion.guardrails import Severity, ShareDraft, Violation
 from clarion.models import Ambassador, Share, ShareStatus
+from clarion_plugins.guardrails.cadence_limits import TABLES, DailyLimitsController, personal_limit
 
 PLUGIN_NAME = "guardrail-cadence"
+MIGRATIONS = Path(__file__).parent / "cadence_migrations"
 
 
 class Settings(BaseModel):
@@ -105,6 +111,36 @@ def clarion_config_register():
 
 
 @hookimpl
+def clarion_tables_register() -> Schema:
+    return Schema("cadence", MIGRATIONS, TABLES)
+
+
+@hookimpl
+def clarion_routes_register() -> list[Any]:
+    return [DailyLimitsController]
+
+
+@hookimpl
+def clarion_person_export_compute(session, ambassador_id: int) -> list[PersonRows]:
+    return [person_rows(session, table, ambassador_id, columns=["ambassador_id"]) for table in TABLES]
+
+
+@hookimpl
+def clarion_person_erase_prepare(session, erasure: Erasure) -> None:
+    # A person's own caps say something about them and serve no total: they go.
+    for table in TABLES:
+        session.execute(table.delete().where(table.c.ambassador_id == erasure.ambassador_id))
+    erasure.covered(*(table.name for table in TABLES))
+
+
+def effective_limit(programme: int, personal: int | None) -> int:
+    """The lower of the two; 0 (no programme limit) leaves only the personal one."""
+    if personal is None:
+        return programme
+    return min(programme, personal) if programme else personal
+
+
+@hookimpl
 def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     settings: Settings = engine.plugin_config(PLUGIN_NAME)
     ambassador = session.get(Ambassador, draft.ambassador_id)
@@ -114,7 +150,9 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     goes_out = (draft.scheduled_at or engine.clock.now()).astimezone(zone)
     label = engine.connector(draft.network).label
     findings = []
-    limit = settings.limit_for(draft.network)
+    limit = effective_limit(
+        settings.limit_for(draft.network), personal_limit(session, draft.ambassador_id, draft.network)
+    )
     if limit:
         already = shares_on_local_day(session, draft, goes_out.date(), zone)
         if already >= limit:

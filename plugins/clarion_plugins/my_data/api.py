@@ -19,13 +19,18 @@ DOWNLOAD_PATH = "/api/v1/me/export/download"
 
 class ExportOut(BaseModel):
     status: Literal["none", "pending", "ready", "downloaded", "expired"] = Field(
-        description="none: never asked; pending: being built; ready: download it once; downloaded or expired: gone."
+        description="none: never asked; pending: being built; ready: download it once; downloaded or expired: gone.",
+        examples=["ready"],
     )
-    requested_at: datetime | None = None
-    ready_at: datetime | None = None
-    expires_at: datetime | None = Field(default=None, description="When a ready file is deleted undownloaded.")
-    size: int | None = Field(default=None, description="Bytes in the zip.")
-    download_url: str | None = Field(default=None, description="Where to download the zip, once; only you can.")
+    requested_at: datetime | None = Field(default=None, examples=["2026-12-05T09:00:00Z"])
+    ready_at: datetime | None = Field(default=None, examples=["2026-12-05T09:00:04Z"])
+    expires_at: datetime | None = Field(
+        default=None, description="When a ready file is deleted undownloaded.", examples=["2026-12-08T09:00:04Z"]
+    )
+    size: int | None = Field(default=None, description="Bytes in the zip.", examples=[48211])
+    download_url: str | None = Field(
+        default=None, description="Where to download the zip, once; only you can.", examples=[DOWNLOAD_PATH]
+    )
 
     @classmethod
     def of(cls, state: services.ExportState) -> ExportOut:

@@ -93,6 +93,9 @@ def test_every_success_response_has_a_schema(document):
         if status == "204":
             assert "content" not in spec
             continue
+        if "application/json" not in spec["content"]:  # a file: a zip of my data
+            assert list(spec["content"]) == ["application/zip"], (method, path, spec["content"])
+            continue
         schema = spec["content"]["application/json"]["schema"]
         assert schema, f"{method} {path} documents no response schema"
         assert "$ref" in schema or (schema.get("type") == "array" and "$ref" in schema["items"]), (method, path, schema)
@@ -270,11 +273,13 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     # A link's QR code is an image for its sharer (tests/integration/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
     widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
+    # Where a connection started from a widget ends: a page that closes its own window.
+    connect_done = {("GET", "/connect/done")}
     # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
     oidc = {("GET", "/auth/oidc/login"), ("GET", "/auth/oidc/callback"), ("POST", "/auth/oidc/logout")}
     # The editor and admin UI is HTML too; tests/integration/api/test_admin_ui.py lists and checks its routes.
     admin_ui = {key for key in roles if key[1].startswith("/admin")}
-    assert set(roles) == documented | pages | qr_codes | widgets | oidc | admin_ui
+    assert set(roles) == documented | pages | qr_codes | widgets | connect_done | oidc | admin_ui
     assert {roles[key] for key in admin_ui} == {"editor", "admin", PUBLIC}
     assert roles[("GET", "/widgets/{name}")] == "ambassador"
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
@@ -285,5 +290,6 @@ def test_documented_roles_match_the_handlers(shared_app, document):
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it
         ("GET", "/admin/signin"),
         ("POST", "/admin/signin"),  # the single-use token in the form is the credential
+        *connect_done,  # says only "connected", to anyone
         *oidc,  # the provider vouches for the person; the signed state cookie ties the answer to the browser
     }

@@ -88,7 +88,9 @@
         say(host, "shared");
       } else {
         say(host, body.scheduled_at ? "scheduled" : "published");
+        if (!body.scheduled_at) follow(host, auth, created.id);
       }
+      tell(host, "shared");
     } catch (error) {
       if (popup) popup.close();
       say(host, "", error.message, true);
@@ -97,15 +99,222 @@
     }
   }
 
-  async function connect(host, button, auth) {
-    const popup = openWindow();
+  // The connect dialog, filled for the network of the button pressed; focus returns to that button on close.
+  function openConnect(host, button) {
+    const dialog = host.querySelector("[data-connect-dialog]");
+    if (!dialog || !dialog.showModal) return;
+    const form = dialog.querySelector("form");
+    form.reset();
+    for (const error of form.querySelectorAll(".cw-field-error")) error.hidden = true;
+    dialog.dataset.network = button.dataset.network;
+    dialog.dataset.kind = button.dataset.kind;
+    const title = dialog.querySelector("[data-template]");
+    title.textContent = title.dataset.template.replace("{network}", button.dataset.label || button.dataset.network);
+    for (const part of dialog.querySelectorAll("[data-kind]")) part.hidden = part.dataset.kind !== button.dataset.kind;
+    const instance = dialog.querySelector("[data-instance-field]");
+    if (instance) {
+      instance.hidden = !button.dataset.instance;
+      instance.querySelector("input").value = button.dataset.instance || "";
+    }
+    dialog.querySelector(".cw-dialog-status").textContent = "";
+    dialog.addEventListener("close", () => button.isConnected && button.focus(), { once: true });
+    dialog.showModal();
+    const first = dialog.querySelector("[data-kind]:not([hidden]) input:not([type=hidden])");
+    if (first && !(first.closest("[hidden]"))) first.focus();
+  }
+
+  // Account states of one network, to notice the one a connection adds or renews.
+  const accountStates = async (auth, network) =>
+    (await call(auth, "GET", "/api/v1/me/accounts"))
+      .filter((account) => account.network === network && account.api_connected && account.status === "active")
+      .map((account) => `${account.id}:${account.handle}`);
+
+  async function connectAccount(host, form, event, auth) {
+    event.preventDefault();
+    if (!event.isTrusted) return;
+    const dialog = form.closest("dialog");
+    const status = dialog.querySelector(".cw-dialog-status");
+    const network = dialog.dataset.network;
+    const oauth = dialog.dataset.kind === "oauth2";
+    const value = (name) => (form.elements[name] && !form.elements[name].closest("[hidden]") ? form.elements[name].value.trim() : "");
+    const body = {};
+    if (value("instance")) body.instance = value("instance");
+    if (!oauth) Object.assign(body, { identifier: value("identifier"), password: form.elements.password.value });
+    else body.return_to = dialog.dataset.donePath;
+    for (const error of form.querySelectorAll(".cw-field-error")) error.hidden = true;
+    const popup = oauth ? openWindow() : null;
+    if (oauth && !popup) return (status.textContent = status.dataset.blocked);
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
     try {
-      const result = await call(auth, "POST", `/api/v1/me/accounts/connect/${encodeURIComponent(button.dataset.network)}`, {});
-      if (popup && isHttp(result.authorize_url)) popup.location.href = result.authorize_url;
-      else if (popup) popup.close();
+      const before = oauth ? await accountStates(auth, network) : [];
+      const result = await call(auth, "POST", `/api/v1/me/accounts/connect/${encodeURIComponent(network)}`, body);
+      if (oauth) {
+        if (!isHttp(result.authorize_url)) throw new Error(status.dataset.blocked);
+        popup.location.href = result.authorize_url;
+        status.textContent = status.dataset.waiting;
+        // The network sends the window back to /connect/done, which closes itself; here we watch for the account.
+        for (let waited = 0; waited < 600000; waited += 1500) {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          const now = await accountStates(auth, network);
+          if (now.some((state) => !before.includes(state))) break;
+          if (popup.closed && waited > 3000) {
+            const last = await accountStates(auth, network);
+            if (last.some((state) => !before.includes(state))) break;
+            status.textContent = "";
+            return;
+          }
+        }
+        if (!popup.closed) popup.close();
+      }
+      status.textContent = status.dataset.connected;
+      dialog.close();
+      host.clarionChanged("connected", status.dataset.connected);
     } catch (error) {
-      if (popup) popup.close();
-      say(host, "", error.message, true);
+      if (popup && !popup.closed) popup.close();
+      const field = error.field && form.elements[error.field];
+      const slot = field && form.querySelector(`#${CSS.escape(field.id)}-error`);
+      if (slot && !field.closest("[hidden]")) {
+        slot.textContent = error.message;
+        slot.hidden = false;
+        field.focus();
+      } else status.textContent = error.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Follows an API share until it is published (with the link to the post) or failed; tells the other widgets.
+  async function follow(host, auth, shareId) {
+    const status = host.querySelector(".cw-status");
+    for (let attempt = 0; attempt < 80; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 1000 : 3000));
+      let share;
+      try {
+        share = await call(auth, "GET", `/api/v1/shares/${shareId}`);
+      } catch {
+        continue;
+      }
+      if (share.status === "failed") {
+        say(host, "failed", "", true);
+        return tell(host, "failed");
+      }
+      if (share.status !== "published") continue;
+      say(host, "live");
+      if (status && isHttp(share.external_post_url)) {
+        const link = document.createElement("a");
+        link.href = share.external_post_url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        link.textContent = status.dataset.view;
+        status.append(" ", link);
+      }
+      return tell(host, "published");
+    }
+  }
+
+  // In my queue, shares still on their way: follow them, and show the widget again once one settles.
+  function watchPending(host) {
+    const pending = Array.from(host.querySelectorAll("[data-share-pending]"), (item) => item.dataset.shareId);
+    if (!pending.length || !host.clarionAuth || host.clarionWatching) return;
+    host.clarionWatching = true;
+    (async () => {
+      for (let attempt = 0; attempt < 80; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 1000 : 3000));
+        const states = await Promise.all(
+          pending.map((id) => call(host.clarionAuth, "GET", `/api/v1/shares/${id}`).then((share) => share.status, () => "")),
+        );
+        if (states.some((state) => state === "published" || state === "failed")) break;
+      }
+      host.clarionWatching = false;
+      host.clarionChanged("published");
+    })();
+  }
+
+  // Tells the other Clarion widgets on the page that something changed, without showing this one again.
+  const tell = (host, kind) => host.clarionTell && host.clarionTell(kind);
+
+  // Moves keyboard focus to the result of an action: the element the template marks for this kind of change.
+  function focusResult(host, kind) {
+    const target = kind && host.querySelector(`[data-cw-focus~="${CSS.escape(kind)}"]`);
+    if (target) target.focus();
+  }
+
+  // A widget with nothing left to do (onboarding, once done) takes no room; the page's CSS cannot undo it.
+  const hideWhenDone = (box, content) => {
+    box.style.display = content.querySelector("[data-cw-done]") ? "none" : "";
+  };
+
+  // A time typed in the person's own time zone (not the browser's), as an instant.
+  function zonedToUtc(local, zone) {
+    const guess = Date.parse(`${local}:00Z`);
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+        .formatToParts(new Date(guess))
+        .map((part) => [part.type, part.value]),
+    );
+    const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
+    return new Date(guess - (shown - guess)).toISOString();
+  }
+
+  const minutes = (value) => {
+    const [hours, mins] = value.split(":").map(Number);
+    return hours * 60 + mins;
+  };
+
+  // The profile's and my queue's own actions; ``kind`` says what changed, for focus and for the other widgets.
+  async function act(host, auth, target, method, path, body, kind, message) {
+    const form = target.closest("form");
+    for (const error of host.querySelectorAll(".cw-field-error")) error.hidden = true;
+    target.disabled = true;
+    try {
+      await call(auth, method, path, body);
+      host.clarionChanged(kind, message);
+    } catch (error) {
+      target.disabled = false;
+      const field = form && error.field && form.elements[error.field];
+      const slot = (field && field.id && form.querySelector(`#${CSS.escape(field.id)}-error`)) || (form && form.querySelector(".cw-field-error"));
+      if (slot) {
+        slot.textContent = error.message;
+        slot.hidden = false;
+        if (field && field.focus) field.focus();
+      } else say(host, "", error.message, true);
+    }
+  }
+
+  function profileAction(host, target, auth, event) {
+    const action = target.dataset.action;
+    const item = target.closest("[data-share-id]");
+    const account = target.closest("[data-account-id]");
+    if (action === "consent") {
+      const kind = { pause: "paused", resume: "resumed", leave: "left" }[target.dataset.consent];
+      return act(host, auth, target, "POST", "/api/v1/me/consent", { action: target.dataset.consent }, kind);
+    }
+    if (action === "disconnect") return act(host, auth, target, "DELETE", `/api/v1/me/accounts/${account.dataset.accountId}`, undefined, "disconnected");
+    if (action === "cancel-share") return act(host, auth, target, "POST", `/api/v1/shares/${item.dataset.shareId}/cancel`, undefined, "queue");
+    if (action === "retry-share") return act(host, auth, target, "POST", `/api/v1/shares/${item.dataset.shareId}/retry`, undefined, "queue");
+    event.preventDefault();
+    const form = target;
+    const button = form.querySelector("button[type=submit]");
+    if (action === "reschedule") {
+      const when = form.elements.scheduled_at.value;
+      if (!when) return form.elements.scheduled_at.focus();
+      return act(host, auth, button, "POST", `/api/v1/shares/${item.dataset.shareId}/reschedule`, { scheduled_at: zonedToUtc(when, form.dataset.zone || "UTC") }, "queue");
+    }
+    if (action === "profile") {
+      const quiet = form.elements.quiet.checked && form.elements.quiet_start.value && form.elements.quiet_end.value;
+      const body = {
+        locale: form.elements.locale.value,
+        leaderboard_visible: form.elements.leaderboard_visible.checked,
+        quiet_hours_start: quiet ? minutes(form.elements.quiet_start.value) : null,
+        quiet_hours_end: quiet ? minutes(form.elements.quiet_end.value) : null,
+      };
+      return act(host, auth, button, "PATCH", "/api/v1/me", body, "saved", form.dataset.done);
+    }
+    if (action === "daily-limits") {
+      const limits = {};
+      for (const field of form.querySelectorAll("input[type=number]")) limits[field.name] = field.value === "" ? null : Number(field.value);
+      return act(host, auth, button, "PATCH", "/api/v1/me/daily-limits", { limits }, "saved", form.dataset.done);
     }
   }
 
@@ -193,27 +402,46 @@
     if (button) button.focus();
   };
 
+  const PROFILE_ACTIONS = new Set(["consent", "disconnect", "cancel-share", "retry-share", "reschedule", "profile", "daily-limits"]);
+
   // Forms that only work with this script arrive disabled: never a native submit before it runs.
   const ready = (host) => {
     for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
+    watchPending(host);
   };
 
   // Wires the buttons and forms of one rendered widget; only real user gestures count. ``apply`` shows the
   // widget again with other settings (a framed page has none: the browser submits its settings form itself).
-  function bind(host, auth, changed, apply) {
+  function bind(host, auth, changed, apply, tellOthers) {
+    host.clarionAuth = auth;
+    host.clarionChanged = changed;
+    host.clarionTell = tellOthers;
     ready(host);
     host.addEventListener("click", (event) => {
       const button = event.target.closest && event.target.closest("button[data-action]");
       if (!button || !event.isTrusted || button.disabled) return;
       const action = button.dataset.action;
       if (action === "share" || action === "publish") share(host, button, auth, action);
-      else if (action === "connect") connect(host, button, auth);
+      else if (action === "connect") openConnect(host, button);
+      else if (action === "close-dialog") button.closest("dialog").close();
+      else if (PROFILE_ACTIONS.has(action)) profileAction(host, button, auth, event);
       else if (action === "join-challenge" || action === "leave-challenge") participation(host, button, auth, changed);
+    });
+    // Enter ticks a checkbox as Space does (the guidelines box): people expect it of a form.
+    host.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (event.key === "Enter" && target.matches && target.matches("input[type=checkbox]")) {
+        event.preventDefault();
+        target.click();
+      }
     });
     host.addEventListener("submit", async (event) => {
       const form = event.target;
+      if (!event.isTrusted) return event.preventDefault();
       if (form.dataset.action === "suggest") return suggest(host, form, event, auth);
       if (form.dataset.action === "api") return send(host, form, event, auth);
+      if (form.dataset.action === "connect-account") return connectAccount(host, form, event, auth);
+      if (PROFILE_ACTIONS.has(form.dataset.action)) return profileAction(host, form, auth, event);
       if (form.dataset.action === "settings") {
         if (!apply) return;
         event.preventDefault();
@@ -230,11 +458,17 @@
           : { action: "opt_in", guidelines_version: form.dataset.guidelinesVersion };
       try {
         await call(auth, "POST", "/api/v1/me/consent", consent);
-        changed();
+        changed("joined");
       } catch (error) {
         say(host, "", error.message, true);
       }
     });
+  }
+
+  // The page an OAuth connection ends on closes itself; the widget that opened it sees the new account.
+  if (root.hasAttribute("data-clarion-connected") && location.origin === base) {
+    window.close();
+    return;
   }
 
   if (inFrame) {
@@ -259,8 +493,34 @@
     }
     if (signin) signin.querySelector("[role=status]").textContent = signin.dataset.nosession;
     const widget = document.querySelector("[data-clarion-widget]");
-    if (widget) bind(widget, async () => (csrf ? { [CSRF_HEADER]: csrf } : {}), () => location.reload());
-    if (parentOrigin && window.parent !== window) {
+    const framed = parentOrigin && window.parent !== window;
+    const tellParent = (kind) => framed && window.parent.postMessage({ type: "clarion:changed", kind }, parentOrigin);
+    // Shows the widget again in place (no reload): the focus can move to the result of the action.
+    const refreshFrame = async (kind, message) => {
+      const response = await fetch(location.pathname + location.search, { credentials: "same-origin", cache: "no-store" });
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.querySelector("[data-clarion-widget]");
+      if (!fresh || page.documentElement.dataset.subject !== root.dataset.subject) return location.reload();
+      csrf = page.documentElement.dataset.csrf || csrf;
+      root.lang = page.documentElement.lang;
+      widget.lang = fresh.lang;
+      widget.innerHTML = fresh.innerHTML;
+      ready(widget);
+      focusResult(widget, kind);
+      if (message) say(widget, "", message);
+    };
+    if (widget)
+      bind(
+        widget,
+        async () => (csrf ? { [CSRF_HEADER]: csrf } : {}),
+        async (kind, message) => {
+          await refreshFrame(kind, message);
+          tellParent(kind);
+        },
+        undefined,
+        tellParent,
+      );
+    if (framed) {
       const report = () =>
         window.parent.postMessage(
           { type: "clarion:height", height: Math.ceil(document.body.getBoundingClientRect().height) },
@@ -270,21 +530,34 @@
       window.addEventListener("message", (event) => {
         if (event.origin !== parentOrigin || event.source !== window.parent) return;
         if (!event.data) return;
-        if (event.data.type === "clarion:refresh") location.reload();
+        if (event.data.type === "clarion:refresh" && widget) refreshFrame();
         else if (event.data.type === "clarion:hello") report(); // the parent's listener is ready now
       });
     }
     return;
   }
 
-  // Auto-height of framed widgets: only our origin, only from a frame we were asked to size.
+  // Auto-height of framed widgets and their news: only our origin, only from a frame we were asked to size.
   window.addEventListener("message", (event) => {
-    if (event.origin !== base || !event.data || event.data.type !== "clarion:height") return;
+    if (event.origin !== base || !event.data) return;
     const frame = Array.from(document.querySelectorAll("iframe[data-clarion]")).find(
       (candidate) => candidate.contentWindow === event.source,
     );
+    if (!frame) return;
+    if (event.data.type === "clarion:changed") return announce(String(event.data.kind || ""), frame);
     const height = Number(event.data.height);
-    if (frame && Number.isFinite(height)) frame.style.height = `${Math.min(Math.max(height, 40), 4000)}px`;
+    if (event.data.type === "clarion:height" && Number.isFinite(height))
+      frame.style.height = `${Math.min(Math.max(height, 40), 4000)}px`;
+  });
+  // Widgets on one page tell each other what changed (joined, connected, shared, published…): a CustomEvent
+  // on document for custom elements, fragments and the page itself, a message to every framed widget.
+  function announce(kind, source) {
+    document.dispatchEvent(new CustomEvent("clarion:changed", { detail: { kind, source } }));
+  }
+  document.addEventListener("clarion:changed", (event) => {
+    const { kind, source } = event.detail || {};
+    for (const frame of document.querySelectorAll("iframe[data-clarion]"))
+      if (frame !== source && frame.contentWindow) frame.contentWindow.postMessage({ type: "clarion:refresh", kind }, base);
   });
   // A frame may report before this script runs (it is often deferred): ask each one again.
   const hello = (frame) => frame.contentWindow && frame.contentWindow.postMessage({ type: "clarion:hello" }, base);
@@ -320,10 +593,16 @@
       bind(
         this.mount,
         this.auth,
-        () => document.dispatchEvent(new CustomEvent("clarion:changed")),
+        async (kind, message) => {
+          await this.load(false, undefined, kind, message);
+          announce(kind, this);
+        },
         (settings) => this.load(false, settings),
+        (kind) => announce(kind, this),
       );
-      this.changed = () => this.load();
+      this.changed = (event) => {
+        if (!event.detail || event.detail.source !== this) this.load();
+      };
       document.addEventListener("clarion:changed", this.changed);
       this.load();
     }
@@ -333,7 +612,8 @@
     }
 
     // ``chosen``: settings the viewer picked in the widget, kept over the page's data-* attributes until reload.
-    async load(retried, chosen) {
+    // ``kind`` and ``message``: after the viewer's own action, where focus goes and what the status says.
+    async load(retried, chosen, kind, message) {
       if (chosen) this.chosen = chosen;
       const settings = new URLSearchParams();
       for (const attribute of this.attributes)
@@ -348,7 +628,7 @@
         });
         if (response.status === 401 && !retried) {
           sessions.delete(this.tokenUrl); // expired session: exchange a fresh token once
-          return this.load(true);
+          return this.load(true, chosen, kind, message);
         }
         if (!response.ok) {
           const problem = await response.json().catch(() => ({}));
@@ -356,7 +636,10 @@
         }
         this.mount.innerHTML = await response.text();
         ready(this.mount);
+        hideWhenDone(this, this.mount);
         if (chosen) focusChoice(this.mount);
+        focusResult(this.mount, kind);
+        if (message) say(this.mount, "", message);
       } catch (error) {
         this.mount.textContent = `Clarion: ${error.message}`;
       } finally {
@@ -367,12 +650,14 @@
 
   if (!customElements.get("clarion-widget")) customElements.define("clarion-widget", ClarionWidget);
   // A server-rendered fragment on the intranet's page: its actions, and its settings form fetching it again.
+  // ``data-clarion-query`` on the element keeps the settings it was rendered with when it is shown again.
   function bindFragment(element, tokenUrl) {
     const auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
-    const apply = async (settings) => {
+    let chosen = element.dataset.clarionQuery || "";
+    const render = async (kind, message) => {
       const name = element.querySelector("[data-clarion-widget]").dataset.clarionWidget;
       try {
-        const response = await fetch(`${base}/widgets/${encodeURIComponent(name)}?${settings}`, {
+        const response = await fetch(`${base}/widgets/${encodeURIComponent(name)}${chosen ? `?${chosen}` : ""}`, {
           headers: await auth(),
           credentials: "omit",
           cache: "no-store",
@@ -380,12 +665,32 @@
         if (!response.ok) throw new Error((await response.json().catch(() => ({}))).detail || response.statusText);
         element.innerHTML = await response.text();
         ready(element);
-        focusChoice(element);
+        hideWhenDone(element, element);
+        focusResult(element, kind);
+        if (message) say(element, "", message);
       } catch (error) {
         say(element, "", error.message, true);
       }
     };
-    bind(element, auth, () => location.reload(), apply);
+    const apply = async (settings) => {
+      chosen = settings.toString();
+      await render();
+      focusChoice(element);
+    };
+    bind(
+      element,
+      auth,
+      async (kind, message) => {
+        await render(kind, message);
+        announce(kind, element);
+      },
+      apply,
+      (kind) => announce(kind, element),
+    );
+    hideWhenDone(element, element);
+    document.addEventListener("clarion:changed", (event) => {
+      if (!event.detail || event.detail.source !== element) render();
+    });
   }
   window.ClarionEmbed = { bind: bindFragment };
 })();

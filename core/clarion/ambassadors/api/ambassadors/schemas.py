@@ -58,6 +58,8 @@ class AmbassadorOut(BaseModel):
     guidelines_version: str | None = Field(examples=["1"])
     advocacy_level: AdvocacyLevel = Field(examples=["engagement"])
     leaderboard_visible: bool = Field(examples=[True])
+    quiet_hours_start: int | None = Field(default=None, description="Minutes after local midnight.", examples=[1320])
+    quiet_hours_end: int | None = Field(default=None, examples=[420])
     created_at: datetime = Field(examples=["2026-09-30T12:00:00Z"])
 
     @classmethod
@@ -80,6 +82,8 @@ class AmbassadorOut(BaseModel):
             guidelines_version=ambassador.guidelines_version,
             advocacy_level=ambassador.advocacy_level,
             leaderboard_visible=ambassador.leaderboard_visible,
+            quiet_hours_start=ambassador.quiet_hours_start,
+            quiet_hours_end=ambassador.quiet_hours_end,
             created_at=ambassador.created_at,
         )
 

@@ -29,6 +29,14 @@ class MeUpdate(BaseModel):
     locale: str | None = Field(default=None, pattern=LOCALE, examples=["nl"])
     time_zone: str | None = Field(default=None, max_length=64, examples=["Europe/Amsterdam"])
     leaderboard_visible: bool | None = Field(default=None, examples=[False])
+    quiet_hours_start: int | None = Field(
+        default=None,
+        ge=0,
+        le=1439,
+        description="Minutes after local midnight; null with the end clears them.",
+        examples=[1320],
+    )
+    quiet_hours_end: int | None = Field(default=None, ge=0, le=1439, examples=[420])
 
 
 class ConsentChange(BaseModel):

@@ -15,6 +15,7 @@ from clarion.shares.api.shares.schemas import (
     ShareCreated,
     ShareOut,
     SharePage,
+    ShareReschedule,
     ShareVerify,
 )
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
@@ -105,6 +106,35 @@ class ShareController(ClarionController):
     def cancel_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
         with engine.transaction() as session:
             share = sharing.cancel_share(session, actor, share_id)
+            return _out(engine, share)
+
+    @post(
+        "/{share_id:int}/retry",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=200,
+        summary="Publish a failed share of mine again",
+        responses=problems(404, 409),
+    )
+    def retry_share(self, engine: EngineDep, actor: ActorDep, share_id: IdPath) -> ShareOut:
+        with engine.transaction() as session:
+            share = sharing.retry_share(engine, session, actor, share_id)
+            return _out(engine, share)
+
+    @post(
+        "/{share_id:int}/reschedule",
+        sync_to_thread=True,
+        opt=AMBASSADOR,
+        status_code=200,
+        summary="Move a scheduled share of mine to another moment",
+        description="The guardrails (quiet hours, daily limits) check the new moment.",
+        responses=problems(404, 409, 422),
+    )
+    def reschedule_share(
+        self, engine: EngineDep, actor: ActorDep, share_id: IdPath, data: JSONBody[ShareReschedule]
+    ) -> ShareOut:
+        with engine.transaction() as session:
+            share = sharing.reschedule_share(engine, session, actor, share_id, data.scheduled_at)
             return _out(engine, share)
 
     @post(

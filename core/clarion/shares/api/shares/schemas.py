@@ -74,6 +74,12 @@ class ShareOut(BaseModel):
         )
 
 
+class ShareReschedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scheduled_at: UtcDatetime = Field(description="The new moment, in the future.", examples=["2026-11-24T09:00:00Z"])
+
+
 class ShareVerify(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
