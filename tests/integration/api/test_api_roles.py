@@ -83,6 +83,9 @@ ROUTES = {
         "POST", "/api/v1/shares", 201, "ambassador", {"content_id": "{approved}", "network": "x"}
     ),
     ("GET", "/api/v1/shares"): Route("GET", "/api/v1/shares", 200, "ambassador"),
+    ("POST", "/api/v1/feed/compose"): Route(
+        "POST", "/api/v1/feed/compose", 200, "ambassador", {"content_id": "{approved}", "network": "x"}
+    ),
     ("GET", "/api/v1/shares/{share_id}"): Route("GET", "/api/v1/shares/{own_share}", 200, "ambassador"),
     ("POST", "/api/v1/shares/{share_id}/cancel"): Route("POST", "/api/v1/shares/{own_share}/cancel", 200, "ambassador"),
     ("POST", "/api/v1/shares/{share_id}/opened"): Route("POST", "/api/v1/shares/{own_share}/opened", 200, "ambassador"),
