@@ -64,8 +64,8 @@ DRAWN_SHAPES: dict[str, tuple[str, str]] = {
     ),
     "email": (
         "4F5D6B",
-        '<path fill="currentColor" d="M2 4h20a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H2a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1.6 2'
-        '8.4 6.3L20.4 6zM3 8.2V18h18V8.2l-9 6.8z"/>',
+        '<rect x="2" y="5" width="20" height="14" rx="2" fill="none" stroke="currentColor" stroke-width="2"/>'
+        '<path d="m3 6.5 9 6.5 9-6.5" fill="none" stroke="currentColor" stroke-width="2"/>',
     ),
 }
 
