@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import post
 from litestar.params import JSONBody
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from clarion import hookimpl
@@ -159,26 +159,40 @@ def feed_context(engine, viewer, settings) -> dict[str, Any]:
 
 
 class ComposeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     content_id: int = Field(ge=1, lt=2**31, examples=[42])
     network: str = Field(min_length=1, max_length=40, examples=["linkedin"])
     text: str | None = Field(
-        default=None, max_length=10_000, description="My words; leave out for the first suggestion."
+        default=None,
+        max_length=10_000,
+        description="My words; leave out for the first suggestion.",
+        examples=["Proud of our new office in Utrecht"],
     )
 
 
 class ComposeOut(BaseModel):
     network: str = Field(examples=["linkedin"])
     label: str = Field(examples=["LinkedIn"])
-    variants: list[str] = Field(description="The texts to pick from, the editor's for this network first.")
-    text: str
-    post: str = Field(description="The post as it will look, the tracked link's code shown as dots.")
-    link: str = Field(description="The shape of my tracked link; its code is drawn when I share.")
-    length: int = Field(description="The length as this network counts it.")
-    limit: int | None = Field(description="This network's limit, if it has one.")
-    problems: list[str]
-    locked: bool = Field(description="The text must be shared exactly as suggested.")
-    can_publish: bool = Field(description="I have a connected account Clarion can post with.")
-    can_open: bool = Field(description="The network has a share link that opens its own composer.")
+    variants: list[str] = Field(
+        description="The texts to pick from, the editor's for this network first.",
+        examples=[["Proud of our new office in Utrecht", "Our new office"]],
+    )
+    text: str = Field(examples=["Proud of our new office in Utrecht"])
+    post: str = Field(
+        description="The post as it will look, the tracked link's code shown as dots.",
+        examples=["Proud of our new office in Utrecht https://clarion.example.com/r/••••••••••"],
+    )
+    link: str = Field(
+        description="The shape of my tracked link; its code is drawn when I share.",
+        examples=["https://clarion.example.com/r/••••••••••"],
+    )
+    length: int = Field(description="The length as this network counts it.", examples=[76])
+    limit: int | None = Field(description="This network's limit, if it has one.", examples=[3000])
+    problems: list[str] = Field(examples=[[]])
+    locked: bool = Field(description="The text must be shared exactly as suggested.", examples=[False])
+    can_publish: bool = Field(description="I have a connected account Clarion can post with.", examples=[False])
+    can_open: bool = Field(description="The network has a share link that opens its own composer.", examples=[True])
 
 
 class FeedComposeController(ClarionController):
