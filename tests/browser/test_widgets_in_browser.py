@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from clarion.models import Ambassador, Share, ShareStatus
@@ -93,10 +94,14 @@ def test_a_locked_text_cannot_be_edited(site, context):
     )
     page = context.new_page()
     page.goto(f"{site.intranet}/?user=amir")
-    text = widget(page, "feed").get_by_label("Your post on LinkedIn")
+    feed = widget(page, "feed")
+    feed.get_by_role("button", name="Share…").click()
+    text = feed.get_by_role("dialog").get_by_label("Your post")
     text.wait_for()
+    feed.get_by_role("dialog").get_by_role("radio", name="LinkedIn").check()
+    expect(text).to_have_value("Our results")
     assert text.get_attribute("readonly") is not None
-    assert widget(page, "feed").get_by_text("cannot be changed").is_visible()
+    assert feed.get_by_text("cannot be changed").is_visible()
 
 
 def test_framing_from_an_origin_not_configured_is_refused(site, context, stranger_page):

@@ -52,6 +52,7 @@ SCALAR_FIELDS = (
     "body",
     "image_url",
     "language",
+    "translation_of_id",
     "campaign_id",
     "publish_at",
     "expires_at",
@@ -181,6 +182,22 @@ def _check_campaign(session: Session, campaign_id: int | None) -> None:
         raise ValidationFailed(f"campaign {campaign_id} does not exist", field="campaign_id")
 
 
+def _check_translation(session: Session, original_id: int | None, content_id: int | None = None) -> None:
+    """A translation points at an original that exists and is no translation itself (one level)."""
+    if original_id is None:
+        return
+    original = session.get(Content, original_id)
+    if original is None:
+        raise ValidationFailed(f"content {original_id} does not exist", field="translation_of_id")
+    if original_id == content_id:
+        raise ValidationFailed("content cannot be a translation of itself", field="translation_of_id")
+    if original.translation_of_id is not None:
+        raise ValidationFailed(
+            f"content {original_id} is itself a translation of {original.translation_of_id}; point at that one",
+            field="translation_of_id",
+        )
+
+
 def _visible(session: Session, actor: Actor, content: Content) -> bool:
     if actor.is_editor or content.author_id == actor.ambassador_id:
         return True
@@ -274,6 +291,7 @@ def create_content(engine: Engine, session: Session, actor: Actor, data: Mapping
     inputs.check_locale(data.get("language") or "en", "language")
     _check_window(data.get("publish_at"), data.get("expires_at"))
     _check_campaign(session, data.get("campaign_id"))
+    _check_translation(session, data.get("translation_of_id"))
     if data.get("featured") and not actor.is_editor:
         raise PermissionDenied("only editors feature content")
     content = Content(
@@ -333,6 +351,8 @@ def update_content(
     if "campaign_id" in changes:
         _check_campaign(session, changes["campaign_id"])
     before = audit.snapshot(content, changes)
+    if "translation_of_id" in changes:
+        _check_translation(session, changes["translation_of_id"], content_id)
     for name in SCALAR_FIELDS:
         if name in changes:
             value = changes[name]
@@ -417,12 +437,21 @@ def shareable_content(
     *,
     topic: str | None = None,
     campaign_id: int | None = None,
+    search: str | None = None,
+    language: str | None = None,
 ) -> Page[ContentDetails]:
-    """What the actor may share now (their feed), featured first."""
+    """What the actor may share now (their feed), featured first (in ``language`` first, when given)."""
     ambassador = session.get(Ambassador, actor.ambassador_id)
     if ambassador is None:
         raise NotFound("ambassador not found")
-    query = shareable_query(ambassador, utcnow(), topic=topic.lower() if topic else None, campaign_id=campaign_id)
+    query = shareable_query(
+        ambassador,
+        utcnow(),
+        topic=topic.lower() if topic else None,
+        campaign_id=campaign_id,
+        search=search,
+        language=language,
+    )
     result = paginate(session, query, page)
     return Page(_load_children(session, result.items, actor), result.total, result.limit, result.offset)
 

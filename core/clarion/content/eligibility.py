@@ -64,10 +64,15 @@ def shareable_query(
     *,
     topic: str | None = None,
     campaign_id: int | None = None,
+    search: str | None = None,
+    language: str | None = None,
 ) -> Any:
     """A SELECT of the content ``ambassador`` may share at ``now``, featured first, newest next.
 
     Empty when the ambassador is not opted in (or paused, or left): no share without consent.
+    ``search`` keeps items whose title or summary contain it (any case); with ``language``,
+    items in that language come first and, of an item and its translations, only the version in
+    that language is listed when there is one open to share.
     """
     query = select(Content).where(Content.status == ContentStatus.APPROVED, *in_window(now))
     query = query.where(*targeted_to(ambassador))
@@ -83,10 +88,48 @@ def shareable_query(
         )
     if campaign_id is not None:
         query = query.where(Content.campaign_id == campaign_id)
+    if search:
+        wanted = search.lower()
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Content.title).contains(wanted, autoescape=True),
+                sa.func.lower(Content.summary).contains(wanted, autoescape=True),
+            )
+        )
+    order: list[Any] = []
+    if language is not None:
+        query = query.where(~sa.exists(_translation_in(language, now)))
+        in_language = sa.or_(
+            Content.language == language, col(Content.language).startswith(f"{language}-", autoescape=True)
+        )
+        order.append(sa.case((in_language, 0), else_=1))
     return query.order_by(
+        *order,
         Content.featured.desc(),  # type: ignore[attr-defined]
         sa.func.coalesce(Content.publish_at, Content.created_at).desc(),
         Content.id.desc(),  # type: ignore[union-attr]
+    )
+
+
+def _translation_in(language: str, now: datetime) -> Any:
+    """SQL: another open version of the outer ``Content`` row, in ``language``, while the row is not.
+
+    Versions are linked through ``translation_of_id`` (a translation points at its original).
+    """
+    other = sa.orm.aliased(Content)
+    same_item = sa.or_(
+        other.translation_of_id == Content.id,
+        other.id == Content.translation_of_id,
+        sa.and_(other.translation_of_id.is_not(None), other.translation_of_id == Content.translation_of_id),
+    )
+    return select(other.id).where(
+        Content.language != language,
+        other.id != Content.id,
+        same_item,
+        sa.or_(other.language == language, other.language.startswith(f"{language}-", autoescape=True)),
+        other.status == ContentStatus.APPROVED,
+        sa.or_(other.publish_at.is_(None), other.publish_at <= now),
+        sa.or_(other.expires_at.is_(None), other.expires_at > now),
     )
 
 

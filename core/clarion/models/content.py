@@ -67,6 +67,11 @@ class Content(SQLModel, table=True):
     body: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
     image_url: str | None = Field(default=None, max_length=2048)
     language: str = Field(default="en", max_length=16)
+    translation_of_id: int | None = Field(
+        default=None,
+        description="The item this one translates: a feed lists one language version of an item.",
+        sa_column=sa.Column(sa.ForeignKey("content.id", ondelete="SET NULL"), nullable=True, index=True),
+    )
     campaign_id: int | None = Field(
         default=None,
         sa_column=sa.Column(sa.ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True, index=True),

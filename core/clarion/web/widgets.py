@@ -43,6 +43,8 @@ def get_widget(engine: Engine, name: str) -> Widget:
 def _coerce(name: str, raw: str, default: Any) -> Any:
     if len(raw) > MAX_SETTING_LENGTH:
         raise BadRequest(f"widget setting {name!r} is longer than {MAX_SETTING_LENGTH} characters", field=name)
+    if not raw.strip():
+        return default  # a filter menu left on "any" sends an empty value
     if isinstance(default, bool):
         if raw.lower() in {"true", "1", "yes"}:
             return True

@@ -88,8 +88,19 @@ ROUTES = {
         "POST", "/api/v1/shares", 201, "ambassador", {"content_id": "{approved}", "network": "x"}
     ),
     ("GET", "/api/v1/shares"): Route("GET", "/api/v1/shares", 200, "ambassador"),
+    ("POST", "/api/v1/feed/compose"): Route(
+        "POST", "/api/v1/feed/compose", 200, "ambassador", {"content_id": "{approved}", "network": "x"}
+    ),
     ("GET", "/api/v1/shares/{share_id}"): Route("GET", "/api/v1/shares/{own_share}", 200, "ambassador"),
     ("POST", "/api/v1/shares/{share_id}/cancel"): Route("POST", "/api/v1/shares/{own_share}/cancel", 200, "ambassador"),
+    ("POST", "/api/v1/shares/{share_id}/retry"): Route("POST", "/api/v1/shares/{own_share}/retry", 409, "ambassador"),
+    ("POST", "/api/v1/shares/{share_id}/reschedule"): Route(
+        "POST", "/api/v1/shares/{own_share}/reschedule", 409, "ambassador", {"scheduled_at": "2030-01-01T09:00:00Z"}
+    ),
+    ("GET", "/api/v1/me/daily-limits"): Route("GET", "/api/v1/me/daily-limits", 200, "ambassador"),
+    ("PATCH", "/api/v1/me/daily-limits"): Route(
+        "PATCH", "/api/v1/me/daily-limits", 200, "ambassador", {"limits": {"x": 2}}
+    ),
     ("POST", "/api/v1/shares/{share_id}/opened"): Route("POST", "/api/v1/shares/{own_share}/opened", 200, "ambassador"),
     ("POST", "/api/v1/shares/{share_id}/verify"): Route(
         "POST", "/api/v1/shares/{own_share}/verify", 200, "ambassador", {"post_url": "https://x.com/me/status/1"}

@@ -404,6 +404,169 @@
 
   const PROFILE_ACTIONS = new Set(["consent", "disconnect", "cancel-share", "retry-share", "reschedule", "profile", "daily-limits"]);
 
+  // ---- The feed's composer: one <dialog class="cw-composer"> per feed, filled from /api/v1/feed/compose. ----
+  const fill = (template, values) => (template || "").replace(/%\((\w+)\)s/g, (_, name) => (name in values ? values[name] : ""));
+  const composerSay = (dialog, text, isError, link, linkText) => {
+    const status = dialog.querySelector(".cw-composer-status");
+    status.textContent = text || "";
+    status.classList.toggle("cw-error", Boolean(isError));
+    if (link && isHttp(link)) {
+      const anchor = document.createElement("a");
+      anchor.href = link;
+      anchor.target = "_blank";
+      anchor.rel = "noopener noreferrer";
+      anchor.textContent = linkText;
+      status.append(" ", anchor);
+    }
+  };
+
+  // Shows what the network will count for the chosen network and text (``text`` undefined: the first suggestion).
+  async function composerPreview(dialog, auth, text) {
+    const state = dialog.clarionComposer;
+    const body = { content_id: state.contentId, network: state.network };
+    if (text !== undefined) body.text = text;
+    const turn = (state.turn = (state.turn || 0) + 1);
+    let data;
+    try {
+      data = await call(auth, "POST", "/api/v1/feed/compose", body);
+    } catch (error) {
+      return composerSay(dialog, error.message, true);
+    }
+    if (turn !== state.turn) return; // an older answer arriving late
+    state.publishable = data.can_publish;
+    const field = dialog.querySelector("textarea");
+    if (text === undefined) field.value = data.text;
+    field.readOnly = data.locked;
+    dialog.querySelector("#cw-composer-locked").hidden = !data.locked;
+    const variants = dialog.querySelector(".cw-variants");
+    const list = variants.querySelector(".cw-variant-list");
+    if (text === undefined) {
+      list.replaceChildren();
+      data.variants.forEach((variant, index) => {
+        const label = document.createElement("label");
+        label.className = "cw-variant";
+        const radio = document.createElement("input");
+        radio.type = "radio";
+        radio.name = "variant";
+        radio.value = String(index);
+        radio.checked = variant === data.text;
+        radio.dataset.text = variant;
+        const words = document.createElement("span");
+        words.textContent = variant;
+        label.append(radio, words);
+        list.append(label);
+      });
+      variants.hidden = data.variants.length < 2;
+    }
+    const count = dialog.querySelector(".cw-count");
+    count.textContent = data.limit
+      ? fill(dialog.dataset.count, { length: data.length, limit: data.limit })
+      : fill(dialog.dataset.countFree, { length: data.length });
+    count.classList.toggle("cw-error", data.problems.length > 0);
+    const problems = dialog.querySelector(".cw-problems");
+    problems.replaceChildren(
+      ...data.problems.map((problem) => {
+        const item = document.createElement("li");
+        item.textContent = problem;
+        return item;
+      }),
+    );
+    field.toggleAttribute("aria-invalid", data.problems.length > 0);
+    dialog.querySelector(".cw-preview-text").textContent = data.post;
+    const open = dialog.querySelector("[data-action=composer-open]");
+    open.hidden = !data.can_open;
+    open.textContent = fill(dialog.dataset.open, { network: data.label });
+    open.classList.toggle("cw-secondary", data.can_publish);
+    dialog.querySelector("[data-action=composer-post]").hidden = !data.can_publish;
+    dialog.querySelector(".cw-schedule-group").hidden = !data.can_publish;
+    return data;
+  }
+
+  // Follows an API share until the network answers: published (with the post's link) or failed.
+  async function composerFollow(dialog, auth, share) {
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      if (share.status === "published")
+        return composerSay(dialog, dialog.dataset.published, false, share.external_post_url, dialog.dataset.view);
+      if (share.status === "failed")
+        return composerSay(dialog, fill(dialog.dataset.failed, { reason: share.last_error || "" }), true);
+      if (attempt === 20) composerSay(dialog, dialog.dataset.waiting);
+      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 250 : 1000));
+      share = await call(auth, "GET", `/api/v1/shares/${share.id}`);
+    }
+  }
+
+  async function composerAct(host, dialog, button, auth, action) {
+    const state = dialog.clarionComposer;
+    const text = dialog.querySelector("textarea").value;
+    const body = { content_id: state.contentId, network: state.network, text, method: action === "composer-open" ? "intent" : "api" };
+    if (action === "composer-schedule") {
+      const when = dialog.querySelector("#cw-composer-when");
+      if (!when.value) return when.focus();
+      body.scheduled_at = new Date(when.value).toISOString();
+    }
+    const popup = action === "composer-open" ? openWindow() : null;
+    button.disabled = true;
+    try {
+      const created = await call(auth, "POST", "/api/v1/shares", body);
+      if (popup) {
+        if (!isHttp(created.share_intent_url)) throw new Error("no share link");
+        popup.location.href = created.share_intent_url;
+        await call(auth, "POST", `/api/v1/shares/${created.id}/opened`);
+        composerSay(dialog, host.querySelector(".cw-status").dataset.shared);
+      } else if (body.scheduled_at) {
+        composerSay(dialog, fill(dialog.dataset.scheduled, { when: new Date(body.scheduled_at).toLocaleString(document.documentElement.lang || undefined) }));
+      } else {
+        composerSay(dialog, dialog.dataset.publishing);
+        await composerFollow(dialog, auth, created);
+      }
+    } catch (error) {
+      if (popup) popup.close();
+      composerSay(dialog, error.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // The card's Share… button (or a connected network's icon) opens the composer for that item.
+  function composer(host, button, auth, action) {
+    const dialog = host.querySelector("dialog.cw-composer");
+    if (!dialog) return;
+    if (action !== "compose") return composerAct(host, dialog, button, auth, action);
+    const item = button.closest("[data-content-id]");
+    const choices = Array.from(dialog.querySelectorAll("input[name=network]"));
+    const chosen = choices.find((choice) => choice.value === button.dataset.network) || choices[0];
+    if (!item || !chosen) return;
+    dialog.clarionComposer = { contentId: Number(item.dataset.contentId), network: chosen.value, opener: button };
+    chosen.checked = true;
+    dialog.querySelector(".cw-composer-item").textContent = item.querySelector(".cw-title").textContent.trim();
+    composerSay(dialog, "");
+    if (!dialog.dataset.wired) {
+      dialog.dataset.wired = "";
+      let pause;
+      dialog.addEventListener("input", (event) => {
+        if (event.target.tagName !== "TEXTAREA") return;
+        clearTimeout(pause);
+        pause = setTimeout(() => composerPreview(dialog, auth, event.target.value), 250);
+      });
+      dialog.addEventListener("change", (event) => {
+        const state = dialog.clarionComposer;
+        if (event.target.name === "network") {
+          state.network = event.target.value;
+          composerPreview(dialog, auth);
+        } else if (event.target.name === "variant") {
+          dialog.querySelector("textarea").value = event.target.dataset.text;
+          composerPreview(dialog, auth, event.target.dataset.text);
+        }
+      });
+      dialog.addEventListener("close", () => dialog.clarionComposer.opener.focus());
+    }
+    dialog.showModal();
+    composerPreview(dialog, auth).then((data) => {
+      const first = data && data.can_publish ? "[data-action=composer-post]" : "textarea";
+      dialog.querySelector(first).focus();
+    });
+  }
+
   // Forms that only work with this script arrive disabled: never a native submit before it runs.
   const ready = (host) => {
     for (const control of host.querySelectorAll("[data-needs-script]")) control.disabled = false;
@@ -423,6 +586,7 @@
       const action = button.dataset.action;
       if (action === "share" || action === "publish") share(host, button, auth, action);
       else if (action === "connect") openConnect(host, button);
+      else if (action.startsWith("compose")) composer(host, button, auth, action);
       else if (action === "close-dialog") button.closest("dialog").close();
       else if (PROFILE_ACTIONS.has(action)) profileAction(host, button, auth, event);
       else if (action === "join-challenge" || action === "leave-challenge") participation(host, button, auth, changed);

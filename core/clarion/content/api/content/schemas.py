@@ -46,6 +46,9 @@ class ContentCreate(BaseModel):
     body: str = Field(default="", max_length=100_000, examples=[""])
     image_url: str | None = Field(default=None, max_length=2048, examples=["https://example.com/img/jobs.png"])
     language: str = Field(default="en", pattern=LANGUAGE, examples=["en"])
+    translation_of_id: Id | None = Field(
+        default=None, description="The item this one translates; a feed lists one language version.", examples=[None]
+    )
     topics: list[str] = Field(default_factory=list, max_length=20, examples=[["jobs", "data"]])
     campaign_id: Id | None = Field(default=None, examples=[3])
     origin: ContentOrigin = Field(default=ContentOrigin.OFFICIAL, examples=["official"])
@@ -75,6 +78,7 @@ class ContentUpdate(BaseModel):
     body: str | None = Field(default=None, max_length=100_000, examples=[""])
     image_url: str | None = Field(default=None, max_length=2048, examples=[None])
     language: str | None = Field(default=None, pattern=LANGUAGE, examples=["nl"])
+    translation_of_id: Id | None = Field(default=None, description="The item this one translates.", examples=[41])
     topics: list[str] | None = Field(default=None, max_length=20, examples=[["jobs"]])
     campaign_id: Id | None = Field(default=None, examples=[3])
     publish_at: UtcDatetime | None = Field(default=None, examples=["2026-12-01T08:00:00Z"])
@@ -102,6 +106,7 @@ class ContentOut(BaseModel):
     body: str = Field(examples=[""])
     image_url: str | None = Field(examples=["https://example.com/img/jobs.png"])
     language: str = Field(examples=["en"])
+    translation_of_id: int | None = Field(default=None, examples=[None])
     topics: list[str] = Field(examples=[["data", "jobs"]])
     campaign_id: int | None = Field(examples=[3])
     origin: ContentOrigin = Field(examples=["official"])
@@ -132,6 +137,7 @@ class ContentOut(BaseModel):
             body=content.body,
             image_url=content.image_url,
             language=content.language,
+            translation_of_id=content.translation_of_id,
             topics=details.topics,
             campaign_id=content.campaign_id,
             origin=content.origin,
