@@ -317,10 +317,13 @@ class Crud:
         assert self.list_context is not None
         filters: Any = None
         if self.filters is not None:
-            # A parameter given twice counts with its last value, as for the handlers' own parameters.
+            # A parameter given twice counts with its last value, as for the handlers' own parameters;
+            # an empty one (a dropdown left on "Any") is no filter at all.
             given = {name: request.query_params.getall(name, [])[-1:] for name in self.filters.model_fields}
             try:
-                filters = self.filters.model_validate({name: values[0] for name, values in given.items() if values})
+                filters = self.filters.model_validate(
+                    {name: values[0] for name, values in given.items() if values and values[0]}
+                )
             except PydanticValidationError:
                 raise ValidationException(MALFORMED) from None
         with engine.transaction() as session:
