@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from clarion.i18n import Message
 
 
 class ClarionError(Exception):
     """Base of every error Clarion raises on purpose.
 
     Args:
-        detail: A sentence a person can act on.
+        detail: A sentence a person can act on: a :class:`~clarion.i18n.Message` (or several, said one
+            after the other) is translated for whoever reads it; a plain string is translated when the
+            catalog has it word for word.
         field: The input field at fault, when there is one.
+
+    Attributes:
+        detail: The English sentence (logs, command line).
+        messages: What to translate at the edge, in order.
     """
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | Message | Sequence[Message], *, field: str | None = None) -> None:
+        if isinstance(detail, str | Message):
+            detail = [detail if isinstance(detail, Message) else Message(detail)]
+        self.messages: tuple[Message, ...] = tuple(detail)
+        self.detail = " ".join(str(message) for message in self.messages)
+        super().__init__(self.detail)
         self.field = field
 
 
@@ -46,12 +58,13 @@ class RowProblem:
     Attributes:
         line: The line of the file (1 is the header).
         column: The column at fault, when there is one.
-        message: What is wrong, in words an admin can act on.
+        message: What is wrong, in words an admin can act on (a :class:`~clarion.i18n.Message` is
+            translated for the reader).
     """
 
     line: int
     column: str | None
-    message: str
+    message: str | Message
 
 
 class InvalidRows(ValidationFailed):
@@ -62,7 +75,7 @@ class InvalidRows(ValidationFailed):
         problems: Every problem found, in file order.
     """
 
-    def __init__(self, detail: str, problems: list[RowProblem]) -> None:
+    def __init__(self, detail: str | Message, problems: list[RowProblem]) -> None:
         super().__init__(detail)
         self.problems = problems
 
@@ -109,7 +122,7 @@ class ConnectorError(ClarionError):
 
     retryable = False
 
-    def __init__(self, detail: str, *, network: str, retry_after: float | None = None) -> None:
+    def __init__(self, detail: str | Message, *, network: str, retry_after: float | None = None) -> None:
         super().__init__(detail)
         self.network = network
         self.retry_after = retry_after

@@ -35,6 +35,7 @@ ADMIN_ROUTES = {
     ("GET", "/admin/signin"): "public",
     ("POST", "/admin/signin"): "public",
     ("POST", "/admin/signout"): "editor",
+    ("POST", "/admin/language"): "editor",
     ("GET", "/admin"): "editor",
     ("GET", "/admin/content"): "editor",
     ("GET", "/admin/content/new"): "editor",
@@ -606,3 +607,20 @@ def test_the_intranets_trusted_proxy_signs_editors_in_without_a_token(api_factor
     spoofed = {**headers, "x-test-peer": "192.168.1.5"}
     assert proxied.get("/admin", headers=spoofed, follow_redirects=False).status_code == 303  # to the sign-in page
     assert tina.role is Role.EDITOR
+
+
+def test_the_language_switch_changes_the_admin_language_for_this_browser(api, cast):
+    dutch = api.person("dora", Role.EDITOR, locale="nl")
+    assert "Inhoudsbibliotheek" in api.get("/admin/content", dutch).text
+    switched = submit(api, dutch, "/admin/language", {"language": "en", "next": "/admin/content?status=draft"})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/admin/content?status=draft"
+    assert "clarion_admin_language=en" in switched.headers["set-cookie"]
+    english = api.get("/admin/content", dutch, headers={"cookie": "clarion_admin_language=en"}).text
+    assert "Content library" in english
+    assert 'lang="en"' in english
+    assert "Inhoudsbibliotheek" in api.get("/admin/content", cast.erin, headers={"cookie": "clarion_admin_language=nl"}).text
+    assert submit(api, dutch, "/admin/language", {"language": "xx"}).status_code == 422
+    away = submit(api, dutch, "/admin/language", {"language": "nl", "next": "https://evil.test/"})
+    assert away.headers["location"] == "/admin"
+    api.client.cookies.clear()  # the client is shared by the run

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 from uuid import uuid4
@@ -37,7 +37,7 @@ from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError
 from clarion.event_log import record_event
 from clarion.events import RecordedEvent
-from clarion.i18n import language_of, translations
+from clarion.i18n import available_languages, language_of, translations
 from clarion.models import Ambassador, Role
 from clarion.pagination import PageRequest
 from clarion.web.admin import forms
@@ -60,6 +60,7 @@ OptionalText = Annotated[str | None, QueryParameter(max_length=200)]
 # The handler option naming the role of the admin page a route belongs to (set by admin_router).
 PAGE_ROLE_OPT = "clarion_admin_page_role"
 MALFORMED = "this address or form is malformed; go back and try again"
+LANGUAGE_COOKIE = "clarion_admin_language"  # set by the admin's language switch (POST /admin/language)
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,12 @@ def page(
 ) -> Response[str]:
     """Template ``name`` inside the admin layout, for ``viewer``; ``context`` is added to what every page gets."""
     engine: Engine = request.app.state.engine
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in available_languages():
+        viewer = replace(viewer, language=chosen)  # the language switch beats the person's locale, here only
     base = {
         "viewer": viewer,
+        "languages": available_languages(),
         "language": viewer.language,
         "csrf_token": viewer.csrf_token,
         "version": __version__,
