@@ -22,10 +22,11 @@ class ClarionError(Exception):
         messages: What to translate at the edge, in order.
     """
 
-    def __init__(self, detail: str | Message | Sequence[Message], *, field: str | None = None) -> None:
-        if isinstance(detail, str | Message):
-            detail = [detail if isinstance(detail, Message) else Message(detail)]
-        self.messages: tuple[Message, ...] = tuple(detail)
+    def __init__(self, detail: str | Message | Sequence[str | Message], *, field: str | None = None) -> None:
+        parts = [detail] if isinstance(detail, str | Message) else detail
+        self.messages: tuple[Message, ...] = tuple(
+            part if isinstance(part, Message) else Message(part) for part in parts
+        )
         self.detail = " ".join(str(message) for message in self.messages)
         super().__init__(self.detail)
         self.field = field

@@ -76,7 +76,7 @@ def _translations(language: str, extra_dirs: tuple[Path, ...]) -> gettext.NullTr
     return merged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Message:
     """A sentence for a person, translated where it is shown (decision "translated messages").
 
@@ -94,6 +94,15 @@ class Message:
 
     def __str__(self) -> str:
         return self.msgid % self.params if self.params else self.msgid
+
+    def __eq__(self, other: object) -> bool:
+        # Equal to its English sentence too: code and tests that compared plain strings keep working.
+        if isinstance(other, str):
+            return str(self) == other
+        return isinstance(other, Message) and (self.msgid, dict(self.params)) == (other.msgid, dict(other.params))
+
+    def __hash__(self) -> int:
+        return hash(str(self))
 
     def translate(self, catalog: gettext.NullTranslations) -> str:
         """The sentence in ``catalog``'s language; values that are messages themselves are translated too."""

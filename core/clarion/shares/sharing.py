@@ -171,14 +171,14 @@ def create_share(
     )
     check = connector.check_text(post)
     if not check.ok:
-        raise ValidationFailed(" ".join(check.problems), field="text")
+        raise ValidationFailed(check.problems, field="text")
     assert ambassador.id is not None
     assert content.id is not None
     draft = ShareDraft(ambassador.id, content.id, network, final_text, method.value, scheduled_at)
     findings = engine.share_violations(draft, session)
     blocking = [finding for finding in findings if finding.severity is Severity.BLOCK]
     if blocking:
-        raise ValidationFailed(" ".join(finding.message for finding in blocking), field="text")
+        raise ValidationFailed([finding.message for finding in blocking], field="text")
     warnings = tuple(finding for finding in findings if finding.severity is Severity.WARN)
     share = Share(
         content_id=content.id,

@@ -204,8 +204,18 @@ def audit(
     return recorded
 
 
+def admin_language(request: Request[Any, Any, Any]) -> str:
+    """The language switch's choice, else the browser's first language (pages with a viewer use their locale)."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return (
+        chosen
+        if chosen in available_languages()
+        else language_of(request.headers.get("accept-language", "").split(",")[0])
+    )
+
+
 def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[str]:
-    language = language_of(request.headers.get("accept-language", "").split(",")[0])
+    language = admin_language(request)
     context = {"status": status, "detail": detail, "language": language, "version": __version__}
     return render(request, "admin/error.html", context, status)
 
@@ -214,7 +224,8 @@ def on_clarion_error(request: Request[Any, Any, Any], error: ClarionError) -> Re
     if isinstance(error, NotAuthenticated) and request.method == "GET":
         return Redirect(path="/admin/signin", status_code=303)
     status = 403 if isinstance(error, CsrfError) else status_for(error)
-    return error_page(request, status, error.detail)
+    catalog = translations(admin_language(request))
+    return error_page(request, status, " ".join(message.translate(catalog) for message in error.messages))
 
 
 def on_bad_request(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
