@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clarion.errors import NotSupported
+from clarion.i18n import Message
 
 if TYPE_CHECKING:
     import httpx
@@ -44,7 +45,7 @@ class TextCheck:
 
     length: int
     limit: int | None
-    problems: tuple[str, ...] = ()
+    problems: tuple[str | Message, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -311,9 +312,14 @@ class Connector(ABC):
 
 def length_check(length: int, limit: int | None, *, label: str) -> TextCheck:
     """A :class:`TextCheck` for networks whose only rule is a maximum length."""
-    problems: tuple[str, ...] = ()
+    problems: tuple[str | Message, ...] = ()
     if limit is not None and length > limit:
-        problems = (f"{label} allows {limit} characters; this post counts {length}.",)
+        problems = (
+            Message(
+                "%(network)s allows %(limit)d characters; this post counts %(length)d.",
+                {"network": label, "limit": limit, "length": length},
+            ),
+        )
     return TextCheck(length=length, limit=limit, problems=problems)
 
 
@@ -322,8 +328,10 @@ def length_check(length: int, limit: int | None, *, label: str) -> TextCheck:
 INTENT_URL_LIMIT = 8000
 
 
-def intent_url_problems(url: str, *, label: str) -> tuple[str, ...]:
+def intent_url_problems(url: str, *, label: str) -> tuple[str | Message, ...]:
     """A problem when ``url`` is too long to hand over reliably, else none."""
     if len(url) > INTENT_URL_LIMIT:
-        return (f"This text is too long to hand over to {label} in a link; shorten it.",)
+        return (
+            Message("This text is too long to hand over to %(network)s in a link; shorten it.", {"network": label}),
+        )
     return ()

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from clarion.i18n import Message
 
 
 class ClarionError(Exception):
     """Base of every error Clarion raises on purpose.
 
     Args:
-        detail: A sentence a person can act on.
+        detail: A sentence a person can act on: a :class:`~clarion.i18n.Message` (or several, said one
+            after the other) is translated for whoever reads it; a plain string is translated when the
+            catalog has it word for word.
         field: The input field at fault, when there is one.
+
+    Attributes:
+        detail: The English sentence (logs, command line).
+        messages: What to translate at the edge, in order.
     """
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | Message | Sequence[str | Message], *, field: str | None = None) -> None:
+        parts = [detail] if isinstance(detail, str | Message) else detail
+        self.messages: tuple[Message, ...] = tuple(
+            part if isinstance(part, Message) else Message(part) for part in parts
+        )
+        self.detail = " ".join(str(message) for message in self.messages)
+        super().__init__(self.detail)
         self.field = field
 
 
@@ -50,12 +63,13 @@ class RowProblem:
     Attributes:
         line: The line of the file (1 is the header).
         column: The column at fault, when there is one.
-        message: What is wrong, in words an admin can act on.
+        message: What is wrong, in words an admin can act on (a :class:`~clarion.i18n.Message` is
+            translated for the reader).
     """
 
     line: int
     column: str | None
-    message: str
+    message: str | Message
 
 
 class InvalidRows(ValidationFailed):
@@ -66,7 +80,7 @@ class InvalidRows(ValidationFailed):
         problems: Every problem found, in file order.
     """
 
-    def __init__(self, detail: str, problems: list[RowProblem]) -> None:
+    def __init__(self, detail: str | Message, problems: list[RowProblem]) -> None:
         super().__init__(detail)
         self.problems = problems
 
@@ -113,7 +127,7 @@ class ConnectorError(ClarionError):
 
     retryable = False
 
-    def __init__(self, detail: str, *, network: str, retry_after: float | None = None) -> None:
+    def __init__(self, detail: str | Message, *, network: str, retry_after: float | None = None) -> None:
         super().__init__(detail)
         self.network = network
         self.retry_after = retry_after

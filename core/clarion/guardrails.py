@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from clarion.i18n import Message
+
 
 @dataclass(frozen=True)
 class ShareDraft:
@@ -39,11 +41,12 @@ class Violation:
 
     Attributes:
         guardrail: Short name of the rule (``"repeat-share"``).
-        message: A sentence for the ambassador saying what to change, and why.
+        message: A sentence for the ambassador saying what to change, and why; a
+            :class:`~clarion.i18n.Message` is shown in the ambassador's language.
         severity: ``block`` refuses the share; ``warn`` lets it through with the message.
             Built-in guardrails make this configurable per rule.
     """
 
     guardrail: str
-    message: str
+    message: str | Message
     severity: Severity = Severity.BLOCK

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,3 +74,47 @@ def _translations(language: str, extra_dirs: tuple[Path, ...]) -> gettext.NullTr
     for later in found[1:]:
         merged.merge(later)  # later catalogs win: Clarion's own comes last
     return merged
+
+
+@dataclass(frozen=True, eq=False)
+class Message:
+    """A sentence for a person, translated where it is shown (decision "translated messages").
+
+    Services and plugins say *what* to tell in English, as a gettext msgid with ``%(name)s``
+    placeholders, and the values apart; the web layer translates it into the language of the
+    person reading it (their locale, or ``Accept-Language``). ``str()`` is the English sentence
+    (logs, the command line, the audit trail).
+
+    Example:
+        ``Message("You already shared this on %(network)s.", {"network": "LinkedIn"})``
+    """
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % self.params if self.params else self.msgid
+
+    def __eq__(self, other: object) -> bool:
+        # Equal to its English sentence too: code and tests that compared plain strings keep working.
+        if isinstance(other, str):
+            return str(self) == other
+        return isinstance(other, Message) and (self.msgid, dict(self.params)) == (other.msgid, dict(other.params))
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def translate(self, catalog: gettext.NullTranslations) -> str:
+        """The sentence in ``catalog``'s language; values that are messages themselves are translated too."""
+        if not self.params:
+            return catalog.gettext(self.msgid)
+        values = {
+            name: value.translate(catalog) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        return catalog.gettext(self.msgid) % values
+
+
+def localise(text: str | Message, catalog: gettext.NullTranslations) -> str:
+    """``text`` for the reader of ``catalog``: a :class:`Message` translated, a plain string looked up as it is."""
+    return text.translate(catalog) if isinstance(text, Message) else catalog.gettext(text)

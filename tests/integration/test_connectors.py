@@ -94,7 +94,7 @@ def test_x_limit_is_280_weighted_including_link_and_hashtags():
     assert not over.ok
     assert over.length == 281
     assert over.limit == 280
-    assert "280" in over.problems[0]
+    assert "280" in str(over.problems[0])
     assert connector.check_text(SharePost(text="日" * (room // 2), link=LINK)).ok
     assert not connector.check_text(SharePost(text="日" * (room // 2 + 1), link=LINK)).ok
     # " #go" costs 4 more

@@ -123,7 +123,7 @@ def test_threads_limit_is_500_including_the_link():
     over = connector.check_text(SharePost(text="a" * (room + 1), link=LINK))
     assert not over.ok
     assert over.length == 501
-    assert "500" in over.problems[0]
+    assert "500" in str(over.problems[0])
     # Four bytes for each 🎉: the same room holds a quarter as many.
     assert connector.check_text(SharePost(text="🎉" * (room // 4), link=LINK)).ok
     assert not connector.check_text(SharePost(text="🎉" * (room // 4 + 1), link=LINK)).ok
@@ -156,7 +156,7 @@ def test_threads_counts_a_repeated_link_once():
 def test_threads_refuses_a_topic_tag_it_cannot_take(tag):
     verdict = ThreadsConnector().check_text(SharePost(text="hi", link=LINK, hashtags=(tag,)))
     assert not verdict.ok
-    assert f"#{tag}" in verdict.problems[0]
+    assert f"#{tag}" in str(verdict.problems[0])
 
 
 def test_threads_accepts_a_50_character_topic_tag():
@@ -243,13 +243,13 @@ def test_telegram_limit_is_4096_for_link_and_text():
     assert (fits.length, fits.limit) == (4096, 4096)
     over = connector.check_text(SharePost(text="a" * (room + 1), link=LINK))
     assert not over.ok
-    assert "4096" in over.problems[0]
+    assert "4096" in str(over.problems[0])
 
 
 def test_telegram_refuses_a_text_too_long_for_a_link():
     verdict = TelegramConnector().check_text(SharePost(text="日" * 1000, link=LINK))
     assert not verdict.ok
-    assert "link" in verdict.problems[0]
+    assert "link" in str(verdict.problems[0])
 
 
 # -- Reddit -------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def test_reddit_title_limit_is_300_characters(character):
 def test_reddit_needs_a_title():
     verdict = RedditConnector().check_text(SharePost(text=" ", link=LINK))
     assert not verdict.ok
-    assert "title" in verdict.problems[0]
+    assert "title" in str(verdict.problems[0])
 
 
 # -- Microsoft Teams ----------------------------------------------------------------------

@@ -164,14 +164,14 @@ def create_share(
     )
     check = connector.check_text(post)
     if not check.ok:
-        raise ValidationFailed(" ".join(check.problems), field="text")
+        raise ValidationFailed(check.problems, field="text")
     assert ambassador.id is not None
     assert content.id is not None
     draft = ShareDraft(ambassador.id, content.id, network, final_text, method.value, scheduled_at)
     findings = engine.share_violations(draft, session)
     blocking = [finding for finding in findings if finding.severity is Severity.BLOCK]
     if blocking:
-        raise ValidationFailed(" ".join(finding.message for finding in blocking), field="text")
+        raise ValidationFailed([finding.message for finding in blocking], field="text")
     warnings = tuple(finding for finding in findings if finding.severity is Severity.WARN)
     share = Share(
         content_id=content.id,
@@ -297,7 +297,7 @@ def reschedule_share(engine: Engine, session: Session, actor: Actor, share_id: i
     blocking = [f for f in engine.share_violations(draft, session) if f.severity is Severity.BLOCK]
     share.status = ShareStatus.SCHEDULED
     if blocking:
-        raise ValidationFailed(" ".join(finding.message for finding in blocking), field="scheduled_at")
+        raise ValidationFailed([finding.message for finding in blocking], field="scheduled_at")
     share.scheduled_at = scheduled_at
     share.updated_at = utcnow()
     session.add(share)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from clarion.connectors import AuthKind, Capability, Connector, SharePost, TextCheck
+from clarion.i18n import Message
 
 TRACKED_LINK = "https://go.clarion.example/r/Ab3dEf6hJk?via=contract&n=1"
 """The tracked link the checks share; its ``?`` and ``&`` catch a connector that does not encode it."""
@@ -67,7 +68,7 @@ def _checked_text(connector: Connector, post: SharePost) -> TextCheck:
         f"check_text must give a positive limit or None, not {verdict.limit!r}",
     )
     _require(
-        all(isinstance(problem, str) and problem.strip() for problem in verdict.problems),
+        all(isinstance(problem, str | Message) and str(problem).strip() for problem in verdict.problems),
         f"check_text problems must be sentences, not {verdict.problems!r}",
     )
     return verdict

@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import Message, Scope
 from litestar.typing import FieldDefinition
+from swagger_ui_bundle import swagger_ui_path
 
 from clarion import __version__
 from clarion.actors import Actor
@@ -59,6 +60,14 @@ if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
 
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_UI_ASSETS = "/static/swagger-ui"
+SWAGGER_UI = SwaggerRenderPlugin(
+    path="/swagger",
+    js_url=f"{SWAGGER_UI_ASSETS}/swagger-ui-bundle.js",
+    css_url=f"{SWAGGER_UI_ASSETS}/swagger-ui.css",
+    standalone_preset_js_url=f"{SWAGGER_UI_ASSETS}/swagger-ui-standalone-preset.js",
+    favicon="",
+)
 PLUGIN_OPT = "clarion_plugin"  # the name of the plugin that owns a route, set on its router
 CONTROLLERS = (
     PagesController,
@@ -129,6 +138,10 @@ class ClarionCore(InitPlugin):
         app_config.route_handlers.append(
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)
         )
+        # The API explorer's scripts ship in a wheel and are served from here: no CDN (decision "local API explorer").
+        app_config.route_handlers.append(
+            create_static_files_router(path=SWAGGER_UI_ASSETS, directories=[swagger_ui_path], include_in_schema=False)
+        )
         app_config.route_handlers.extend(plugin_routers(self.engine))
         app_config.dependencies.update(
             {
@@ -156,7 +169,7 @@ class ClarionCore(InitPlugin):
                 "token from your intranet backend (or `clarion token`), or an API token (`clarion api-token`)."
             ),
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[SWAGGER_UI],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -30,6 +31,7 @@ from clarion.errors import (
     ReconnectNeeded,
     ValidationFailed,
 )
+from clarion.i18n import Message, language_of, localise, translations
 
 logger = logging.getLogger("clarion.web")
 
@@ -110,20 +112,32 @@ def problem_response(
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def handle_clarion_error(_request: Request[Any, Any, Any], error: ClarionError) -> Response[Any]:
+def reader_catalog(request: Request[Any, Any, Any]) -> gettext.NullTranslations:
+    """The translations for whoever sent ``request``: the first language of ``Accept-Language``."""
+    language = language_of(request.headers.get("accept-language", "").split(",")[0].split(";")[0])
+    engine = getattr(request.app.state, "engine", None)
+    return translations(language, engine.plugin_locale_dirs() if engine is not None else ())
+
+
+def handle_clarion_error(request: Request[Any, Any, Any], error: ClarionError) -> Response[Any]:
     status = status_for(error)
     if status >= 500:
         logger.error("%s: %s", type(error).__name__, error.detail)
     headers = {"WWW-Authenticate": 'Bearer realm="clarion"'} if status == 401 else None
     errors = None
-    detail = error.detail
+    catalog = reader_catalog(request)
+    detail = " ".join(message.translate(catalog) for message in error.messages)
     if isinstance(error, InvalidRows):
         errors = [
-            {"line": problem.line, "column": problem.column, "message": problem.message}
+            {"line": problem.line, "column": problem.column, "message": localise(problem.message, catalog)}
             for problem in error.problems[:MAX_LISTED_PROBLEMS]
         ]
         if len(error.problems) > MAX_LISTED_PROBLEMS:
-            detail = f"{detail} (the first {MAX_LISTED_PROBLEMS} of {len(error.problems)} problems are listed)"
+            listed = Message(
+                "(the first %(listed)d of %(count)d problems are listed)",
+                {"listed": MAX_LISTED_PROBLEMS, "count": len(error.problems)},
+            )
+            detail = f"{detail} {listed.translate(catalog)}"
     return problem_response(status, detail, field=error.field, headers=headers, errors=errors)
 
 

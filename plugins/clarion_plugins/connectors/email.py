@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from clarion import hookimpl
 from clarion.connectors import Connector, SharePost, TextCheck
+from clarion.i18n import Message
 
 # Mail clients truncate long mailto: URLs unpredictably; about 2,000 characters is safe.
 MAILTO_BODY_LIMIT = 1800
@@ -19,9 +20,9 @@ class EmailConnector(Connector):
 
     def check_text(self, post: SharePost) -> TextCheck:
         encoded = len(quote(post.body, safe=""))
-        problems: tuple[str, ...] = ()
+        problems: tuple[Message, ...] = ()
         if encoded > MAILTO_BODY_LIMIT:
-            problems = ("This text is too long to open reliably in a mail client; shorten it.",)
+            problems = (Message("This text is too long to open reliably in a mail client; shorten it."),)
         return TextCheck(length=len(post.body), limit=None, problems=problems)
 
     def share_intent_url(self, post: SharePost) -> str:

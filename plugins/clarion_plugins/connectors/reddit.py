@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 
 from clarion import hookimpl
 from clarion.connectors import Connector, SharePost, TextCheck
+from clarion.i18n import Message
 
 TITLE_LIMIT = 300
 
@@ -22,11 +23,16 @@ class RedditConnector(Connector):
 
     def check_text(self, post: SharePost) -> TextCheck:
         title = _title(post)
-        problems: tuple[str, ...] = ()
+        problems: tuple[Message, ...] = ()
         if not title:
-            problems = (f"{self.label} needs a title; add a title or a text.",)
+            problems = (Message("%(network)s needs a title; add a title or a text.", {"network": self.label}),)
         elif len(title) > TITLE_LIMIT:
-            problems = (f"{self.label} allows {TITLE_LIMIT} characters in a title; this title counts {len(title)}.",)
+            problems = (
+                Message(
+                    "%(network)s allows %(limit)d characters in a title; this title counts %(length)d.",
+                    {"network": self.label, "limit": TITLE_LIMIT, "length": len(title)},
+                ),
+            )
         return TextCheck(length=len(title), limit=TITLE_LIMIT, problems=problems)
 
     def share_intent_url(self, post: SharePost) -> str:

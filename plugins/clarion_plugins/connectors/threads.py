@@ -9,6 +9,7 @@ import regex
 
 from clarion import hookimpl
 from clarion.connectors import Connector, SharePost, TextCheck, length_check
+from clarion.i18n import Message
 
 TEXT_LIMIT = 500
 LINK_LIMIT = 5
@@ -55,12 +56,20 @@ class ThreadsConnector(Connector):
         problems = list(verdict.problems)
         links = len(unique_links(full))
         if links > LINK_LIMIT:
-            problems.append(f"{self.label} allows {LINK_LIMIT} links in a post; this post has {links}.")
+            problems.append(
+                Message(
+                    "%(network)s allows %(limit)d links in a post; this post has %(links)d.",
+                    {"network": self.label, "limit": LINK_LIMIT, "links": links},
+                )
+            )
         tag = _topic_tag(post)
         if tag is not None and (len(tag) > TOPIC_TAG_LIMIT or TOPIC_TAG_FORBIDDEN.search(tag)):
             problems.append(
-                f"{self.label} topic tags have at most {TOPIC_TAG_LIMIT} characters and no line break, "
-                f"tab, '.' or '&'; #{tag} is not one."
+                Message(
+                    "%(network)s topic tags have at most %(limit)d characters and no line break, "
+                    "tab, '.' or '&'; #%(tag)s is not one.",
+                    {"network": self.label, "limit": TOPIC_TAG_LIMIT, "tag": tag},
+                )
             )
         return TextCheck(length=verdict.length, limit=TEXT_LIMIT, problems=tuple(problems))
 

@@ -917,6 +917,14 @@ class _Loader:
         for content_id, url in self.session.exec(query).all():
             self.contents.setdefault(url, content_id)
 
+    def image_url(self, url: str) -> str:
+        """One of the plugin's own pictures (static/images/), served by Clarion: no outside host, no broken box."""
+        path = url.rstrip("/").rsplit("/", 2)
+        kind = {"events": "event", "summit": "event", "careers": "people", "jobs": "people", "blog": "product"}.get(
+            path[-2], "story"
+        )
+        return f"{self.engine.settings.base_url.rstrip('/')}/static/plugins/demo/images/{kind}.svg"
+
     def content_data(self, content: ContentPlan) -> dict[str, Any]:
         spec = content.spec
         texts = [{"network": network, "text": text} for network, text in content.texts]
@@ -925,9 +933,7 @@ class _Loader:
             "url": spec.url,
             "summary": spec.summary,
             "body": "",
-            "image_url": f"https://www.example.com/images/{spec.url.rstrip('/').rsplit('/', 1)[-1]}.jpg"
-            if spec.origin is ContentOrigin.OFFICIAL
-            else None,
+            "image_url": self.image_url(spec.url) if spec.origin is ContentOrigin.OFFICIAL else None,
             "language": spec.language,
             "campaign_id": self.campaigns.get(spec.campaign) if spec.campaign else None,
             "origin": spec.origin,

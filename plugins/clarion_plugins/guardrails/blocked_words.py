@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from clarion import hookimpl
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.i18n import Message
 
 PLUGIN_NAME = "guardrail-blocked-words"
 
@@ -60,7 +61,10 @@ def clarion_share_violations_compute(engine, draft: ShareDraft):
             findings.append(
                 Violation(
                     "blocked-words",
-                    f'Remove "{word}": it is on the list of words not to use in posts about the company.',
+                    Message(
+                        'Remove "%(word)s": it is on the list of words not to use in posts about the company.',
+                        {"word": word},
+                    ),
                     settings.severity,
                 )
             )
@@ -70,8 +74,10 @@ def clarion_share_violations_compute(engine, draft: ShareDraft):
             findings.append(
                 Violation(
                     "blocked-words",
-                    f'Rephrase "{found.group(0)}": it matches the blocked pattern "{pattern}" '
-                    "for posts about the company.",
+                    Message(
+                        'Rephrase "%(found)s": it matches the blocked pattern "%(pattern)s" for posts about the company.',
+                        {"found": found.group(0), "pattern": pattern},
+                    ),
                     settings.severity,
                 )
             )

@@ -26,6 +26,7 @@ from sqlmodel import col, select
 from clarion import hookimpl
 from clarion.contracts import Erasure, PersonRows, Schema, person_rows
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.i18n import Message
 from clarion.models import Ambassador, Share, ShareStatus
 from clarion_plugins.guardrails.cadence_limits import TABLES, DailyLimitsController, personal_limit
 
@@ -159,8 +160,11 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
             findings.append(
                 Violation(
                     "cadence",
-                    f"You already have {already} shares on {label} on {goes_out:%Y-%m-%d} (your time); the limit is "
-                    f"{limit} a day, so your contacts see variety rather than a flood. Pick another day.",
+                    Message(
+                        "You already have %(already)d shares on %(network)s on %(day)s (your time); the limit is "
+                        "%(limit)d a day, so your contacts see variety rather than a flood. Pick another day.",
+                        {"already": already, "network": label, "day": f"{goes_out:%Y-%m-%d}", "limit": limit},
+                    ),
                     settings.severity,
                 )
             )
@@ -172,8 +176,17 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
             findings.append(
                 Violation(
                     "cadence",
-                    f"{goes_out:%H:%M} on {goes_out:%Y-%m-%d} is inside your quiet hours ({hours}); "
-                    f"schedule this share for {ends:%H:%M} on {ends:%Y-%m-%d} or later.",
+                    Message(
+                        "%(time)s on %(day)s is inside your quiet hours (%(hours)s); "
+                        "schedule this share for %(end_time)s on %(end_day)s or later.",
+                        {
+                            "time": f"{goes_out:%H:%M}",
+                            "day": f"{goes_out:%Y-%m-%d}",
+                            "hours": hours,
+                            "end_time": f"{ends:%H:%M}",
+                            "end_day": f"{ends:%Y-%m-%d}",
+                        },
+                    ),
                     settings.quiet_hours_severity,
                 )
             )
@@ -181,8 +194,11 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
             findings.append(
                 Violation(
                     "cadence",
-                    f"You are sharing during your quiet hours ({hours}), which end at {ends:%H:%M} on "
-                    f"{ends:%Y-%m-%d}; that is your choice, this is only a reminder.",
+                    Message(
+                        "You are sharing during your quiet hours (%(hours)s), which end at %(end_time)s on "
+                        "%(end_day)s; that is your choice, this is only a reminder.",
+                        {"hours": hours, "end_time": f"{ends:%H:%M}", "end_day": f"{ends:%Y-%m-%d}"},
+                    ),
                     Severity.WARN,
                 )
             )

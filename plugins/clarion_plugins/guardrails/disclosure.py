@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clarion import hookimpl
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.i18n import Message
 
 PLUGIN_NAME = "guardrail-disclosure"
 
@@ -42,7 +43,10 @@ def clarion_share_violations_compute(engine, draft: ShareDraft):
     return [
         Violation(
             "disclosure",
-            f'Add "{required}" to your text: posts on {label} about your employer must say that you work there.',
+            Message(
+                'Add "%(required)s" to your text: posts on %(network)s about your employer must say that you work there.',
+                {"required": required, "network": label},
+            ),
             settings.severity,
         )
     ]

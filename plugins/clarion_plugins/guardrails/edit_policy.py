@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from clarion import hookimpl
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.i18n import Message
 from clarion.models import Content, EditPolicy, ShareText
 
 PLUGIN_NAME = "guardrail-edit-policy"
@@ -68,16 +69,24 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     if content.edit_policy is EditPolicy.LOCKED:
         if draft.text.strip() in {suggestion.strip() for suggestion in suggestions}:
             return []
-        which = (
-            f'"{suggestions[0].strip()}"' if len(suggestions) == 1 else f"one of the {len(suggestions)} suggested texts"
-        )
-        message = f"The text of this content is locked: share {which} on {label} exactly as written."
+        if len(suggestions) == 1:
+            message = Message(
+                'The text of this content is locked: share "%(text)s" on %(network)s exactly as written.',
+                {"text": suggestions[0].strip(), "network": label},
+            )
+        else:
+            message = Message(
+                "The text of this content is locked: share one of the %(count)d suggested texts on %(network)s "
+                "exactly as written.",
+                {"count": len(suggestions), "network": label},
+            )
     else:
         best = max(kept_percent(suggestion, draft.text) for suggestion in suggestions)
         if best >= settings.min_kept_percent:
             return []
-        message = (
-            f"Start from a suggested text for {label} and edit it: keep at least {settings.min_kept_percent}% "
-            f"of its words (your text keeps {best}% of the closest one)."
+        message = Message(
+            "Start from a suggested text for %(network)s and edit it: keep at least %(minimum)d%% "
+            "of its words (your text keeps %(kept)d%% of the closest one).",
+            {"network": label, "minimum": settings.min_kept_percent, "kept": best},
         )
     return [Violation("edit-policy", message, settings.severity)]

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.guardrails import Severity, ShareDraft, Violation
+from clarion.i18n import Message
 from clarion.models import Share, ShareStatus
 
 PLUGIN_NAME = "guardrail-near-duplicate"
@@ -55,7 +56,10 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     return [
         Violation(
             "near-duplicate",
-            f"{len(colleagues)} colleagues already posted exactly this text; your own words travel further.",
+            Message(
+                "%(count)d colleagues already posted exactly this text; your own words travel further.",
+                {"count": len(colleagues)},
+            ),
             settings.severity,
         )
     ]

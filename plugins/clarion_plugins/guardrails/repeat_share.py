@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from clarion import hookimpl
 from clarion.guardrails import ShareDraft, Violation
+from clarion.i18n import Message
 from clarion.models import Share, ShareStatus
 
 PLUGIN_NAME = "guardrail-repeat-share"
@@ -46,7 +47,10 @@ def clarion_share_violations_compute(engine, draft: ShareDraft, session):
     return [
         Violation(
             "repeat-share",
-            f"You already shared this on {label} in the last {settings.window_hours} hours; "
-            "sharing it again so soon reads as spam.",
+            Message(
+                "You already shared this on %(network)s in the last %(hours)d hours; "
+                "sharing it again so soon reads as spam.",
+                {"network": label, "hours": settings.window_hours},
+            ),
         )
     ]

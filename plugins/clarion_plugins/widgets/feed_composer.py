@@ -11,6 +11,7 @@ from clarion.connectors import Capability, Connector, SharePost
 from clarion.content.content import get_content_row
 from clarion.content.eligibility import shareable_query
 from clarion.errors import NotFound
+from clarion.i18n import language_of, localise, translations
 from clarion.models import Ambassador, Campaign, Content, EditPolicy, NetworkAccount, ShareText
 from clarion.shares.link_codes import CODE_LENGTH
 from clarion.shares.sharing import tracked_url
@@ -101,7 +102,7 @@ def compose(
         link=link,
         length=check.length,
         limit=check.limit,
-        problems=tuple(check.problems),
+        problems=tuple(localise(problem, translations(language_of(ambassador.locale))) for problem in check.problems),
         locked=content.edit_policy is EditPolicy.LOCKED,
         can_publish=connector.supports(Capability.API_PUBLISH)
         and account is not None

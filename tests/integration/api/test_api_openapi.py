@@ -272,7 +272,7 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     pages = {("GET", "/"), ("GET", "/r/{code}"), ("HEAD", "/r/{code}")}
     # A link's QR code is an image for its sharer (tests/integration/test_clicks.py checks who may fetch it).
     qr_codes = {("GET", "/r/{code}/qr.svg"), ("GET", "/r/{code}/qr.png")}
-    widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js")}
+    widgets = {("GET", "/widgets/{name}"), ("GET", "/embed/{name}"), ("GET", "/embed.js"), ("GET", "/embed-origin")}
     # Where a connection started from a widget ends: a page that closes its own window.
     connect_done = {("GET", "/connect/done")}
     # OIDC sign-in is a browser flow (redirects and HTML pages), not an API operation.
@@ -285,6 +285,7 @@ def test_documented_roles_match_the_handlers(shared_app, document):
     assert {key for key, role in roles.items() if role == PUBLIC} == pages | {
         ("GET", "/embed/{name}"),  # only a valid session cookie shows a widget; without one, the sign-in step
         ("GET", "/embed.js"),
+        ("GET", "/embed-origin"),  # a page learns only whether its own origin may embed Clarion
         ("POST", "/api/v1/sessions"),  # the single-use token in the body is the credential
         ("GET", "/healthz"),
         ("GET", "/api/v1/me/accounts/connect/{network}/callback"),  # the OAuth state authorises it

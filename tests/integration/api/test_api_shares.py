@@ -105,6 +105,14 @@ def test_x_counts_like_x(api, cast, content, text, fits):
         api.problem(response, 422, field="text", detail="X allows 280 characters")
 
 
+def test_refusals_speak_the_readers_language(api, cast, content):
+    body = {"content_id": content["id"], "network": "x", "text": "a" * 300}
+    dutch = api.post("/api/v1/shares", cast.amir, body, headers={"accept-language": "nl-NL,nl;q=0.9,en;q=0.8"})
+    api.problem(dutch, 422, field="text", detail="X staat 280 tekens toe; dit bericht telt er")
+    english = api.post("/api/v1/shares", cast.amir, body, headers={"accept-language": "en-GB"})
+    api.problem(english, 422, field="text", detail="X allows 280 characters")
+
+
 def test_campaign_hashtags_count_on_x(api, cast):
     campaign = api.create_campaign(cast.erin, hashtags=["#Hiring", "Jobs"])
     content = api.approved_content(cast.erin, campaign_id=campaign["id"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from clarion.schema import head_revision
@@ -71,6 +73,43 @@ def test_the_openapi_document_and_swagger_are_public(api):
     swagger = api.get("/schema/swagger")
     assert swagger.status_code == 200
     assert "text/html" in swagger.headers["content-type"]
+
+
+# src="…", href="…" and url(…) pointing at another host (a CDN); links to a post's own page are <a href>.
+OUTSIDE_ASSET = re.compile(r"<(?:script|link|img|iframe)\b[^>]*?(?:src|href)=[\"']?(?:https?:)?//(?!testserver)", re.I)
+
+
+def test_the_api_explorer_loads_its_assets_from_clarion_itself(api):
+    page = api.get("/schema/swagger").text
+    assert not OUTSIDE_ASSET.search(page), OUTSIDE_ASSET.search(page)
+    assets = re.findall(r'(?:src|href)="(/static/swagger-ui/[^"]+)"', page)
+    assert len(assets) == 3
+    for asset in assets:
+        response = api.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/", None),
+        ("/schema/swagger", None),
+        ("/widgets/feed", "amir"),
+        ("/admin", "ada"),
+        ("/admin/content", "ada"),
+        ("/admin/ambassadors", "ada"),
+        ("/admin/settings", "ada"),
+        ("/admin/analytics", "ada"),
+        ("/admin/signin", None),
+    ],
+)
+def test_no_page_loads_anything_from_another_host(api, cast, path, who):
+    response = api.get(path, getattr(cast, who)) if who else api.get(path)
+    assert response.status_code == 200, path
+    # Widgets name Clarion's own assets by its base URL: they are shown on the intranet's pages.
+    found = OUTSIDE_ASSET.search(response.text.replace(f'"{api.engine.settings.base_url}/', '"/'))
+    assert found is None, f"{path} loads {found.group(0) if found else ''}"
 
 
 SECURITY_HEADERS = {"content-security-policy": "frame-ancestors 'none'", "x-content-type-options": "nosniff"}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
+import clarion_plugins.demo
 from clarion.cli import main
 from clarion.connectors import SharePost
 from clarion.content.eligibility import is_targeted
@@ -72,6 +75,7 @@ def assert_people(session: Session, guidelines_version: str) -> None:
     assert 5 <= roles[Role.EDITOR] <= 7
     by_id = {person.external_id: person for person in people}
     assert by_id["demo-admin"].role is Role.ADMIN
+    assert by_id["demo-admin"].locale == "en"  # the demo's admin opens in English; the switch offers Dutch
     assert by_id["demo-editor"].role is Role.EDITOR
     assert by_id["demo-ambassador"].role is Role.AMBASSADOR
     assert by_id["demo-ambassador"].is_active
@@ -103,6 +107,13 @@ def assert_content(session: Session, engine: Engine) -> None:
     assert {content.language for content in contents} == {"en", "nl"}
     assert all(content.author_id is not None for content in contents if content.origin is not ContentOrigin.OFFICIAL)
     assert any(content.featured for content in contents)
+    images = {content.image_url for content in contents if content.image_url}
+    assert images, "official demo items have pictures"
+    # Served by Clarion itself (the demo's base URL), never an outside host.
+    assert all(urlsplit(image).path.startswith("/static/plugins/demo/images/") for image in images), images
+    assert len({urlsplit(image).netloc for image in images}) == 1
+    shipped = Path(clarion_plugins.demo.__file__).parent / "static" / "images"
+    assert all((shipped / image.rsplit("/", 1)[-1]).is_file() for image in images)
     now = datetime.now(UTC)
     approved = [content for content in contents if content.status is ContentStatus.APPROVED]
     assert any(content.expires_at and content.expires_at < now for content in approved)

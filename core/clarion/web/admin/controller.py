@@ -26,8 +26,8 @@ from clarion.ambassadors.throttle import Door
 from clarion.content import campaigns as campaign_service
 from clarion.content import content as content_service
 from clarion.engine import Engine
-from clarion.errors import ClarionError, CredentialRefused
-from clarion.i18n import language_of
+from clarion.errors import ClarionError, CredentialRefused, ValidationFailed
+from clarion.i18n import Message, available_languages, language_of
 from clarion.metrics import figures
 from clarion.metrics.figures import Interval, Period, Scope
 from clarion.models import ContentStatus, Role, SessionKind
@@ -118,6 +118,19 @@ class AdminController(ClarionController):
                     )
         cookie = session_cookie_header(engine.settings, "", 0)
         return Redirect(path="/admin/signin", status_code=303, headers={"set-cookie": cookie})
+
+    @post("/language", sync_to_thread=True, opt=EDITOR_FORM, status_code=303)
+    def choose_language(self, engine: EngineDep, actor: ActorDep, data: Form) -> Response[Any]:
+        """The admin's language switch: a cookie for this browser, the person's locale (widgets) untouched."""
+        form = kit.checked_form(engine, actor, data)
+        language = str(form.get("language") or "")
+        if language not in available_languages():
+            raise ValidationFailed(Message("choose one of the languages offered"), field="language")
+        back = str(form.get("next") or "/admin")
+        if not back.startswith("/admin") or back.startswith("//"):
+            back = "/admin"  # never a redirect off the admin
+        cookie = f"{kit.LANGUAGE_COOKIE}={language}; Path=/admin; Max-Age=31536000; SameSite=Lax; HttpOnly"
+        return Redirect(path=back, status_code=303, headers={"set-cookie": cookie})
 
     # ---- dashboard -----------------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ from clarion.audit import record
 from clarion.contracts import AdminPage
 from clarion.engine import Engine
 from clarion.errors import ClarionError, NotAuthenticated, PluginError, ValidationFailed
-from clarion.i18n import language_of, translations
+from clarion.i18n import available_languages, language_of, translations
 from clarion.models import Ambassador, AuditEntry, AuthSession, Role
 from clarion.pagination import PageRequest
 from clarion.web.admin import forms
@@ -59,6 +59,7 @@ OptionalText = Annotated[str | None, QueryParameter(max_length=200)]
 # The handler option naming the role of the admin page a route belongs to (set by admin_router).
 PAGE_ROLE_OPT = "clarion_admin_page_role"
 MALFORMED = "this address or form is malformed; go back and try again"
+LANGUAGE_COOKIE = "clarion_admin_language"  # set by the admin's language switch (POST /admin/language)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,12 @@ def page(
 ) -> Response[str]:
     """Template ``name`` inside the admin layout, for ``viewer``; ``context`` is added to what every page gets."""
     engine: Engine = request.app.state.engine
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in available_languages():
+        viewer = replace(viewer, language=chosen)  # the language switch beats the person's locale, here only
     base = {
         "viewer": viewer,
+        "languages": available_languages(),
         "language": viewer.language,
         "csrf_token": viewer.csrf_token,
         "version": __version__,
@@ -201,8 +206,18 @@ def audit(
     return record(session, actor, action, subject_id, subject_type=subject_type, after=dict(payload or {}))
 
 
+def admin_language(request: Request[Any, Any, Any]) -> str:
+    """The language switch's choice, else the browser's first language (pages with a viewer use their locale)."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return (
+        chosen
+        if chosen in available_languages()
+        else language_of(request.headers.get("accept-language", "").split(",")[0])
+    )
+
+
 def error_page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[str]:
-    language = language_of(request.headers.get("accept-language", "").split(",")[0])
+    language = admin_language(request)
     context = {"status": status, "detail": detail, "language": language, "version": __version__}
     return render(request, "admin/error.html", context, status)
 
@@ -211,7 +226,8 @@ def on_clarion_error(request: Request[Any, Any, Any], error: ClarionError) -> Re
     if isinstance(error, NotAuthenticated) and request.method == "GET":
         return Redirect(path="/admin/signin", status_code=303)
     status = 403 if isinstance(error, CsrfError) else status_for(error)
-    return error_page(request, status, error.detail)
+    catalog = translations(admin_language(request))
+    return error_page(request, status, " ".join(message.translate(catalog) for message in error.messages))
 
 
 def on_bad_request(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
@@ -319,10 +335,13 @@ class Crud:
         assert self.list_context is not None
         filters: Any = None
         if self.filters is not None:
-            # A parameter given twice counts with its last value, as for the handlers' own parameters.
+            # A parameter given twice counts with its last value, as for the handlers' own parameters;
+            # an empty one (a dropdown left on "Any") is no filter at all.
             given = {name: request.query_params.getall(name, [])[-1:] for name in self.filters.model_fields}
             try:
-                filters = self.filters.model_validate({name: values[0] for name, values in given.items() if values})
+                filters = self.filters.model_validate(
+                    {name: values[0] for name, values in given.items() if values and values[0]}
+                )
             except PydanticValidationError:
                 raise ValidationException(MALFORMED) from None
         with engine.transaction() as session:

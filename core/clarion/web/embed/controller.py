@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,12 +15,13 @@ from clarion.ambassadors import throttle, widget_sessions
 from clarion.ambassadors.throttle import Door
 from clarion.engine import Engine
 from clarion.errors import BadRequest, ClarionError, CredentialRefused
+from clarion.i18n import language_of, translations
 from clarion.models import Role
 from clarion.web import widgets as widget_service
 from clarion.web.auth import PUBLIC, ActorDep, ClarionController, EngineDep, authenticate, client_address_of
 from clarion.web.common import problems
 from clarion.web.embed.schemas import SessionCreate, SessionOut
-from clarion.web.embed.security import embed_page_policy, session_cookie_header
+from clarion.web.embed.security import embed_page_policy, origin_of, session_cookie_header
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 WidgetName = Annotated[str, PathParameter(min_length=1, max_length=64)]
@@ -27,6 +29,9 @@ EMBED_SCRIPT = Path(__file__).parent.parent / "static" / "embed.js"
 HTML = "text/html"
 # Query parameters of /embed/{name} that are the page's own, not widget settings.
 EMBED_PARAMETERS = frozenset({"parent"})
+logger = logging.getLogger("clarion.web")
+# /embed-origin logs each refused origin once per app, and at most this many: anyone can send any Origin header.
+MAX_REPORTED_ORIGINS = 100
 
 
 def _render(request: Request[Any, Any, Any], template: str, context: dict[str, Any]) -> str:
@@ -138,6 +143,29 @@ class WidgetController(ClarionController):
             content=EMBED_SCRIPT.read_bytes(),
             media_type="text/javascript",
             headers={"cache-control": "public, max-age=300"},
+        )
+
+    @get("/embed-origin", sync_to_thread=False, opt={"role": PUBLIC})
+    def embed_origin(self, engine: EngineDep, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        """Whether the asking page's origin may embed Clarion: one clear sentence instead of "Failed to fetch".
+
+        Any page may ask (``Access-Control-Allow-Origin: *``, no credentials); it learns only about itself.
+        """
+        origin = (request.headers.get("origin") or "").lower()
+        allowed = not origin or origin in engine.settings.embed_origins or origin == origin_of(engine.settings.base_url)
+        detail = ""
+        if not allowed:
+            reported: set[str] = request.app.state.setdefault("reported_embed_origins", set())
+            if origin not in reported and len(reported) < MAX_REPORTED_ORIGINS:
+                reported.add(origin)
+                logger.warning("a page on %s tries to embed Clarion; add it to embed_origins to allow it", origin)
+            language = language_of(request.headers.get("accept-language", "").split(",")[0])
+            detail = translations(language).gettext(
+                "Clarion cannot be shown on this page: add %(origin)s to the embed_origins setting."
+            ) % {"origin": origin}
+        return Response(
+            content={"origin": origin or None, "allowed": allowed, "setting": "embed_origins", "detail": detail},
+            headers={"access-control-allow-origin": "*", "cache-control": "no-store"},
         )
 
 

@@ -45,6 +45,7 @@
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: inFrame ? "same-origin" : "omit",
     });
+    if (response.status === 401 && auth.renew && !retried) return auth.renew().then(() => call(auth, method, path, body, true));
     const data = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok && inFrame && response.status === 403 && data && data.field === CSRF_HEADER && !retried) {
       csrf = await freshCsrf();
@@ -745,6 +746,50 @@
     return sessions.get(tokenUrl);
   }
 
+  // Bearer auth from the intranet's token URL; ``renew`` forgets an expired session so the next call exchanges a
+  // fresh token (call() retries a 401 once): the page stays usable however long it stays open.
+  function bearer(tokenUrl) {
+    const auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
+    auth.renew = async () => {
+      sessions.delete(tokenUrl);
+      await session(tokenUrl);
+    };
+    return auth;
+  }
+
+  // A network failure on another origin is most often a page missing from embed_origins: ask Clarion (which
+  // answers any origin and logs it) once per page, and show its one sentence in one place only.
+  let originCheck;
+  const refusedOrigin = () => {
+    if (location.origin === base) return Promise.resolve("");
+    originCheck = originCheck ||
+      fetch(`${base}/embed-origin`, { credentials: "omit", cache: "no-store" })
+        .then((response) => response.json())
+        .then((answer) => (answer.allowed ? "" : answer.detail))
+        .catch(() => "");
+    return originCheck;
+  };
+  let originShown = false;
+  async function failure(error) {
+    const refused = error instanceof TypeError ? await refusedOrigin() : "";
+    if (!refused) return `Clarion: ${error.message}`;
+    if (originShown) return "";
+    originShown = true;
+    console.error(refused);
+    return refused;
+  }
+  // A frame refused by frame-ancestors only shows the browser's grey box: say why above the first one.
+  const frames = document.querySelectorAll("iframe[data-clarion]");
+  if (frames.length)
+    refusedOrigin().then((refused) => {
+      if (!refused) return;
+      const note = document.createElement("p");
+      note.setAttribute("role", "alert");
+      note.textContent = refused;
+      frames[0].before(note);
+      for (const frame of frames) frame.hidden = true;
+    });
+
   class ClarionWidget extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return;
@@ -752,7 +797,7 @@
       shadow.innerHTML = `<link rel="stylesheet" href="${base}/static/widgets.css"><div class="cw-mount" aria-busy="true"></div>`;
       this.mount = shadow.querySelector(".cw-mount");
       const tokenUrl = this.getAttribute("token-url") || "/clarion-token";
-      this.auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
+      this.auth = bearer(tokenUrl);
       this.tokenUrl = tokenUrl;
       bind(
         this.mount,
@@ -805,7 +850,7 @@
         focusResult(this.mount, kind);
         if (message) say(this.mount, "", message);
       } catch (error) {
-        this.mount.textContent = `Clarion: ${error.message}`;
+        this.mount.textContent = await failure(error);
       } finally {
         this.mount.setAttribute("aria-busy", "false");
       }
@@ -816,7 +861,7 @@
   // A server-rendered fragment on the intranet's page: its actions, and its settings form fetching it again.
   // ``data-clarion-query`` on the element keeps the settings it was rendered with when it is shown again.
   function bindFragment(element, tokenUrl) {
-    const auth = async () => ({ authorization: `Bearer ${await session(tokenUrl)}` });
+    const auth = bearer(tokenUrl);
     let chosen = element.dataset.clarionQuery || "";
     const render = async (kind, message) => {
       const name = element.querySelector("[data-clarion-widget]").dataset.clarionWidget;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import get, post
+from typing import Any
+
+from litestar import Request, get, post
 from litestar.di import Provide
 from litestar.params import FromQuery, JSONBody
 
 from clarion.engine import Engine
+from clarion.i18n import localise
 from clarion.models import Role, Share, ShareStatus
 from clarion.shares import sharing
 from clarion.shares.api.shares.schemas import (
@@ -20,6 +23,7 @@ from clarion.shares.api.shares.schemas import (
 )
 from clarion.web.auth import ActorDep, ClarionController, EngineDep
 from clarion.web.common import IdPath, IdQuery, PageDep, page_meta, page_request, problems
+from clarion.web.problems import reader_catalog
 
 AMBASSADOR = {"role": Role.AMBASSADOR.value}
 
@@ -44,7 +48,10 @@ class ShareController(ClarionController):
         ),
         responses=problems(404, 409, 422),
     )
-    def create_share(self, engine: EngineDep, actor: ActorDep, data: JSONBody[ShareCreate]) -> ShareCreated:
+    def create_share(
+        self, engine: EngineDep, actor: ActorDep, data: JSONBody[ShareCreate], request: Request[Any, Any, Any]
+    ) -> ShareCreated:
+        catalog = reader_catalog(request)
         with engine.transaction() as session:
             created = sharing.create_share(
                 engine,
@@ -60,7 +67,10 @@ class ShareController(ClarionController):
             return ShareCreated(
                 **out.model_dump(),
                 share_intent_url=created.share_intent_url,
-                warnings=[GuardrailWarning(guardrail=w.guardrail, message=w.message) for w in created.warnings],
+                warnings=[
+                    GuardrailWarning(guardrail=w.guardrail, message=localise(w.message, catalog))
+                    for w in created.warnings
+                ],
             )
 
     @get(
