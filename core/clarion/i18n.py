@@ -78,7 +78,7 @@ def _translations(language: str, extra_dirs: tuple[Path, ...]) -> gettext.NullTr
 
 @dataclass(frozen=True, eq=False)
 class Message:
-    """A sentence for a person, translated where it is shown (decision "translated messages").
+    """A sentence for a person, translated where it is shown (decision 0051).
 
     Services and plugins say *what* to tell in English, as a gettext msgid with ``%(name)s``
     placeholders, and the values apart; the web layer translates it into the language of the
