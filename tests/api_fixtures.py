@@ -202,6 +202,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lites
 @pytest.fixture
 def api(shared_app: tuple[Litestar, TestClient[Any]], clarion_engine: Engine) -> Api:
     app, client = shared_app
+    client.cookies.clear()  # a session cookie another test signed in with is no caller of this one
     return Api(client, clarion_engine, app)
 
 
