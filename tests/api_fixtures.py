@@ -17,9 +17,11 @@ from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from clarion import hookimpl
 from clarion.bootstrap import build_engine
 from clarion.cli import main
 from clarion.config import Settings, load_settings
+from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
 from clarion.engine import Engine
 from clarion.models import Role
 from clarion.testing import TEST_SECRET, Person, make_person
@@ -264,3 +266,30 @@ def api_factory(
 def problem() -> Callable[..., dict[str, Any]]:
     """:func:`assert_problem`, for tests that talk to their own application."""
     return assert_problem
+
+
+class PubNet(Connector):
+    """A test network that publishes through its API without a server, so shares can be posted now,
+    scheduled, retried and rescheduled."""
+
+    key = "pubnet"
+    label = "PubNet"
+    capabilities = frozenset({Capability.INTENT, Capability.API_PUBLISH})
+
+    def check_text(self, post: SharePost) -> TextCheck:
+        return length_check(len(post.body), 500, label=self.label)
+
+    def share_intent_url(self, post: SharePost) -> str:
+        return "https://pubnet.example/share"
+
+
+class PubNetPlugin:
+    """Registers :class:`PubNet` (or a subclass of it)."""
+
+    def __init__(self, connector: type[PubNet] = PubNet) -> None:
+        self.connector = connector
+
+    @hookimpl
+    def clarion_connectors_register(self):
+        return [self.connector()]
+

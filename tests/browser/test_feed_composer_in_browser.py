@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from clarion import hookimpl
+import api_fixtures
 from clarion.ambassadors.credentials import store_credential
-from clarion.connectors import Capability, Connector, Credential, PublishedPost, SharePost, TextCheck, length_check
+from clarion.connectors import Credential, PublishedPost, SharePost
 from clarion.jobs import job_queue
 from clarion.models import NetworkAccount, Share, ShareStatus
 
@@ -22,32 +22,16 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 POST_URL = "https://pubnet.example/@amir/1"
 
 
-class PubNet(Connector):
-    """A fake network that publishes through its API at once."""
-
-    key = "pubnet"
-    label = "PubNet"
-    capabilities = frozenset({Capability.INTENT, Capability.API_PUBLISH})
-
-    def check_text(self, post: SharePost) -> TextCheck:
-        return length_check(len(post.body), 500, label=self.label)
-
-    def share_intent_url(self, post: SharePost) -> str:
-        return "https://pubnet.example/share"
+class PubNet(api_fixtures.PubNet):
+    """PubNet publishing at once."""
 
     def publish(self, context: Any, credential: Credential, post: SharePost, *, idempotency_key: str) -> PublishedPost:
         return PublishedPost(external_id="1", url=POST_URL)
 
 
-class PubNetPlugin:
-    @hookimpl
-    def clarion_connectors_register(self):
-        return [PubNet()]
-
-
 @pytest.fixture
 def site_plugins() -> dict[str, Any]:
-    return {"pubnet": PubNetPlugin()}
+    return {"pubnet": api_fixtures.PubNetPlugin(PubNet)}
 
 
 def widget(page: Any, name: str) -> Any:

@@ -12,8 +12,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from clarion import hookimpl
-from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
+from api_fixtures import PubNetPlugin
 from clarion.models import Ambassador, NetworkAccount, Share, ShareStatus
 from clarion.testing import TEST_SECRET
 from clarion.tokens import mint_token
@@ -27,24 +26,6 @@ SHOWN = (
 )
 
 
-class PubNet(Connector):
-    """A network that publishes through its API, so shares can be scheduled."""
-
-    key = "pubnet"
-    label = "PubNet"
-    capabilities = frozenset({Capability.INTENT, Capability.API_PUBLISH})
-
-    def check_text(self, post: SharePost) -> TextCheck:
-        return length_check(len(post.body), 500, label=self.label)
-
-    def share_intent_url(self, post: SharePost) -> str:
-        return "https://pubnet.example/share"
-
-
-class PubNetPlugin:
-    @hookimpl
-    def clarion_connectors_register(self):
-        return [PubNet()]
 
 
 @pytest.fixture

@@ -8,29 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
-from clarion import hookimpl
-from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
+from api_fixtures import PubNetPlugin
 from clarion.models import NetworkAccount
-
-
-class PubNet(Connector):
-    """A network that publishes through its API (no built-in connector does)."""
-
-    key = "pubnet"
-    label = "PubNet"
-    capabilities = frozenset({Capability.INTENT, Capability.API_PUBLISH})
-
-    def check_text(self, post: SharePost) -> TextCheck:
-        return length_check(len(post.body), 500, label=self.label)
-
-    def share_intent_url(self, post: SharePost) -> str:
-        return "https://pubnet.example/share"
-
-
-class PubNetPlugin:
-    @hookimpl
-    def clarion_connectors_register(self):
-        return [PubNet()]
 
 
 def iso(delta: timedelta) -> str:

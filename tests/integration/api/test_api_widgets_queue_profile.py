@@ -8,29 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from clarion import hookimpl
-from clarion.connectors import Capability, Connector, SharePost, TextCheck, length_check
+from api_fixtures import PubNetPlugin
 from clarion.event_log import record_event
 from clarion.events import EventKind
 from clarion.models import NetworkAccount, Share, ShareStatus
-
-
-class PubNet(Connector):
-    key = "pubnet"
-    label = "PubNet"
-    capabilities = frozenset({Capability.INTENT, Capability.API_PUBLISH})
-
-    def check_text(self, post: SharePost) -> TextCheck:
-        return length_check(len(post.body), 500, label=self.label)
-
-    def share_intent_url(self, post: SharePost) -> str:
-        return "https://pubnet.example/share"
-
-
-class PubNetPlugin:
-    @hookimpl
-    def clarion_connectors_register(self):
-        return [PubNet()]
 
 
 def later(**delta: float) -> str:
