@@ -89,7 +89,7 @@
         say(host, "shared");
       } else {
         say(host, body.scheduled_at ? "scheduled" : "published");
-        if (!body.scheduled_at) follow(host, auth, created.id);
+        if (!body.scheduled_at) follow(host, auth, created);
       }
       tell(host, "shared");
     } catch (error) {
@@ -185,33 +185,44 @@
     }
   }
 
-  // Follows an API share until it is published (with the link to the post) or failed; tells the other widgets.
-  async function follow(host, auth, shareId) {
-    const status = host.querySelector(".cw-status");
-    for (let attempt = 0; attempt < 80; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 1000 : 3000));
-      let share;
+  // Asks after an API share until the network answered (published or failed); null if it never did.
+  async function settled(auth, share, onSlow) {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      if (share.status === "published" || share.status === "failed") return share;
+      if (attempt === 20 && onSlow) onSlow();
+      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 250 : attempt < 40 ? 1000 : 3000));
       try {
-        share = await call(auth, "GET", `/api/v1/shares/${shareId}`);
+        share = await call(auth, "GET", `/api/v1/shares/${share.id}`);
       } catch {
-        continue;
+        // a network hiccup: ask again
       }
-      if (share.status === "failed") {
-        say(host, "failed", "", true);
-        return tell(host, "failed");
-      }
-      if (share.status !== "published") continue;
-      say(host, "live");
-      if (status && isHttp(share.external_post_url)) {
-        const link = document.createElement("a");
-        link.href = share.external_post_url;
-        link.target = "_blank";
-        link.rel = "noopener noreferrer";
-        link.textContent = status.dataset.view;
-        status.append(" ", link);
-      }
-      return tell(host, "published");
     }
+    return null;
+  }
+
+  // "View your post" after a status line, when the network gave the post's address.
+  const postLink = (status, url, text) => {
+    if (!status || !url || !isHttp(url)) return;
+    const anchor = document.createElement("a");
+    anchor.href = url;
+    anchor.target = "_blank";
+    anchor.rel = "noopener noreferrer";
+    anchor.textContent = text;
+    status.append(" ", anchor);
+  };
+
+  // Follows an API share until it is published (with the link to the post) or failed; tells the other widgets.
+  async function follow(host, auth, created) {
+    const share = await settled(auth, created);
+    if (!share) return;
+    if (share.status === "failed") {
+      say(host, "failed", "", true);
+      return tell(host, "failed");
+    }
+    say(host, "live");
+    const status = host.querySelector(".cw-status");
+    postLink(status, share.external_post_url, status && status.dataset.view);
+    return tell(host, "published");
   }
 
   // In my queue, shares still on their way: follow them, and show the widget again once one settles.
@@ -411,14 +422,7 @@
     const status = dialog.querySelector(".cw-composer-status");
     status.textContent = text || "";
     status.classList.toggle("cw-error", Boolean(isError));
-    if (link && isHttp(link)) {
-      const anchor = document.createElement("a");
-      anchor.href = link;
-      anchor.target = "_blank";
-      anchor.rel = "noopener noreferrer";
-      anchor.textContent = linkText;
-      status.append(" ", anchor);
-    }
+    postLink(status, link, linkText);
   };
 
   // Shows what the network will count for the chosen network and text (``text`` undefined: the first suggestion).
@@ -484,16 +488,12 @@
   }
 
   // Follows an API share until the network answers: published (with the post's link) or failed.
-  async function composerFollow(dialog, auth, share) {
-    for (let attempt = 0; attempt < 60; attempt += 1) {
-      if (share.status === "published")
-        return composerSay(dialog, dialog.dataset.published, false, share.external_post_url, dialog.dataset.view);
-      if (share.status === "failed")
-        return composerSay(dialog, fill(dialog.dataset.failed, { reason: share.last_error || "" }), true);
-      if (attempt === 20) composerSay(dialog, dialog.dataset.waiting);
-      await new Promise((resolve) => setTimeout(resolve, attempt < 10 ? 250 : 1000));
-      share = await call(auth, "GET", `/api/v1/shares/${share.id}`);
-    }
+  async function composerFollow(dialog, auth, created) {
+    const share = await settled(auth, created, () => composerSay(dialog, dialog.dataset.waiting));
+    if (!share) return;
+    if (share.status === "published")
+      return composerSay(dialog, dialog.dataset.published, false, share.external_post_url, dialog.dataset.view);
+    composerSay(dialog, fill(dialog.dataset.failed, { reason: share.last_error || "" }), true);
   }
 
   async function composerAct(host, dialog, button, auth, action) {
